@@ -1,0 +1,29 @@
+import { BatonError } from './baton-error.js';
+
+/** Thrown when the backend cannot be reached (connection refused, timed out) or refuses a command. */
+export class BackendUnavailableError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BACKEND_UNAVAILABLE', message, options);
+  }
+}
+
+/** Thrown when stored data is not what Baton wrote (a key of the wrong type, a corrupt record). */
+export class BackendDataError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BACKEND_DATA', message, options);
+  }
+}
+
+/** Thrown by any call on a backend, queue, lock manager or scheduler after it was closed. */
+export class ClosedError extends BatonError {
+  constructor(what: string) {
+    super('CLOSED', `${what} is closed; create a new one to continue.`);
+  }
+}
+
+/** Thrown into a task's signal when the handler ran past its `timeoutMs`. */
+export class TaskTimeoutError extends BatonError {
+  constructor(readonly taskId: string, readonly timeoutMs: number) {
+    super('TASK_TIMEOUT', `Task "${taskId}" ran longer than its timeout of ${timeoutMs} ms.`);
+  }
+}

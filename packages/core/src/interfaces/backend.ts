@@ -1,0 +1,17 @@
+import type { LockManager, LockOptions } from './lock.js';
+import type { Queue, QueueOptions } from './queue.js';
+import type { Registry, RegistryOptions } from './registry.js';
+
+/** A storage backend: one per container. Adapters implement it. */
+export interface Backend {
+  /** 'memory', 'redis', … */
+  readonly kind: string;
+  /** A handle on the named queue (1–200 characters). Handles are cheap; state lives in the backend. */
+  queue<T = unknown>(name: string, options?: QueueOptions): Queue<T>;
+  /** A handle on the named group of nodes. */
+  registry(group: string, options?: RegistryOptions): Registry;
+  /** A lock manager on this backend. */
+  locks(options?: LockOptions): LockManager;
+  /** Stops timers and releases connections the backend created. Idempotent; later calls on it throw ClosedError. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,50 @@
+/** Options of a LockManager. */
+export interface LockOptions {
+  /** Default lock TTL (ms). @default 30_000 */
+  ttlMs?: number;
+  /** Default time `acquire` waits before throwing LockTimeoutError (ms, 0 = try once). @default 10_000 */
+  waitMs?: number;
+  /** Explicit key naming (Redis: `{ lock: (resource) => resource }`). Backends without named storage ignore it. */
+  keys?: { lock?: (resource: string) => string };
+}
+
+/** Options of one acquisition. */
+export interface AcquireOptions {
+  /** Lock TTL (ms, integer >= 1). @default the manager's ttlMs */
+  ttlMs?: number;
+  /** How long to wait for a held lock (ms, integer >= 0). @default the manager's waitMs */
+  waitMs?: number;
+  /** Extend the lock every ttl/3 until released; the signal aborts if an extension fails. @default false */
+  autoExtend?: boolean;
+}
+
+/** A held lock. Dispose it (`await using`) or call `release()`. */
+export interface LockHandle extends AsyncDisposable {
+  readonly resource: string;
+  /** Random owner token; the lock's stored value. */
+  readonly token: string;
+  /** Fencing number: grows with every acquisition of this resource. Storage can refuse writes with an older fence. */
+  readonly fence: number;
+  /** Aborts (reason: LockLostError) when the lock is known to be lost, no later than its local expiry. */
+  readonly signal: AbortSignal;
+  /** Resets the TTL (ms) if the lock is still ours; false (and the signal aborts) otherwise. @default the acquisition's ttlMs */
+  extend(ttlMs?: number): Promise<boolean>;
+  /** Releases the lock if it is still ours; false when it was no longer ours. Idempotent (later calls return false). */
+  release(): Promise<boolean>;
+}
+
+/** Mutual exclusion over named resources, with fencing tokens. */
+export interface LockManager {
+  /**
+   * Acquires `resource`, waiting up to `waitMs` (woken on release, in order of arrival).
+   * Throws `LockTimeoutError` when the wait runs out, `InvalidArgumentError` for bad arguments.
+   */
+  acquire(resource: string, options?: AcquireOptions): Promise<LockHandle>;
+  /** Acquires `resource` if it is free now; null otherwise. Never waits. */
+  tryAcquire(resource: string, options?: { ttlMs?: number }): Promise<LockHandle | null>;
+  /**
+   * Runs `fn` holding the lock, extending it while `fn` runs, and releases it after. Throws
+   * `LockLostError` after `fn` settles if the lock was lost meanwhile (watch `lock.signal`).
+   */
+  withLock<R>(resource: string, fn: (lock: LockHandle) => Promise<R>, options?: { ttlMs?: number; waitMs?: number }): Promise<R>;
+}

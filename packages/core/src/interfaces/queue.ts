@@ -1,0 +1,132 @@
+/** A unit of work as stored in a queue. */
+export interface Task<T = unknown> {
+  /** Unique within the queue; given at enqueue or generated (a random UUID). */
+  id: string;
+  /** The JSON payload given at enqueue (a raw Redis list element is its own string payload). */
+  payload: T;
+  /** How many times the task has been leased, this lease included (1 on the first delivery). */
+  attempt: number;
+  /** Clock time (ms) of the enqueue. */
+  enqueuedAt: number;
+  /** The error message of the previous failed attempt, if any; on a dead letter, the reason it died. */
+  lastError?: string;
+}
+
+/** A task handed to one worker for a limited time. Complete, fail or extend it before `deadline`. */
+export interface Lease<T = unknown> extends Task<T> {
+  /** Proves ownership of this delivery; a later delivery of the same task has another token. */
+  token: string;
+  /** Clock time (ms) when the lease expires and `recoverStalled` may hand the task to someone else. */
+  deadline: number;
+}
+
+/** What `enqueue` did: `duplicate` when the id is already waiting, delayed or leased, `finished` when it completed within `retainFinishedMs`. */
+export interface EnqueueResult {
+  id: string;
+  status: 'queued' | 'duplicate' | 'finished';
+}
+
+/** Options of one enqueued task. */
+export interface EnqueueOptions {
+  /** Task id for idempotent enqueue (1–200 characters). @default a random UUID */
+  id?: string;
+  /** Make the task ready only after this many ms (integer >= 0). @default 0 */
+  delayMs?: number;
+}
+
+/** Counts of one queue's tasks by state. */
+export interface QueueStats {
+  /** Ready to be leased. */
+  waiting: number;
+  /** Leased and not yet completed, failed or recovered. */
+  active: number;
+  /** Waiting for a delay or a retry backoff to pass. */
+  delayed: number;
+  /** In the dead-letter list. */
+  dead: number;
+}
+
+/** Backoff between retries: attempt n waits about min(maxMs, baseMs * 2^(n-1)), with jitter. */
+export interface BackoffOptions {
+  /** @default 1_000 ms */
+  baseMs?: number;
+  /** @default 60_000 ms */
+  maxMs?: number;
+}
+
+/**
+ * Explicit storage names for a queue, so an existing deployment keeps its keys (Redis:
+ * `{ waiting: 'tasks', finished: 'finished_tasks' }`). Backends without named storage ignore them.
+ */
+export interface QueueKeyNames {
+  waiting?: string;
+  finished?: string;
+}
+
+/** Options of a queue. Every handle on one queue name should use the same values. */
+export interface QueueOptions {
+  /** How long a lease lasts before the task may be recovered (ms). @default 30_000 */
+  visibilityTimeoutMs?: number;
+  /** Deliveries before a failing or stalling task goes to the dead-letter list. @default 3 */
+  maxAttempts?: number;
+  /** Retry backoff. @default { baseMs: 1_000, maxMs: 60_000 } */
+  backoff?: BackoffOptions;
+  /** How long a completed id is remembered, refusing re-enqueue and re-delivery (ms). @default 86_400_000 (24 h) */
+  retainFinishedMs?: number;
+  /** Largest serialized payload accepted by `enqueue` (bytes of UTF-8 JSON). @default 1_048_576 (1 MiB) */
+  maxPayloadBytes?: number;
+  /** Spread the queue over this many shards (Redis Cluster hash tags); FIFO holds per shard. @default 1 */
+  shards?: number;
+  /** Explicit storage names (see QueueKeyNames). */
+  keys?: QueueKeyNames;
+}
+
+/**
+ * A reliable task queue. Delivery is at least once; a completed id is never delivered again while
+ * it is retained. Ready tasks are served FIFO; recovered (stalled) tasks are served next.
+ */
+export interface Queue<T = unknown> {
+  readonly name: string;
+  /**
+   * Adds a task. Atomic: an id that is waiting, delayed or leased gives `duplicate`, a retained
+   * finished id gives `finished`, and nothing changes. Throws `InvalidArgumentError` for a bad id
+   * or delay, `SerializationError` for a payload JSON cannot carry, `InvalidArgumentError` for a
+   * payload over `maxPayloadBytes`.
+   */
+  enqueue(payload: T, options?: EnqueueOptions): Promise<EnqueueResult>;
+  /** Adds many tasks in one step; results are in input order. Validates every item before adding any. */
+  enqueueMany(items: Array<{ payload: T } & EnqueueOptions>): Promise<EnqueueResult[]>;
+  /**
+   * Leases the oldest ready task (due delayed tasks first become ready), skipping ids that are
+   * finished. With `waitMs` > 0 waits up to that long for one, woken by enqueue (no polling);
+   * resolves `null` when none came. @default waitMs 0
+   */
+  dequeue(options?: { waitMs?: number }): Promise<Lease<T> | null>;
+  /** Leases up to `max` (integer >= 1) ready tasks; waits up to `waitMs` only while there are none. */
+  dequeueMany(max: number, options?: { waitMs?: number }): Promise<Lease<T>[]>;
+  /**
+   * Marks the leased task finished and drops it. Returns false, changing nothing, when the lease is
+   * no longer this worker's (recovered by `recoverStalled`, or already completed or failed).
+   */
+  complete(lease: Lease<T>): Promise<boolean>;
+  /**
+   * Records a failed attempt. Below `maxAttempts` the task is retried after `retryInMs` or the
+   * backoff ('retry'); at `maxAttempts` it goes to the dead-letter list with the error ('dead').
+   * 'lost' when the lease is no longer this worker's (nothing changes).
+   */
+  fail(lease: Lease<T>, error: unknown, options?: { retryInMs?: number }): Promise<'retry' | 'dead' | 'lost'>;
+  /** Moves the lease's deadline to now + `ms`. False when the lease is no longer this worker's. */
+  extend(lease: Lease<T>, ms: number): Promise<boolean>;
+  /** True when the id completed within `retainFinishedMs`. */
+  isFinished(id: string): Promise<boolean>;
+  /**
+   * Returns every lease whose deadline has passed to the front of the ready list, or to the
+   * dead-letter list when it used its last attempt. Idempotent and safe to run from every node.
+   * Resolves the number of tasks recovered or dead-lettered.
+   */
+  recoverStalled(): Promise<number>;
+  /** Current counts by state. */
+  stats(): Promise<QueueStats>;
+  /** Dead letters, newest first, up to `limit`. @default limit 100 */
+  deadLetters(limit?: number): Promise<Task<T>[]>;
+}

@@ -1,0 +1,24 @@
+/**
+ * The primitive steps a backend implements for locks; core builds LockManager, handles,
+ * auto-extension, lost-lock signals and withLock on top of them. Each step must be atomic.
+ */
+export interface LockStore {
+  /**
+   * If `resource` is free (and, for fair stores, `token` is not behind another waiter), stores
+   * `token` as its owner for `ttlMs` and increments the resource's fence counter; resolves the
+   * new fence. Resolves null when the lock is held. The fence counter is never reset.
+   */
+  tryAcquire(resource: string, token: string, ttlMs: number): Promise<number | null>;
+  /** Resets the TTL to `ttlMs` if `token` still owns `resource`; false otherwise. */
+  extend(resource: string, token: string, ttlMs: number): Promise<boolean>;
+  /** Deletes the lock if `token` still owns it (and wakes waiters); false otherwise. */
+  release(resource: string, token: string): Promise<boolean>;
+  /**
+   * Waits until `resource` may have become free (released, or its TTL ran out) or `timeoutMs`
+   * passed, whichever is first; `token` identifies the waiter for stores that serve waiters in
+   * order of arrival. Never rejects on timeout; rejects with the signal's reason when it aborts.
+   */
+  waitForRelease(resource: string, token: string, timeoutMs: number, signal: AbortSignal): Promise<void>;
+  /** Forgets `token` as a waiter (it gave up or acquired); a no-op for stores without a waiter queue. */
+  leaveQueue?(resource: string, token: string): void;
+}

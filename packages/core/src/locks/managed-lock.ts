@@ -1,0 +1,108 @@
+import { setClockTimeout, type Clock } from '../clock/index.js';
+import { LockLostError } from '../errors/index.js';
+import type { LockHandle } from '../interfaces/index.js';
+import type { Logger } from '../interfaces/logger.js';
+import { assertPositiveInt } from '../validation/index.js';
+import type { LockStore } from './lock-store.js';
+
+/** Everything a handle needs from its manager. */
+export interface LockContext {
+  store: LockStore;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * A held lock. Its local deadline is counted from when the acquire or extend request was sent,
+ * so it runs out no later than the stored TTL; at that deadline the signal aborts, so a paused
+ * holder learns of the loss before anyone else can have taken the lock.
+ */
+export class ManagedLock implements LockHandle {
+  private readonly controller = new AbortController();
+  private deadline: number;
+  private cancelExpiry: () => void = () => undefined;
+  private cancelRenewal: () => void = () => undefined;
+  private released = false;
+
+  constructor(
+    private readonly ctx: LockContext,
+    readonly resource: string,
+    readonly token: string,
+    readonly fence: number,
+    private readonly ttlMs: number,
+    requestedAt: number,
+    autoExtend: boolean,
+  ) {
+    this.deadline = requestedAt + ttlMs;
+    this.armExpiry();
+    if (autoExtend) this.scheduleRenewal();
+  }
+
+  /** Aborts when the lock is known to be lost; the reason is a LockLostError. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Extends the lock to `ttlMs` from now if it is still ours; false (and the signal aborts) when not. */
+  async extend(ttlMs: number = this.ttlMs): Promise<boolean> {
+    assertPositiveInt('ttlMs', ttlMs);
+    if (this.released || this.signal.aborted) return false;
+    const requestedAt = this.ctx.clock.now();
+    const ok = await this.ctx.store.extend(this.resource, this.token, ttlMs);
+    if (this.released || this.signal.aborted) return false;
+    if (!ok) {
+      this.lose('another holder has it or it expired');
+      return false;
+    }
+    this.deadline = requestedAt + ttlMs;
+    this.armExpiry();
+    return true;
+  }
+
+  /** Releases the lock if it is still ours; false when it was not (or was released already). */
+  async release(): Promise<boolean> {
+    if (this.released) return false;
+    this.released = true;
+    this.stopTimers();
+    return this.ctx.store.release(this.resource, this.token);
+  }
+
+  /** Releases the lock (for `await using`). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.release();
+  }
+
+  /** Marks the lock lost: aborts the signal and stops timers. */
+  lose(reason: string, cause?: unknown): void {
+    this.stopTimers();
+    if (!this.signal.aborted) this.controller.abort(new LockLostError(this.resource, reason, { cause }));
+  }
+
+  private armExpiry(): void {
+    this.cancelExpiry();
+    this.cancelExpiry = setClockTimeout(this.ctx.clock, this.deadline - this.ctx.clock.now(), () => {
+      this.lose(`its TTL ran out before it was extended`);
+    });
+  }
+
+  // Renew at a third of the TTL so two attempts fit before the lock can run out.
+  private scheduleRenewal(): void {
+    this.cancelRenewal = setClockTimeout(this.ctx.clock, Math.max(1, Math.floor(this.ttlMs / 3)), () => {
+      this.extend().then(
+        (ok) => {
+          if (ok) this.scheduleRenewal();
+        },
+        (error: unknown) => {
+          // A failed round trip is not a loss yet: the expiry timer decides that.
+          this.ctx.logger.warn('lock extension failed; retrying', { resource: this.resource, error: String(error) });
+          if (!this.released && !this.signal.aborted) this.scheduleRenewal();
+        },
+      );
+    });
+  }
+
+  private stopTimers(): void {
+    this.cancelExpiry();
+    this.cancelRenewal();
+  }
+}

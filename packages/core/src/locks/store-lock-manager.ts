@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../clock/index.js';
+import { LockLostError, LockTimeoutError } from '../errors/index.js';
+import type { AcquireOptions, LockHandle, LockManager, LockOptions } from '../interfaces/index.js';
+import { silentLogger, type Logger } from '../interfaces/logger.js';
+import { assertName, assertOptionsObject, nonNegativeIntOr, positiveIntOr } from '../validation/index.js';
+import type { LockStore } from './lock-store.js';
+import { ManagedLock } from './managed-lock.js';
+
+/** Lock defaults (ms). */
+export const LOCK_DEFAULTS = { ttlMs: 30_000, waitMs: 10_000 } as const;
+
+/** A fresh owner token: 128 random bits, hex. */
+export function newLockToken(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/**
+ * The LockManager of every backend: waiting, timeouts, handles, auto-extension and withLock,
+ * written once over a backend's LockStore.
+ */
+export class StoreLockManager implements LockManager {
+  private readonly ttlMs: number;
+  private readonly waitMs: number;
+
+  constructor(
+    private readonly store: LockStore,
+    private readonly clock: Clock,
+    options: LockOptions = {},
+    private readonly logger: Logger = silentLogger,
+    private readonly assertOpen: () => void = () => undefined,
+  ) {
+    assertOptionsObject('options', options);
+    this.ttlMs = positiveIntOr('options.ttlMs', options.ttlMs, LOCK_DEFAULTS.ttlMs);
+    this.waitMs = nonNegativeIntOr('options.waitMs', options.waitMs, LOCK_DEFAULTS.waitMs);
+  }
+
+  /** See LockManager.acquire. */
+  async acquire(resource: string, options?: AcquireOptions): Promise<LockHandle> {
+    this.assertOpen();
+    assertName('resource', resource);
+    assertOptionsObject('options', options);
+    const ttlMs = positiveIntOr('options.ttlMs', options?.ttlMs, this.ttlMs);
+    const waitMs = nonNegativeIntOr('options.waitMs', options?.waitMs, this.waitMs);
+    const autoExtend = options?.autoExtend === true;
+    const token = newLockToken();
+    const giveUpAt = this.clock.now() + waitMs;
+    const controller = new AbortController();
+    try {
+      for (;;) {
+        this.assertOpen();
+        const requestedAt = this.clock.now();
+        const fence = await this.store.tryAcquire(resource, token, ttlMs);
+        if (fence !== null) return this.handle(resource, token, fence, ttlMs, requestedAt, autoExtend);
+        const remaining = giveUpAt - this.clock.now();
+        if (remaining <= 0) throw new LockTimeoutError(resource, waitMs);
+        await this.store.waitForRelease(resource, token, remaining, controller.signal);
+      }
+    } finally {
+      controller.abort();
+      this.store.leaveQueue?.(resource, token);
+    }
+  }
+
+  /** See LockManager.tryAcquire. */
+  async tryAcquire(resource: string, options?: { ttlMs?: number }): Promise<LockHandle | null> {
+    this.assertOpen();
+    assertName('resource', resource);
+    assertOptionsObject('options', options);
+    const ttlMs = positiveIntOr('options.ttlMs', options?.ttlMs, this.ttlMs);
+    const token = newLockToken();
+    const requestedAt = this.clock.now();
+    const fence = await this.store.tryAcquire(resource, token, ttlMs);
+    return fence === null ? null : this.handle(resource, token, fence, ttlMs, requestedAt, false);
+  }
+
+  /** See LockManager.withLock. */
+  async withLock<R>(resource: string, fn: (lock: LockHandle) => Promise<R>, options?: { ttlMs?: number; waitMs?: number }): Promise<R> {
+    if (typeof fn !== 'function') throw new TypeError('withLock: fn must be a function');
+    const lock = await this.acquire(resource, { ...options, autoExtend: true });
+    try {
+      const result = await fn(lock);
+      if (lock.signal.aborted) {
+        throw lock.signal.reason instanceof LockLostError ? lock.signal.reason : new LockLostError(resource, 'lost while fn ran');
+      }
+      return result;
+    } finally {
+      await lock.release().catch((error: unknown) => {
+        this.logger.warn('lock release failed; it will expire by its TTL', { resource, error: String(error) });
+      });
+    }
+  }
+
+  private handle(resource: string, token: string, fence: number, ttlMs: number, requestedAt: number, autoExtend: boolean): ManagedLock {
+    return new ManagedLock({ store: this.store, clock: this.clock, logger: this.logger }, resource, token, fence, ttlMs, requestedAt, autoExtend);
+  }
+}

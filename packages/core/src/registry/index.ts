@@ -1,0 +1,2 @@
+export { HeartbeatRegistration, type HeartbeatSteps } from './heartbeat-registration.js';
+export { prepareNode, REGISTRY_DEFAULTS, MAX_META_ENTRIES } from './registry-input.js';

@@ -1,0 +1,34 @@
+import type { TestProject } from 'vitest/node';
+import { startRedisServer, type RedisServerHandle } from './redis-server.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** URL of the redis-server the run started (or REDIS_URL); '' when Redis tests must skip. */
+    redisUrl: string;
+  }
+}
+
+let server: RedisServerHandle | undefined;
+
+/**
+ * Starts one redis-server on a free loopback port for the whole run and stops it at teardown.
+ * REDIS_URL overrides it. Without redis-server on PATH the Redis tests skip with a warning,
+ * except under CI=true, where the run fails.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (process.env.REDIS_URL) {
+    project.provide('redisUrl', process.env.REDIS_URL);
+    return async () => undefined;
+  }
+  try {
+    server = await startRedisServer();
+    project.provide('redisUrl', server.url);
+  } catch (error) {
+    if (process.env.CI === 'true') throw new Error(`CI=true and redis-server could not be started: ${String(error)}`);
+    console.warn(`\n*** redis-server could not be started (${String(error)}); Redis tests will be SKIPPED ***\n`);
+    project.provide('redisUrl', '');
+  }
+  return async () => {
+    await server?.stop();
+  };
+}
