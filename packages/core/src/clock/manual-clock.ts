@@ -71,7 +71,8 @@ export class ManualClock implements Clock {
       next.resolve();
       await settle();
     }
-    this.current = target;
+    // Concurrent advances may overlap; time never moves backwards.
+    this.current = Math.max(this.current, target);
     await settle();
   }
 

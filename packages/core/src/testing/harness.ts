@@ -1,0 +1,118 @@
+import { afterEach, beforeEach } from 'vitest';
+import { ManualClock, SystemClock, type Clock } from '../clock/index.js';
+import type { Backend } from '../interfaces/index.js';
+
+/** What the suite hands a backend factory for each backend it makes. */
+export interface ConformanceContext {
+  /** The clock the backend must use. */
+  clock: Clock;
+  /**
+   * Unique per test. Backends made with the same namespace must share state (a shared memory
+   * store, or the same Redis key prefix): they stand for several nodes of one deployment.
+   */
+  namespace: string;
+}
+
+/** Makes a backend for the suite; called once or more per test. */
+export type BackendFactory = (context: ConformanceContext) => Backend | Promise<Backend>;
+
+/** Behaviours a backend may declare it lacks; the suite skips their group and says so. */
+export interface ConformanceCapabilities {
+  /** Lock waiters are served strictly in order of arrival. @default true */
+  fairLockWaiters: boolean;
+  /** watch() delivers join/leave events, including a leave for a node that stopped heartbeating. @default true */
+  registryWatch: boolean;
+}
+
+/** How the suite runs against one backend. */
+export interface ConformanceOptions {
+  /**
+   * 'manual': each test gets a ManualClock that the suite advances (no real waiting; for
+   * in-process backends). 'real': SystemClock and real sleeps with short TTLs (for servers).
+   */
+  time: 'manual' | 'real';
+  /** The time unit the suite scales every TTL and wait by (ms). @default 1_000 manual, 100 real */
+  unitMs?: number;
+  /** Declared gaps. @default everything supported */
+  capabilities?: Partial<ConformanceCapabilities>;
+}
+
+let sequence = 0;
+
+/** Per-test state of the suite: its clock, its namespace and the backends it made. */
+export class Harness {
+  readonly unit: number;
+  clock: Clock = new SystemClock();
+  namespace = '';
+  private backends: Backend[] = [];
+
+  constructor(
+    private readonly factory: BackendFactory,
+    readonly options: ConformanceOptions,
+  ) {
+    this.unit = options.unitMs ?? (options.time === 'manual' ? 1_000 : 100);
+  }
+
+  /** True when time is a ManualClock. */
+  get manual(): boolean {
+    return this.options.time === 'manual';
+  }
+
+  /** Resets for a new test. */
+  reset(): void {
+    this.clock = this.manual ? new ManualClock() : new SystemClock();
+    this.namespace = `conf${process.pid}x${Date.now().toString(36)}x${(sequence++).toString(36)}`;
+    this.backends = [];
+  }
+
+  /** A backend for this test; every call gives another node of the same deployment. */
+  async backend(): Promise<Backend> {
+    const backend = await this.factory({ clock: this.clock, namespace: this.namespace });
+    this.backends.push(backend);
+    return backend;
+  }
+
+  /** Moves time by `ms`: ManualClock.advance, or a real sleep. */
+  async advance(ms: number): Promise<void> {
+    if (this.clock instanceof ManualClock) await this.clock.advance(ms);
+    else await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  /** Runs `check` until it passes, moving time in steps of unit/10, failing after `withinMs`. */
+  async eventually(check: () => void | Promise<void>, withinMs: number): Promise<void> {
+    const step = Math.max(1, Math.floor(this.unit / 10));
+    let waited = 0;
+    for (;;) {
+      try {
+        await check();
+        return;
+      } catch (error) {
+        if (waited >= withinMs) throw error;
+      }
+      await this.advance(step);
+      waited += step;
+    }
+  }
+
+  /** Closes every backend of the test. */
+  async closeAll(): Promise<void> {
+    const backends = this.backends;
+    this.backends = [];
+    await Promise.allSettled(backends.map((b) => b.close()));
+  }
+}
+
+/** Registers the per-test setup and teardown of the suite's harness in the current describe. */
+export function useHarness(factory: BackendFactory, options: ConformanceOptions): Harness {
+  const h = new Harness(factory, options);
+  beforeEach(() => h.reset());
+  afterEach(async () => {
+    await h.closeAll();
+  });
+  return h;
+}
+
+/** Builds a name of `length` characters for limit checks. */
+export function longName(length: number): string {
+  return 'n'.repeat(length);
+}

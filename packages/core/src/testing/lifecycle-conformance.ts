@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ClosedError } from '../errors/index.js';
+import type { Harness } from './harness.js';
+
+/** What close() promises: idempotent, pending waits settle, later calls throw ClosedError. */
+export function lifecycleConformance(h: Harness): void {
+  describe('backend lifecycle', () => {
+    it('names its kind', async () => {
+      const b = await h.backend();
+      expect(typeof b.kind).toBe('string');
+      expect(b.kind.length).toBeGreaterThan(0);
+    });
+
+    it('close is idempotent, settles a pending dequeue and makes later calls throw ClosedError', async () => {
+      const b = await h.backend();
+      const q = b.queue('closing');
+      const pending = q.dequeue({ waitMs: 100 * h.unit });
+      await h.advance(Math.floor(h.unit / 2));
+      await b.close();
+      await b.close();
+      await expect(pending).resolves.toBeNull();
+      await expect(q.enqueue('x')).rejects.toBeInstanceOf(ClosedError);
+      await expect(q.dequeue()).rejects.toBeInstanceOf(ClosedError);
+      await expect(b.locks().tryAcquire('r')).rejects.toBeInstanceOf(ClosedError);
+      expect(() => b.queue('another')).toThrow(ClosedError);
+    });
+
+    it('closing one node leaves the others working on the same state', async () => {
+      const [closing, staying] = [await h.backend(), await h.backend()];
+      await closing.queue('survive').enqueue('kept', { id: 'k' });
+      await closing.close();
+      const lease = await staying.queue('survive').dequeue();
+      expect(lease?.id).toBe('k');
+    });
+  });
+}
