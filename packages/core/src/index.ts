@@ -6,3 +6,5 @@ export * from './queue/index.js';
 export * from './locks/index.js';
 export * from './registry/index.js';
 export * from './di/index.js';
+export * from './scheduler/index.js';
+export * from './election/index.js';

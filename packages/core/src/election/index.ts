@@ -1,0 +1,1 @@
+export { elect, ELECTION_DEFAULTS, type Election, type ElectionOptions } from './election.js';

@@ -1,0 +1,267 @@
+import { hostname } from 'node:os';
+import { inject, injectable, optional } from 'inversify';
+import { setClockTimeout, type Clock } from '../clock/index.js';
+import { TOKENS } from '../di/tokens.js';
+import { elect, type Election } from '../election/index.js';
+import { ClosedError, InvalidArgumentError, isBatonError } from '../errors/index.js';
+import type { Backend, LockManager, NodeRecord, Queue, Registration } from '../interfaces/index.js';
+import { silentLogger, type Logger } from '../interfaces/logger.js';
+import { resolveQueueOptions } from '../queue/index.js';
+import { assertName, assertOptionsObject, nonNegativeIntOr, positiveIntOr } from '../validation/index.js';
+import { PeriodicJob, type EveryOptions, type PeriodicFn } from './periodic-job.js';
+import { SchedulerEmitter, type SchedulerEventName, type SchedulerListener } from './scheduler-events.js';
+import { resolveSchedulerOptions, type ResolvedSchedulerOptions, type SchedulerOptions } from './scheduler-options.js';
+import type { HandleOptions, TaskHandler } from './task-handler.js';
+import { WorkerPool, type PoolEvents } from './worker-pool.js';
+
+type State = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * The distributed worker loop: every node runs one Scheduler on the same backend. It registers
+ * the node (with heartbeats), runs the handlers of its queues with bounded concurrency, keeps
+ * their leases alive, completes or fails each task, returns stalled tasks of dead nodes to their
+ * queues, and runs periodic jobs once per tick across the cluster.
+ */
+@injectable()
+export class Scheduler {
+  /** This node's id in the registry. */
+  readonly nodeId: string;
+  private readonly settings: ResolvedSchedulerOptions;
+  private readonly logger: Logger;
+  private readonly emitter: SchedulerEmitter;
+  private readonly pools = new Map<string, WorkerPool<unknown>>();
+  private readonly jobs = new Map<string, PeriodicJob>();
+  private readonly elections = new Set<Election>();
+  private state: State = 'idle';
+  private registration: Registration | undefined;
+  private lockManager: LockManager | undefined;
+  private cancelRecovery: () => void = () => undefined;
+  private startPromise: Promise<void> | undefined;
+  private stopPromise: Promise<void> | undefined;
+
+  /** Throws InvalidArgumentError for bad options. */
+  constructor(
+    @inject(TOKENS.Backend) private readonly backend: Backend,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.Logger) @optional() logger?: Logger,
+    @inject(TOKENS.SchedulerOptions) @optional() options?: SchedulerOptions,
+  ) {
+    this.settings = resolveSchedulerOptions(options);
+    this.nodeId = this.settings.nodeId;
+    this.logger = logger ?? silentLogger;
+    this.emitter = new SchedulerEmitter(this.logger);
+  }
+
+  /**
+   * Runs `handler` for the tasks of `queue` on this node, up to `concurrency` at a time. Resolving
+   * completes the task; throwing fails it (retried with backoff, dead-lettered after maxAttempts).
+   * May be called before or after `start()`. Throws InvalidArgumentError for bad options or a
+   * queue that already has a handler, ClosedError after `stop()`.
+   */
+  handle<T>(queue: string, handler: TaskHandler<T>, options: HandleOptions = {}): this {
+    this.assertUsable();
+    assertName('queue', queue);
+    if (typeof handler !== 'function') throw new InvalidArgumentError('handler', 'must be a function');
+    assertOptionsObject('options', options);
+    if (this.pools.has(queue)) throw new InvalidArgumentError('queue', `"${queue}" already has a handler on this scheduler`);
+    const concurrency = positiveIntOr('options.concurrency', options.concurrency, 1);
+    const timeoutMs = options.timeoutMs === undefined ? undefined : positiveIntOr('options.timeoutMs', options.timeoutMs, 1);
+    const leaseMs = resolveQueueOptions(options.queue).visibilityTimeoutMs;
+    const q = this.backend.queue<T>(queue, options.queue);
+    const pool = new WorkerPool<T>(
+      q,
+      handler,
+      { nodeId: this.nodeId, concurrency, timeoutMs, leaseMs, idleWaitMs: this.settings.idleWaitMs, errorBackoffMs: this.settings.errorBackoffMs },
+      this.clock,
+      this.poolEvents<T>(),
+    );
+    this.pools.set(queue, pool as WorkerPool<unknown>);
+    if (this.state === 'running') pool.start();
+    return this;
+  }
+
+  /**
+   * Runs `fn` once per tick of `intervalMs` (integer >= 1) across every node of the cluster that
+   * registered the same job name; see PeriodicJob for how that is guaranteed. Throws
+   * InvalidArgumentError for bad arguments or a duplicate name, ClosedError after `stop()`.
+   */
+  every(name: string, intervalMs: number, fn: PeriodicFn, options: EveryOptions = {}): this {
+    this.assertUsable();
+    assertName('name', name);
+    positiveIntOr('intervalMs', intervalMs, 1);
+    if (typeof fn !== 'function') throw new InvalidArgumentError('fn', 'must be a function');
+    assertOptionsObject('options', options);
+    if (this.jobs.has(name)) throw new InvalidArgumentError('name', `periodic job "${name}" is already registered on this scheduler`);
+    const job = new PeriodicJob(name, intervalMs, fn, this.backend, this.clock, this.settings, {
+      tick: (info) => this.emitter.emit('tick', info),
+      error: (error, context) => this.emitter.emit('error', error, context),
+      backendClosed: () => this.halt(),
+    }, options);
+    this.jobs.set(name, job);
+    if (this.state === 'running') job.start();
+    return this;
+  }
+
+  /** Adds an event listener; see SchedulerEvents for each event's arguments. */
+  on<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): this {
+    this.emitter.on(event, listener);
+    return this;
+  }
+
+  /** Removes a listener added with `on`. */
+  off<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): this {
+    this.emitter.off(event, listener);
+    return this;
+  }
+
+  /**
+   * Registers this node (meta: host, pid, queues, concurrency, plus options.meta; heartbeats every
+   * nodeTtlMs/3), recovers stalled tasks once, and starts the workers, periodic jobs and the
+   * stalled-recovery timer. Idempotent while running; throws ClosedError after `stop()`.
+   */
+  start(): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') return Promise.reject(new ClosedError(`Scheduler "${this.nodeId}"`));
+    this.startPromise ??= this.doStart();
+    return this.startPromise;
+  }
+
+  /**
+   * Graceful shutdown: stops leasing, lets running tasks finish for up to `timeoutMs`, then aborts
+   * the rest (their signal aborts with ClosedError) and hands their leases back with `fail(…,
+   * { retryInMs: 0 })`, so another node picks them up at once. The interrupted attempt counts as
+   * an attempt (a task on its last attempt is dead-lettered): the handler did run, partly, and
+   * may have had effects. Tasks leased by a dequeue that was waiting when stop began are handed
+   * back the same way without running. Then resigns this scheduler's elections and deregisters
+   * the node. Idempotent (later calls return the same promise).
+   * @default timeoutMs options.stopTimeoutMs (10_000 ms)
+   */
+  stop(options: { timeoutMs?: number } = {}): Promise<void> {
+    assertOptionsObject('options', options);
+    const timeoutMs = nonNegativeIntOr('options.timeoutMs', options.timeoutMs, this.settings.stopTimeoutMs);
+    this.stopPromise ??= this.doStop(timeoutMs);
+    return this.stopPromise;
+  }
+
+  /** The live nodes of this scheduler's group (this one included once started). */
+  nodes(): Promise<NodeRecord[]> {
+    return this.backend.registry(this.settings.group, { ttlMs: this.settings.nodeTtlMs }).list();
+  }
+
+  /**
+   * Campaigns for leadership of `name` on this scheduler's backend; see `elect()`. The election
+   * is resigned when the scheduler stops. @default ttlMs options.electionTtlMs (10_000 ms)
+   */
+  elect(name: string, options: { ttlMs?: number } = {}): Election {
+    this.assertUsable();
+    assertOptionsObject('options', options);
+    this.lockManager ??= this.backend.locks();
+    const election = elect(this.lockManager, name, {
+      ttlMs: options.ttlMs ?? this.settings.electionTtlMs,
+      clock: this.clock,
+      logger: this.logger,
+    });
+    this.elections.add(election);
+    return election;
+  }
+
+  private assertUsable(): void {
+    if (this.state === 'stopping' || this.state === 'stopped') throw new ClosedError(`Scheduler "${this.nodeId}"`);
+  }
+
+  private async doStart(): Promise<void> {
+    this.state = 'starting';
+    try {
+      const registry = this.backend.registry(this.settings.group, { ttlMs: this.settings.nodeTtlMs });
+      this.registration = await registry.register(
+        { id: this.nodeId, meta: { host: hostname(), pid: process.pid, queues: [...this.pools.keys()].join(','), concurrency: this.concurrency(), ...this.settings.meta } },
+        { ttlMs: this.settings.nodeTtlMs },
+      );
+    } catch (error) {
+      this.state = 'idle';
+      this.startPromise = undefined;
+      throw error;
+    }
+    if (this.state !== 'starting') return;
+    this.state = 'running';
+    for (const pool of this.pools.values()) pool.start();
+    for (const job of this.jobs.values()) job.start();
+    void this.recoverStalled();
+  }
+
+  private async doStop(timeoutMs: number): Promise<void> {
+    if (this.startPromise) await this.startPromise.catch(() => undefined);
+    const wasRunning = this.state === 'running';
+    this.state = 'stopping';
+    this.cancelRecovery();
+    for (const job of this.jobs.values()) job.stopTicking();
+    const pools = this.allPools();
+    if (wasRunning) {
+      for (const pool of pools) pool.beginStop();
+      const timer = new AbortController();
+      await Promise.race([Promise.all(pools.map((p) => p.drained())), this.clock.sleep(timeoutMs, timer.signal).catch(() => undefined)]);
+      timer.abort();
+      const reason = new ClosedError(`Scheduler "${this.nodeId}"`);
+      for (const pool of pools) pool.abortRunning(reason);
+      await Promise.all(pools.map((p) => p.finished()));
+    }
+    await Promise.all([...this.elections].map((e) => e.resign().catch((error: unknown) => this.emitter.emit('error', error, { during: 'resign' }))));
+    await this.registration?.deregister().catch((error: unknown) => {
+      if (!isBatonError(error, 'CLOSED')) this.emitter.emit('error', error, { during: 'deregister' });
+    });
+    this.state = 'stopped';
+  }
+
+  // The backend was closed under a running scheduler: nothing can be recorded any more, so this node
+  // behaves as if it died; its leases run out and other nodes recover them.
+  private halt(): void {
+    if (this.state !== 'running' && this.state !== 'starting') return;
+    this.state = 'stopped';
+    this.stopPromise ??= Promise.resolve();
+    this.cancelRecovery();
+    for (const job of this.jobs.values()) job.stopTicking();
+    const reason = new ClosedError('The backend');
+    for (const pool of this.allPools()) pool.halt(reason);
+    this.emitter.emit('error', reason, { nodeId: this.nodeId, during: 'run', note: 'the backend was closed while the scheduler ran; it stopped without handing back its leases' });
+  }
+
+  private async recoverStalled(): Promise<void> {
+    const queues: Queue<unknown>[] = [...this.pools.values()].map((p) => p.queue);
+    for (const job of this.jobs.values()) queues.push(job.tickQueue as Queue<unknown>);
+    for (const queue of queues) {
+      if (this.state !== 'running') return;
+      try {
+        const count = await queue.recoverStalled();
+        if (count > 0) this.emitter.emit('stalled', count, { queue: queue.name, nodeId: this.nodeId });
+      } catch (error) {
+        if (isBatonError(error, 'CLOSED')) return this.halt();
+        this.emitter.emit('error', error, { queue: queue.name, during: 'recoverStalled' });
+      }
+    }
+    if (this.state !== 'running') return;
+    this.cancelRecovery = setClockTimeout(this.clock, this.settings.recoverStalledIntervalMs, () => void this.recoverStalled());
+  }
+
+  private allPools(): WorkerPool<unknown>[] {
+    return [...this.pools.values(), ...[...this.jobs.values()].map((j) => j.pool as WorkerPool<unknown>)];
+  }
+
+  private concurrency(): number {
+    let total = 0;
+    for (const pool of this.pools.values()) total += pool.concurrency;
+    return total;
+  }
+
+  private poolEvents<T>(): PoolEvents<T> {
+    return {
+      completed: (task, info) => this.emitter.emit('completed', task, info),
+      failed: (task, error, info) => {
+        this.emitter.emit('failed', task, error, info);
+        if (info.outcome === 'retry') this.emitter.emit('retrying', task, error, info);
+        else this.emitter.emit('dead', task, error, info);
+      },
+      lost: (task, reason, info) => this.emitter.emit('lost', task, reason, info),
+      error: (error, context) => this.emitter.emit('error', error, context),
+      backendClosed: () => this.halt(),
+    };
+  }
+}

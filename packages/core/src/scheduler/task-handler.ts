@@ -1,0 +1,30 @@
+import type { QueueOptions, Task } from '../interfaces/index.js';
+
+/** What a task handler gets besides the task. */
+export interface TaskContext {
+  /**
+   * Aborts when the attempt must stop: the lease was lost (reason: LockLostError), the per-task
+   * timeout passed (TaskTimeoutError), or `stop()` ran out of time (ClosedError). Pass it to I/O.
+   */
+  signal: AbortSignal;
+  /** The id of the node running the task. */
+  nodeId: string;
+  /**
+   * Moves the lease deadline to now + `ms` (integer >= 1). Rarely needed: the scheduler extends
+   * leases of running handlers on its own. False (and the signal aborts) when the lease was lost.
+   */
+  extend(ms: number): Promise<boolean>;
+}
+
+/** Runs one task. Resolve to complete it; throw (or reject) to fail it. */
+export type TaskHandler<T = unknown> = (task: Task<T>, ctx: TaskContext) => Promise<void>;
+
+/** Options of `scheduler.handle()`. */
+export interface HandleOptions {
+  /** How many tasks of this queue run at once on this node (integer >= 1). @default 1 */
+  concurrency?: number;
+  /** Per-task time limit (ms): past it the signal aborts with TaskTimeoutError and the attempt fails. @default none */
+  timeoutMs?: number;
+  /** Options of the queue (visibility timeout, attempts, backoff, …); see QueueOptions. @default the queue defaults */
+  queue?: QueueOptions;
+}

@@ -1,0 +1,223 @@
+import type { Clock } from '../clock/index.js';
+import { ClosedError, isBatonError, LockLostError } from '../errors/index.js';
+import type { Lease, Queue, Task } from '../interfaces/index.js';
+import { assertPositiveInt } from '../validation/index.js';
+import type { InFlight, InterruptKind } from './in-flight.js';
+import { LeaseKeeper, leaseResource } from './lease-keeper.js';
+import type { TaskEventInfo } from './scheduler-events.js';
+import type { TaskContext, TaskHandler } from './task-handler.js';
+
+/** Where a pool reports what happened; the Scheduler maps these to its events. */
+export interface PoolEvents<T> {
+  completed(task: Task<T>, info: TaskEventInfo): void;
+  failed(task: Task<T>, error: unknown, info: TaskEventInfo & { outcome: 'retry' | 'dead' }): void;
+  lost(task: Task<T>, reason: unknown, info: TaskEventInfo): void;
+  error(error: unknown, context: Record<string, unknown>): void;
+  /** The backend was closed under the pool: the node is going away. */
+  backendClosed(): void;
+}
+
+/** Settings of one pool, resolved by the Scheduler. */
+export interface PoolSettings {
+  nodeId: string;
+  concurrency: number;
+  /** Per-task timeout (ms); undefined for none. */
+  timeoutMs: number | undefined;
+  /** The queue's visibility timeout (ms). */
+  leaseMs: number;
+  idleWaitMs: number;
+  errorBackoffMs: number;
+}
+
+type Outcome = { kind: 'ok' } | { kind: 'threw'; error: unknown } | { kind: InterruptKind; reason: unknown };
+
+/** A Task without the lease fields, as handed to handlers and listeners. */
+function toTask<T>(lease: Lease<T>): Task<T> {
+  const task: Task<T> = { id: lease.id, payload: lease.payload, attempt: lease.attempt, enqueuedAt: lease.enqueuedAt };
+  if (lease.lastError !== undefined) task.lastError = lease.lastError;
+  return task;
+}
+
+/**
+ * The worker loop of one queue on one node: leases tasks in batches of up to the free
+ * concurrency (blocking in `dequeueMany` while the queue is empty, so idle workers do not poll),
+ * runs the handler, and completes or fails each task. Leases are kept alive by one LeaseKeeper.
+ */
+export class WorkerPool<T> {
+  private readonly running = new Map<string, InFlight<T>>();
+  private readonly runs = new Set<Promise<void>>();
+  private readonly keeper: LeaseKeeper<T>;
+  private readonly stopController = new AbortController();
+  private loopDone: Promise<void> = Promise.resolve();
+  private stopping = false;
+  private halted = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    readonly queue: Queue<T>,
+    private readonly handler: TaskHandler<T>,
+    private readonly settings: PoolSettings,
+    private readonly clock: Clock,
+    private readonly events: PoolEvents<T>,
+  ) {
+    this.keeper = new LeaseKeeper(queue, clock, settings.leaseMs, settings.timeoutMs, (error, context) => this.events.error(error, context));
+  }
+
+  /** Most tasks this pool runs at once. */
+  get concurrency(): number {
+    return this.settings.concurrency;
+  }
+
+  /** Number of tasks running now (handlers not yet settled or not yet acknowledged). */
+  get size(): number {
+    return this.running.size;
+  }
+
+  /** Starts the worker loop. */
+  start(): void {
+    this.loopDone = this.loop();
+  }
+
+  /** Stops leasing new tasks; a dequeue already waiting returns within `idleWaitMs` and its leases are handed back. */
+  beginStop(): void {
+    this.stopping = true;
+    this.stopController.abort();
+    this.wake?.();
+  }
+
+  /** Resolves when every running task has settled and its outcome was recorded. */
+  async drained(): Promise<void> {
+    while (this.runs.size > 0) await Promise.allSettled([...this.runs]);
+  }
+
+  /** Interrupts every running task with `reason` (ClosedError) and hands its lease back for a prompt retry. */
+  abortRunning(reason: unknown): void {
+    for (const entry of this.running.values()) entry.interrupt('stop', reason);
+  }
+
+  /** Resolves when the loop has exited and every task is settled. */
+  async finished(): Promise<void> {
+    await this.loopDone;
+    await this.drained();
+    this.keeper.close();
+  }
+
+  /** The backend is closed: stop at once, abort handlers, record nothing (the leases expire and are recovered elsewhere). */
+  halt(reason: unknown): void {
+    this.halted = true;
+    this.beginStop();
+    for (const entry of this.running.values()) entry.interrupt('lost', reason);
+    this.keeper.close();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      const free = this.settings.concurrency - this.running.size;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = undefined;
+        continue;
+      }
+      const requestedAt = this.clock.now();
+      let leases: Lease<T>[];
+      try {
+        leases = await this.queue.dequeueMany(free, { waitMs: this.settings.idleWaitMs });
+      } catch (error) {
+        if (isBatonError(error, 'CLOSED')) {
+          if (!this.stopping) this.events.backendClosed();
+          return;
+        }
+        this.events.error(error, { queue: this.queue.name, during: 'dequeue' });
+        await this.clock.sleep(this.settings.errorBackoffMs, this.stopController.signal).catch(() => undefined);
+        continue;
+      }
+      if (this.stopping) {
+        await Promise.all(leases.map((lease) => this.handBack(lease)));
+        return;
+      }
+      for (const lease of leases) this.run(lease, requestedAt);
+    }
+  }
+
+  // Leased while stop() was starting: never run, returned at once.
+  private async handBack(lease: Lease<T>): Promise<void> {
+    if (this.halted) return;
+    const info = { queue: this.queue.name, nodeId: this.settings.nodeId, durationMs: 0 };
+    await this.record(lease, { kind: 'stop', reason: new ClosedError(`Scheduler "${this.settings.nodeId}"`) }, info);
+  }
+
+  private run(lease: Lease<T>, requestedAt: number): void {
+    const startedAt = this.clock.now();
+    const controller = new AbortController();
+    let interrupted!: (outcome: Outcome) => void;
+    const interruption = new Promise<Outcome>((resolve) => (interrupted = resolve));
+    const entry: InFlight<T> = {
+      lease,
+      controller,
+      localDeadline: Math.min(lease.deadline, requestedAt + this.settings.leaseMs),
+      timeoutAt: this.settings.timeoutMs === undefined ? Infinity : startedAt + this.settings.timeoutMs,
+      extending: false,
+      settled: false,
+      interrupt: (kind, reason) => {
+        if (entry.settled) return;
+        entry.settled = true;
+        controller.abort(reason);
+        interrupted({ kind, reason });
+      },
+    };
+    this.running.set(lease.token, entry);
+    this.keeper.add(entry);
+    const ctx: TaskContext = {
+      signal: controller.signal,
+      nodeId: this.settings.nodeId,
+      extend: async (ms) => {
+        assertPositiveInt('ms', ms);
+        return this.keeper.extendOne(entry, ms);
+      },
+    };
+    const task = toTask(lease);
+    const handled = Promise.resolve()
+      .then(() => this.handler(task, ctx))
+      .then(
+        (): Outcome => ({ kind: 'ok' }),
+        (error: unknown): Outcome => ({ kind: 'threw', error }),
+      );
+    const done: Promise<void> = Promise.race([handled, interruption])
+      .then((outcome) => {
+        entry.settled = true;
+        const info = { queue: this.queue.name, nodeId: this.settings.nodeId, durationMs: this.clock.now() - startedAt };
+        return this.record(lease, outcome, info);
+      })
+      .finally(() => {
+        this.running.delete(lease.token);
+        this.keeper.delete(entry);
+        this.runs.delete(done);
+        this.wake?.();
+      });
+    this.runs.add(done);
+  }
+
+  private async record(lease: Lease<T>, outcome: Outcome, info: TaskEventInfo): Promise<void> {
+    if (this.halted) return;
+    const task = toTask(lease);
+    try {
+      if (outcome.kind === 'ok') {
+        if (await this.queue.complete(lease)) this.events.completed(task, info);
+        else this.events.lost(task, new LockLostError(leaseResource(this.queue.name, lease.id), 'it was recovered by another worker before the task completed'), info);
+        return;
+      }
+      if (outcome.kind === 'lost') {
+        this.events.lost(task, outcome.reason, info);
+        return;
+      }
+      const error = outcome.kind === 'threw' ? outcome.error : outcome.reason;
+      // A task interrupted by stop() did nothing wrong: it goes back to waiting at once, not after a backoff.
+      const result = await this.queue.fail(lease, error, outcome.kind === 'stop' ? { retryInMs: 0 } : undefined);
+      if (result === 'lost') this.events.lost(task, new LockLostError(leaseResource(this.queue.name, lease.id), 'it was recovered by another worker before the failure was recorded'), info);
+      else this.events.failed(task, error, { ...info, outcome: result });
+    } catch (error) {
+      if (isBatonError(error, 'CLOSED')) return;
+      this.events.error(error, { queue: this.queue.name, task: lease.id, during: outcome.kind === 'ok' ? 'complete' : 'fail' });
+    }
+  }
+}
