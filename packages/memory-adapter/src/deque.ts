@@ -1,0 +1,58 @@
+/**
+ * A double-ended queue on a growable ring buffer: push and shift at both ends in O(1), so a
+ * ready list of any length stays cheap (Array#shift is O(n)).
+ */
+export class Deque<T> {
+  private items: Array<T | undefined> = new Array<T | undefined>(16);
+  private head = 0;
+  private size = 0;
+
+  /** Number of elements. */
+  get length(): number {
+    return this.size;
+  }
+
+  /** Appends at the back (the end served last). */
+  pushBack(value: T): void {
+    if (this.size === this.items.length) this.grow();
+    this.items[(this.head + this.size) % this.items.length] = value;
+    this.size++;
+  }
+
+  /** Inserts at the front (the end served next). */
+  pushFront(value: T): void {
+    if (this.size === this.items.length) this.grow();
+    this.head = (this.head - 1 + this.items.length) % this.items.length;
+    this.items[this.head] = value;
+    this.size++;
+  }
+
+  /** Removes and returns the front element; undefined when empty. */
+  shift(): T | undefined {
+    if (this.size === 0) return undefined;
+    const value = this.items[this.head];
+    this.items[this.head] = undefined;
+    this.head = (this.head + 1) % this.items.length;
+    this.size--;
+    return value;
+  }
+
+  /** The front element without removing it; undefined when empty. */
+  peek(): T | undefined {
+    return this.size === 0 ? undefined : this.items[this.head];
+  }
+
+  /** The elements from front to back. */
+  toArray(): T[] {
+    const out: T[] = [];
+    for (let i = 0; i < this.size; i++) out.push(this.items[(this.head + i) % this.items.length] as T);
+    return out;
+  }
+
+  private grow(): void {
+    const all = this.toArray();
+    this.items = new Array<T | undefined>(this.items.length * 2);
+    for (let i = 0; i < all.length; i++) this.items[i] = all[i];
+    this.head = 0;
+  }
+}

@@ -1,0 +1,85 @@
+import {
+  StoreLockManager, SystemClock, assertName, consoleLogger, resolveQueueOptions,
+  type Backend, type Clock, type LockManager, type LockOptions, type Logger, type Queue, type QueueOptions,
+  type Registry, type RegistryOptions,
+} from '@baton/core';
+import { BackendScope } from './backend-scope.js';
+import { MemoryLockStore } from './memory-lock-store.js';
+import { MemoryQueue } from './memory-queue.js';
+import { MemoryRegistry } from './memory-registry.js';
+import { MemoryStore } from './memory-store.js';
+
+/** Options of a MemoryBackend. */
+export interface MemoryBackendOptions {
+  /** Source of every time and timer. @default new SystemClock() */
+  clock?: Clock;
+  /** Where background failures (heartbeats, watchers) are logged. @default consoleLogger */
+  logger?: Logger;
+  /**
+   * The state to work on. Give several backends the same store to simulate several nodes of one
+   * deployment in one process (they must share the clock too). @default a new MemoryStore of its own
+   */
+  store?: MemoryStore;
+  /** Returns a number in [0, 1); drives retry backoff jitter. @default Math.random */
+  random?: () => number;
+}
+
+/**
+ * The in-process Backend: queues, registries and locks held in a MemoryStore, every
+ * time-dependent behaviour driven by the injected Clock (with a ManualClock, fully deterministic).
+ * Usable without a container: `new MemoryBackend({ clock })`.
+ */
+export class MemoryBackend implements Backend {
+  /** Always 'memory'. */
+  readonly kind = 'memory';
+  private readonly scope: BackendScope;
+  private readonly lockStore: MemoryLockStore;
+
+  /** See MemoryBackendOptions for the defaults. */
+  constructor(options: MemoryBackendOptions = {}) {
+    const store = options.store ?? new MemoryStore();
+    this.scope = new BackendScope(options.clock ?? new SystemClock(), options.logger ?? consoleLogger, store, options.random ?? Math.random);
+    this.lockStore = new MemoryLockStore(this.scope);
+    store.attach();
+  }
+
+  /** The store this backend works on (share it with another backend to share state). */
+  get store(): MemoryStore {
+    return this.scope.store;
+  }
+
+  /**
+   * A handle on queue `name` (1–200 characters). Throws InvalidArgumentError for a bad name or
+   * options, ClosedError after close. Handles are cheap; the state lives in the store.
+   */
+  queue<T = unknown>(name: string, options?: QueueOptions): Queue<T> {
+    this.scope.assertOpen();
+    assertName('name', name);
+    return new MemoryQueue<T>(name, resolveQueueOptions(options), this.scope);
+  }
+
+  /** A handle on registry group `group` (1–200 characters). Throws InvalidArgumentError / ClosedError. */
+  registry(group: string, options?: RegistryOptions): Registry {
+    this.scope.assertOpen();
+    assertName('group', group);
+    return new MemoryRegistry(group, options, this.scope);
+  }
+
+  /**
+   * A lock manager on this backend (core's StoreLockManager over the memory lock store). After
+   * close, the manager's calls reject with ClosedError (getting the manager itself does not throw).
+   */
+  locks(options?: LockOptions): LockManager {
+    return new StoreLockManager(this.lockStore, this.scope.clock, options, this.scope.logger, () => this.scope.assertOpen());
+  }
+
+  /**
+   * Stops this backend's heartbeats and timers, resolves its blocked dequeues with nothing and
+   * rejects its lock waits with ClosedError. The store keeps its state. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.scope.closed) return;
+    this.scope.close();
+    this.scope.store.detach();
+  }
+}
