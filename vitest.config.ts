@@ -6,7 +6,7 @@ export default defineConfig({
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: false } } as never,
   ssr: { resolve: { conditions: ['@baton/source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
     globalSetup: ['test/setup/redis-global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,

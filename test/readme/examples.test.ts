@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+
+/** Runs an example the way the README says (`npm run example <file>`), without npm's own output. */
+async function example(file: string): Promise<string> {
+  const tsx = join(root, 'node_modules', '.bin', 'tsx');
+  const { stdout } = await run(tsx, ['--conditions=@baton/source', '--tsconfig', 'tsconfig.base.json', file], {
+    cwd: root,
+    timeout: 30_000,
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
+  return stdout;
+}
+
+/** The code blocks of the README that are marked as a copy of a file: `<!-- file: path -->`. */
+function readmeCopies(): Array<{ file: string; code: string }> {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const pattern = /<!-- file: (\S+) -->\s*```ts\n([\s\S]*?)```/g;
+  return [...readme.matchAll(pattern)].map((m) => ({ file: m[1]!, code: m[2]! }));
+}
+
+describe('README examples', () => {
+  it('every example shown in the README is the file it names, unchanged', () => {
+    const copies = readmeCopies();
+    expect(copies.length).toBeGreaterThanOrEqual(6);
+    for (const { file, code } of copies) {
+      expect(code, file).toBe(readFileSync(join(root, file), 'utf8'));
+    }
+  });
+
+  it('quickstart runs a task through the scheduler and finishes it', async () => {
+    const out = await example('examples/quickstart.ts');
+    expect(out).toContain('sent welcome mail to ada@example.com (attempt 1)');
+    expect(out).toContain('finished: true');
+  });
+
+  it('queue: idempotent enqueue, retry, dead letter and stats', async () => {
+    const out = await example('examples/queue.ts');
+    expect(out).toMatch(/status: 'queued'[\s\S]*status: 'duplicate'[\s\S]*status: 'finished'/);
+    expect(out).toContain("2 Error: decoder crashed");
+    expect(out).toContain('{ waiting: 0, active: 0, delayed: 1, dead: 1 }');
+    expect(out).toContain('dog: Error: still broken');
+  });
+
+  it('locks: withLock with a fence, a timeout error, and release on scope exit', async () => {
+    const out = await example('examples/locks.ts');
+    expect(out).toContain('report built under fence 1');
+    expect(out).toContain('true LOCK_TIMEOUT');
+    expect(out).toContain('free again: true');
+    expect(out).not.toContain('lost the lock');
+  });
+
+  it('registry: join and leave events and the live list', async () => {
+    const out = await example('examples/registry.ts');
+    expect(out.split('\n').filter((l) => /^(join|leave)/.test(l))).toEqual(['join: Node-01', 'join: Node-02', 'leave: Node-02']);
+    expect(out).toContain("[ 'Node-01' ] Node-01");
+  });
+
+  it('election: one leader at a time, the term signal aborts on resign, fences grow', async () => {
+    const out = await example('examples/election.ts');
+    expect(out).toContain('A leads: true B leads: false fence: 1');
+    expect(out).toContain('A: my term ended');
+    expect(out).toContain('A leads: false B leads: true fence: 2');
+  });
+
+  it('periodic: one run per tick across three nodes', async () => {
+    const out = await example('examples/periodic.ts');
+    const [, runs, ticks] = /(\d+) runs, (\d+) distinct ticks/.exec(out) ?? [];
+    expect(Number(runs)).toBeGreaterThanOrEqual(3);
+    expect(runs).toBe(ticks);
+  });
+});
