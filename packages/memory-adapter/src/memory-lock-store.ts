@@ -1,5 +1,6 @@
-import { ClosedError, setClockTimeout, type LockStore } from '@baton/core';
+import { ClosedError, type LockStore } from '@baton/core';
 import type { BackendScope } from './backend-scope.js';
+import { timerAt, type ClockTimer } from './clock-timer.js';
 import type { LockRecord, PendingLockWait } from './memory-store.js';
 
 /**
@@ -58,13 +59,13 @@ export class MemoryLockStore implements LockStore {
     if (!record.waiters.includes(token)) record.waiters.push(token);
     return new Promise<void>((resolve, reject) => {
       let done = false;
-      let expiry: { at: number; cancel: () => void } | undefined;
+      let expiry: ClockTimer | undefined;
       let untrack: () => void = () => undefined;
       const settle = (error?: unknown): void => {
         if (done) return;
         done = true;
         if (record.pending.get(token) === pending) record.pending.delete(token);
-        cancelTimeout();
+        timeout.cancel();
         expiry?.cancel();
         untrack();
         signal.removeEventListener('abort', onAbort);
@@ -77,13 +78,14 @@ export class MemoryLockStore implements LockStore {
         watchExpiry: (at) => {
           if (done || expiry?.at === at) return;
           expiry?.cancel();
-          expiry = { at, cancel: setClockTimeout(this.scope.clock, at - this.scope.clock.now(), () => {
+          expiry = timerAt(this.scope.clock, at, () => {
             expiry = undefined;
             this.notify(record);
-          }) };
+          });
         },
       };
-      const cancelTimeout = setClockTimeout(this.scope.clock, timeoutMs, () => settle());
+      // Past the cap the wait just ends early; the lock manager asks again for the remaining time.
+      const timeout = timerAt(this.scope.clock, this.scope.clock.now() + timeoutMs, () => settle());
       signal.addEventListener('abort', onAbort, { once: true });
       untrack = this.scope.onClose(() => {
         // A closed backend's waiter will never try again: let the next one be served.

@@ -1,8 +1,9 @@
 import {
-  BaseQueue, setClockTimeout, type EnqueueResult, type FailDecision, type Lease, type PreparedTask, type QueueStats,
+  BaseQueue, type EnqueueResult, type FailDecision, type Lease, type PreparedTask, type QueueStats,
   type ResolvedQueueOptions, type Task,
 } from '@baton/core';
 import type { BackendScope } from './backend-scope.js';
+import { timerAt, type ClockTimer } from './clock-timer.js';
 import type { DeadRecord, DequeueWaiter, LeaseRecord, QueueState } from './queue-state.js';
 
 /**
@@ -97,7 +98,7 @@ export class MemoryQueue<T> extends BaseQueue<T> {
   private wait(max: number, deadline: number): Promise<Lease<T>[]> {
     return new Promise((resolve) => {
       let done = false;
-      let timer: { at: number; cancel: () => void } | undefined;
+      let timer: ClockTimer | undefined;
       let untrack: () => void = () => undefined;
       const finish = (records: LeaseRecord[]): void => {
         if (done) return;
@@ -110,7 +111,7 @@ export class MemoryQueue<T> extends BaseQueue<T> {
       const arm = (at: number): void => {
         if (done || timer?.at === at) return;
         timer?.cancel();
-        timer = { at, cancel: setClockTimeout(this.clock, at - this.clock.now(), onTimer) };
+        timer = timerAt(this.clock, at, onTimer);
       };
       const onTimer = (): void => {
         timer = undefined;

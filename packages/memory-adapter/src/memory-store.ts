@@ -1,4 +1,5 @@
-import { setClockTimeout, type Clock } from '@baton/core';
+import type { Clock } from '@baton/core';
+import { timerAt, type ClockTimer } from './clock-timer.js';
 import { GroupState } from './group-state.js';
 import { QueueState } from './queue-state.js';
 
@@ -24,11 +25,6 @@ export interface LockRecord {
   pending: Map<string, PendingLockWait>;
 }
 
-interface StoreTimer {
-  at: number;
-  cancel: () => void;
-}
-
 /**
  * The in-process state behind MemoryBackend: queues, registry groups and locks, each keyed by
  * name. Backends given the same store see the same state, as nodes of one deployment share one
@@ -41,7 +37,7 @@ export class MemoryStore {
   private readonly queues = new Map<string, QueueState>();
   private readonly groups = new Map<string, GroupState>();
   private readonly locks = new Map<string, LockRecord>();
-  private readonly timers = new Map<string, StoreTimer>();
+  private readonly timers = new Map<string, ClockTimer>();
   private openBackends = 0;
 
   /** The state of queue `name` (created on first use). Used by the adapter. */
@@ -92,10 +88,10 @@ export class MemoryStore {
     current?.cancel();
     this.timers.delete(key);
     if (at === undefined || this.openBackends === 0) return;
-    const cancel = setClockTimeout(clock, at - clock.now(), () => {
-      if (this.timers.get(key)?.cancel === cancel) this.timers.delete(key);
+    const timer = timerAt(clock, at, () => {
+      if (this.timers.get(key) === timer) this.timers.delete(key);
       fn();
     });
-    this.timers.set(key, { at, cancel });
+    this.timers.set(key, timer);
   }
 }

@@ -50,6 +50,10 @@ export interface DequeueWaiter {
 /**
  * The whole state of one named queue, shared by every handle and backend on one MemoryStore.
  * Each method is one synchronous step, so it is atomic with respect to every other caller.
+ *
+ * Invariant: an id is never stored as a task and retained as finished at once (`complete` drops
+ * the task as it records the id; `add` refuses a retained id and forgets an expired one), so the
+ * ready list can never hand out a finished id and `take` needs no check of its own.
  */
 export class QueueState {
   /** Blocked dequeues in order of arrival (Set iteration follows insertion). */
@@ -120,11 +124,6 @@ export class QueueState {
       if (id === undefined) break;
       const record = this.tasks.get(id);
       if (record?.state !== 'waiting') continue;
-      if (this.finished.has(id)) {
-        // A completed id is never delivered again, whatever else happened to it.
-        this.tasks.delete(id);
-        continue;
-      }
       record.state = 'active';
       record.attempt++;
       record.token = randomUUID();
