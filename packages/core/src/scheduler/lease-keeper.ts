@@ -66,6 +66,8 @@ export class LeaseKeeper<T> {
       return false;
     }
     entry.localDeadline = requestedAt + ms;
+    // A shorter lease than the armed timer expects must be watched sooner.
+    this.rearm(this.clock.now());
     return true;
   }
 

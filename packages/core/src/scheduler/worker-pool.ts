@@ -60,7 +60,10 @@ export class WorkerPool<T> {
     private readonly clock: Clock,
     private readonly events: PoolEvents<T>,
   ) {
-    this.keeper = new LeaseKeeper(queue, clock, settings.leaseMs, settings.timeoutMs, (error, context) => this.events.error(error, context));
+    this.keeper = new LeaseKeeper(queue, clock, settings.leaseMs, settings.timeoutMs, (error, context) => {
+      if (isBatonError(error, 'CLOSED')) this.events.backendClosed();
+      else this.events.error(error, context);
+    });
   }
 
   /** Most tasks this pool runs at once. */

@@ -1,0 +1,114 @@
+import { Container } from 'inversify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { installSignalHandlers, ManualClock, Scheduler, silentLogger, TOKENS, type SchedulerOptions } from '@baton/core';
+import { memoryBackend, MemoryBackend } from '@baton/memory-adapter';
+
+// Behaviour only observable in one process with a ManualClock: timer counts, DI, process signals.
+describe('Scheduler (memory only)', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('keeps no timer per running task: 50 leases in flight share one keeper timer', async () => {
+    const clock = new ManualClock();
+    const backend = new MemoryBackend({ clock, logger: silentLogger });
+    const s = new Scheduler(backend, clock, silentLogger, { idleWaitMs: 1_000, recoverStalledIntervalMs: 5_000 });
+    const release: Array<() => void> = [];
+    let done = 0;
+    s.handle('wide', async () => {
+      await new Promise<void>((resolve) => release.push(resolve));
+      done++;
+    }, { concurrency: 50, queue: { visibilityTimeoutMs: 1_000 } });
+    await backend.queue('wide').enqueueMany(Array.from({ length: 50 }, (_, i) => ({ payload: i })));
+    await s.start();
+    await clock.advance(10);
+    expect(release).toHaveLength(50);
+    const baseline = clock.pendingTimers();
+    // Heartbeat, recovery, blocked dequeue (none: all slots busy), keeper: a handful, not 50.
+    expect(baseline).toBeLessThanOrEqual(4);
+    await clock.advance(3_000); // three lease lengths: renewals happen, still no per-task timers
+    expect(clock.pendingTimers()).toBeLessThanOrEqual(4);
+    expect((await backend.queue('wide').stats()).active).toBe(50);
+    for (const r of release) r();
+    await clock.advance(10);
+    expect(done).toBe(50);
+    const stopping = s.stop();
+    await clock.advance(1_000);
+    await stopping;
+    await backend.close();
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('is built by an inversify container with the backend, clock, logger and options tokens', async () => {
+    const clock = new ManualClock();
+    const container = new Container();
+    container.load(memoryBackend({ clock, logger: silentLogger }));
+    container.bind<SchedulerOptions>(TOKENS.SchedulerOptions).toConstantValue({ nodeId: 'from-di', idleWaitMs: 50 });
+    container.bind(Scheduler).toSelf().inSingletonScope();
+    const s = container.get(Scheduler);
+    expect(s.nodeId).toBe('from-di');
+    let ran = false;
+    s.handle('di', async () => void (ran = true));
+    await container.get<MemoryBackend>(TOKENS.Backend).queue('di').enqueue('x');
+    await s.start();
+    await clock.advance(10);
+    expect(ran).toBe(true);
+    expect((await s.nodes()).map((n) => n.id)).toEqual(['from-di']);
+    const stopping = s.stop();
+    await clock.advance(100);
+    await stopping;
+    await container.unbindAllAsync?.();
+
+    // Without SchedulerOptions bound the scheduler still resolves, with a generated node id.
+    const bare = new Container();
+    bare.load(memoryBackend({ clock }));
+    bare.bind(Scheduler).toSelf();
+    expect(bare.get(Scheduler).nodeId).toMatch(new RegExp(`-${process.pid}-[0-9a-f]{6}$`));
+  });
+
+  it('installSignalHandlers stops the scheduler on SIGTERM and uninstalls cleanly', async () => {
+    const clock = new ManualClock();
+    const backend = new MemoryBackend({ clock, logger: silentLogger });
+    cleanups.push(() => backend.close());
+    const s = new Scheduler(backend, clock, silentLogger, { idleWaitMs: 50, group: 'sig' });
+    s.handle('sig', async () => undefined);
+    await s.start();
+    const before = process.listenerCount('SIGTERM');
+    const uninstall = installSignalHandlers(s, { signals: ['SIGTERM'], exit: false, timeoutMs: 0 });
+    expect(process.listenerCount('SIGTERM')).toBe(before + 1);
+    process.emit('SIGTERM', 'SIGTERM');
+    await clock.advance(100);
+    expect(await s.nodes()).toEqual([]);
+    expect(() => s.handle('more', async () => undefined)).toThrow(/closed/);
+    uninstall();
+    expect(process.listenerCount('SIGTERM')).toBe(before);
+  });
+
+  it('gives the same sequence of events on every run (deterministic under a ManualClock)', async () => {
+    const trace = async (): Promise<string[]> => {
+      const clock = new ManualClock();
+      const backend = new MemoryBackend({ clock, logger: silentLogger, random: () => 0.5 });
+      const s = new Scheduler(backend, clock, silentLogger, { nodeId: 'det', idleWaitMs: 100 });
+      const events: string[] = [];
+      s.handle<number>('det', async (task) => {
+        await clock.sleep(10 * (task.payload % 3));
+        if (task.payload % 4 === 0 && task.attempt === 1) throw new Error('first try fails');
+      }, { concurrency: 3, queue: { backoff: { baseMs: 30, maxMs: 60 } } });
+      s.on('completed', (t) => events.push(`${clock.now() % 100_000} done ${t.payload}/${t.attempt}`));
+      s.on('retrying', (t) => events.push(`${clock.now() % 100_000} retry ${t.payload}`));
+      await backend.queue('det').enqueueMany(Array.from({ length: 12 }, (_, i) => ({ payload: i })));
+      await s.start();
+      await clock.advance(500);
+      const stopping = s.stop();
+      await clock.advance(200);
+      await stopping;
+      await backend.close();
+      return events;
+    };
+    const first = await trace();
+    expect(first.filter((e) => e.includes('done'))).toHaveLength(12);
+    expect(first.filter((e) => e.includes('retry'))).toHaveLength(3);
+    expect(await trace()).toEqual(first);
+  });
+});
