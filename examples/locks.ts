@@ -21,5 +21,7 @@ console.log(report);
     console.log(error instanceof LockTimeoutError, (error as LockTimeoutError).code); // true 'LOCK_TIMEOUT'
   }
 }
-console.log('free again:', (await locks.tryAcquire('invoice:42')) !== null);
+const again = await locks.tryAcquire('invoice:42');
+console.log('free again:', again !== null);
+await again?.release();
 await backend.close();
