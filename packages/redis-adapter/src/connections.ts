@@ -1,0 +1,146 @@
+import { BackendUnavailableError, InvalidArgumentError, type Logger } from '@baton/core';
+import { Redis, type RedisOptions } from 'ioredis';
+import { defineScripts } from './script-loader.js';
+
+/** How to reach Redis: a URL, an existing client, or ioredis options (host, port, tls, sentinels, …). */
+export type RedisConnectionOptions = RedisOptions & {
+  /** `redis://[user:pass@]host:port[/db]` or `rediss://…` (TLS); other ioredis options still apply. */
+  url?: string;
+  /** A client the application owns: Baton uses it (and duplicates of it) but never closes it. */
+  client?: Redis;
+};
+
+/** The address of a connection for error messages, without credentials. */
+function describeAddress(options: RedisConnectionOptions): string {
+  if (options.client) {
+    const o = options.client.options;
+    return `${o.host ?? '127.0.0.1'}:${o.port ?? 6379}`;
+  }
+  if (options.url) return options.url.replace(/\/\/[^@/]*@/, '//');
+  if (options.sentinels) return `sentinel group ${options.name ?? '?'}`;
+  return `${options.host ?? '127.0.0.1'}:${options.port ?? 6379}`;
+}
+
+/**
+ * The connections of one backend: the main client (commands and scripts), blocking clients
+ * duplicated from it (one per blocking wait in flight, reused), and one subscriber. Closes only
+ * what it created.
+ */
+export class Connections {
+  readonly main: Redis;
+  readonly address: string;
+  private readonly ownsMain: boolean;
+  private readonly created: Redis[] = [];
+  private readonly idleBlocking: Redis[] = [];
+  private everReady = false;
+  private lastError: Error | undefined;
+  private closed = false;
+
+  constructor(options: RedisConnectionOptions, private readonly connectTimeoutMs: number, private readonly logger: Logger) {
+    const { url, client, ...redisOptions } = options;
+    this.address = describeAddress(options);
+    if (client) {
+      this.main = client;
+      this.ownsMain = false;
+    } else {
+      const settings: RedisOptions = { connectTimeout: connectTimeoutMs, ...redisOptions };
+      this.main = url === undefined ? new Redis(settings) : new Redis(url, settings);
+      this.ownsMain = true;
+      this.created.push(this.main);
+    }
+    if (this.main.options.keyPrefix) {
+      throw new InvalidArgumentError('client.options.keyPrefix', 'is not supported; use the backend `prefix` option instead');
+    }
+    defineScripts(this.main);
+    this.watch(this.main, 'main');
+    if (this.main.status === 'ready') this.everReady = true;
+    this.main.on('ready', () => {
+      this.everReady = true;
+    });
+    if (this.main.status === 'wait') this.main.connect().catch(() => undefined);
+  }
+
+  /**
+   * Resolves once the main client has been connected at least once. Before that, rejects with
+   * BackendUnavailableError naming the address as soon as a connection attempt fails, or after
+   * the connect timeout: Baton never hangs on a Redis that was never reachable. Later outages are
+   * ridden out by the client's reconnects and offline queue.
+   */
+  ready(): Promise<void> {
+    if (this.everReady || this.main.status === 'ready') return Promise.resolve();
+    if (this.lastError && this.main.status !== 'connect') return Promise.reject(this.unavailable(this.lastError));
+    return new Promise((resolve, reject) => {
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.main.off('ready', onReady);
+        this.main.off('error', onError);
+      };
+      const onReady = (): void => {
+        cleanup();
+        resolve();
+      };
+      const onError = (error: Error): void => {
+        cleanup();
+        reject(this.unavailable(error));
+      };
+      // A network deadline, not domain time: it is measured in real time even under a test clock.
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(this.unavailable(new Error(`no connection within ${this.connectTimeoutMs} ms`)));
+      }, this.connectTimeoutMs);
+      this.main.on('ready', onReady);
+      this.main.on('error', onError);
+    });
+  }
+
+  /** A client for one blocking command; give it back with `releaseBlocking`. */
+  takeBlocking(): Redis {
+    const idle = this.idleBlocking.pop();
+    if (idle) return idle;
+    const client = this.main.duplicate({ lazyConnect: false });
+    this.created.push(client);
+    this.watch(client, 'blocking');
+    return client;
+  }
+
+  /** Returns a blocking client to the pool (or closes it when the backend closed). */
+  releaseBlocking(client: Redis): void {
+    if (this.closed) client.disconnect();
+    else this.idleBlocking.push(client);
+  }
+
+  /** A new duplicate for pub/sub, closed with the backend. */
+  createSubscriber(): Redis {
+    const client = this.main.duplicate({ lazyConnect: false });
+    this.created.push(client);
+    this.watch(client, 'subscriber');
+    return client;
+  }
+
+  /** Closes the clients this backend created (quit, or disconnect when quit does not answer). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(
+      this.created.map(async (client) => {
+        if (client === this.main && this.ownsMain && client.status === 'ready') {
+          const quit = client.quit().catch(() => undefined);
+          const timeout = new Promise((resolve) => setTimeout(resolve, 1_000).unref());
+          await Promise.race([quit, timeout]);
+        }
+        client.disconnect();
+      }),
+    );
+  }
+
+  private unavailable(cause: Error): BackendUnavailableError {
+    return new BackendUnavailableError(`Redis at ${this.address} is unreachable: ${cause.message}. Check that it runs and that the address is right.`, { cause });
+  }
+
+  private watch(client: Redis, role: string): void {
+    client.on('error', (error: Error) => {
+      this.lastError = error;
+      if (!this.closed) this.logger.debug('redis connection error', { role, address: this.address, error: error.message });
+    });
+  }
+}

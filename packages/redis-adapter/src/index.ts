@@ -1,0 +1,2 @@
+export { RedisBackend, redisBackend, type RedisBackendOptions, type RedisBackendSettings } from './redis-backend.js';
+export type { RedisConnectionOptions } from './connections.js';

@@ -1,0 +1,121 @@
+import type { QueueKeyNames } from '@baton/core';
+
+/**
+ * Redis key names. Every structure lives under `<prefix>:{<kind>:<name>}:<part>`: the braces are
+ * a Redis Cluster hash tag, so all keys one script touches share a slot. Explicitly bound names
+ * (recipe interop) are used as given; the parts Baton adds next to them take the bound key's hash
+ * tag, or `{<bound key>}` when it has none, so they still hash to the bound key's slot.
+ */
+
+/** Keys of one queue. */
+export interface QueueKeys {
+  /** List: ready tasks, pushed at the left, popped at the right (bindable: keys.waiting). */
+  wait: string;
+  /** List: tasks a blocked worker moved out of `wait`; served before `wait`. */
+  claimed: string;
+  /** Sorted set: delayed and retrying envelopes scored by due time (ms). */
+  delayed: string;
+  /** Sorted set: leased ids scored by lease deadline (ms). */
+  active: string;
+  /** Hash: leased id -> "token|envelope". */
+  leases: string;
+  /** Set: ids waiting, delayed or leased (for duplicate detection). */
+  ids: string;
+  /** Set: finished ids, readable with SISMEMBER (bindable: keys.finished). */
+  finished: string;
+  /** Sorted set: finished ids scored by completion time (ms), for retainFinishedMs. */
+  finishedAt: string;
+  /** List: dead letters, newest at the left. */
+  dead: string;
+}
+
+/** Keys and channel of one registry group. */
+export interface RegistryKeys {
+  /** Set: member node ids (bindable: keys.members). */
+  members: string;
+  /** Prefix of per-node keys (string JSON record with a PX TTL): nodePrefix + id. */
+  nodePrefix: string;
+  /** Hash: id -> last record, so a leave event can carry it after the node key expired. */
+  records: string;
+  /** Pub/sub channel of join/leave events. */
+  events: string;
+  /** Prefix of per-registration "revoked" markers (deregistered by id): revokedPrefix + registration id. */
+  revokedPrefix: string;
+}
+
+/** Keys and channel of one lock resource. */
+export interface LockKeys {
+  /** String: the owner's token, with a PX TTL (bindable: keys.lock(resource)). */
+  lock: string;
+  /** Counter: the fence, INCR on every acquisition; never reset. */
+  fence: string;
+  /** List: waiter tokens in order of arrival. */
+  waiters: string;
+  /** Sorted set: waiter token -> deadline (ms) by which it must refresh its place. */
+  waiterDeadlines: string;
+  /** Pub/sub channel announcing releases. */
+  released: string;
+}
+
+/** The hash tag Redis Cluster would use for `key`, or undefined when it has none. */
+export function hashTag(key: string): string | undefined {
+  const open = key.indexOf('{');
+  if (open < 0) return undefined;
+  const close = key.indexOf('}', open + 1);
+  if (close < 0 || close === open + 1) return undefined;
+  return key.slice(open + 1, close);
+}
+
+/** A base for keys that must share `key`'s slot: `key` itself when it has a hash tag, else `{key}`. */
+export function sameSlotBase(key: string): string {
+  return hashTag(key) === undefined ? `{${key}}` : key;
+}
+
+/** Builds key names under one prefix. */
+export class KeyLayout {
+  constructor(readonly prefix: string) {}
+
+  /** `<prefix>:{<kind>:<name>}` */
+  base(kind: 'queue' | 'registry' | 'lock', name: string): string {
+    return `${this.prefix}:{${kind}:${name}}`;
+  }
+
+  /** Keys of queue `name`, with `bound` names used as given. */
+  queue(name: string, bound: QueueKeyNames = {}): QueueKeys {
+    const b = this.base('queue', name);
+    return {
+      wait: bound.waiting ?? `${b}:wait`,
+      claimed: `${b}:claimed`,
+      delayed: `${b}:delayed`,
+      active: `${b}:active`,
+      leases: `${b}:leases`,
+      ids: `${b}:ids`,
+      finished: bound.finished ?? `${b}:finished`,
+      finishedAt: `${b}:finished-at`,
+      dead: `${b}:dead`,
+    };
+  }
+
+  /** Keys of registry group `group`, with a bound members set used as given. */
+  registry(group: string, members?: string): RegistryKeys {
+    const b = members === undefined ? this.base('registry', group) : `${this.prefix}:${sameSlotBase(members)}`;
+    return {
+      members: members ?? `${b}:members`,
+      nodePrefix: `${b}:node:`,
+      records: `${b}:records`,
+      events: `${b}:events`,
+      revokedPrefix: `${b}:revoked:`,
+    };
+  }
+
+  /** Keys of lock `resource`; `bound` maps a resource to an explicit lock key. */
+  lock(resource: string, bound?: (resource: string) => string): LockKeys {
+    if (bound) {
+      const lock = bound(resource);
+      const b = sameSlotBase(lock);
+      return { lock, fence: `${b}:fence`, waiters: `${b}:waiters`, waiterDeadlines: `${b}:waiter-deadlines`, released: `${this.prefix}:${b}:released` };
+    }
+    const b = this.base('lock', resource);
+    return { lock: `${b}:lock`, fence: `${b}:fence`, waiters: `${b}:waiters`, waiterDeadlines: `${b}:waiter-deadlines`, released: `${b}:released` };
+  }
+}

@@ -1,0 +1,83 @@
+import { setClockTimeout } from '@baton/core';
+import type { BackendContext } from '../backend-context.js';
+
+interface Waiter {
+  deadline: number;
+  wake: () => void;
+}
+
+/** Shortest BLMOVE timeout sent (s); 0 would mean "forever". */
+const MIN_BLOCK_S = 0.01;
+/** Pause after a failed blocking call before the next one (ms), so an outage does not spin. */
+const RETRY_PAUSE_MS = 200;
+
+/**
+ * Lets the dequeues of one queue in this backend wait for work without polling. One blocking
+ * `BLMOVE wait claimed RIGHT LEFT timeout` at a time runs on a dedicated connection, bounded by
+ * the longest local wait; when it moves an element, every local waiter is woken to run the lease
+ * script. The moved element is safe in the claimed list, which the lease script serves first, so
+ * a process that dies between the two steps loses nothing.
+ */
+export class QueueWaiter {
+  private readonly waiters = new Set<Waiter>();
+  private running = false;
+
+  constructor(
+    private readonly ctx: BackendContext,
+    private readonly waitKey: string,
+    private readonly claimedKey: string,
+  ) {
+    ctx.onClose(() => this.wakeAll());
+  }
+
+  /** Resolves when work may have arrived, after `ms` of clock time, or when the backend closes. */
+  wait(ms: number): Promise<void> {
+    if (this.ctx.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        deadline: this.ctx.clock.now() + ms,
+        wake: () => {
+          cancel();
+          this.waiters.delete(waiter);
+          resolve();
+        },
+      };
+      const cancel = setClockTimeout(this.ctx.clock, ms, () => waiter.wake());
+      this.waiters.add(waiter);
+      if (!this.running) void this.block();
+    });
+  }
+
+  private wakeAll(): void {
+    for (const waiter of [...this.waiters]) waiter.wake();
+  }
+
+  private async block(): Promise<void> {
+    this.running = true;
+    try {
+      while (!this.ctx.closed && this.waiters.size > 0) {
+        const until = Math.max(...[...this.waiters].map((w) => w.deadline));
+        const seconds = Math.max(MIN_BLOCK_S, (until - this.ctx.clock.now()) / 1_000);
+        const client = this.ctx.connections.takeBlocking();
+        let moved: string | null = null;
+        let failed = false;
+        try {
+          moved = await client.blmove(this.waitKey, this.claimedKey, 'RIGHT', 'LEFT', seconds.toFixed(3));
+        } catch (error) {
+          failed = true;
+          if (!this.ctx.closed) this.ctx.logger.debug('blocking wait failed; retrying', { key: this.waitKey, error: String(error) });
+        } finally {
+          this.ctx.connections.releaseBlocking(client);
+        }
+        if (moved !== null) this.wakeAll();
+        else if (failed && !this.ctx.closed) {
+          // a wrong key type or an outage: let the waiters' own lease calls report it
+          this.wakeAll();
+          await this.ctx.clock.sleep(RETRY_PAUSE_MS).catch(() => undefined);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}

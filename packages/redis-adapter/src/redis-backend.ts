@@ -1,0 +1,128 @@
+import {
+  assertName, assertOptionsObject, backendModule, positiveIntOr, REGISTRY_DEFAULTS, resolveQueueOptions, silentLogger, StoreLockManager, SystemClock,
+  InvalidArgumentError, type Backend, type BackendModuleOptions, type Clock, type LockManager, type LockOptions, type Logger, type Queue,
+  type QueueOptions, type Registry, type RegistryOptions,
+} from '@baton/core';
+import type { ContainerModule } from 'inversify';
+import { BackendContext } from './backend-context.js';
+import { Connections, type RedisConnectionOptions } from './connections.js';
+import { KeyLayout } from './key-layout.js';
+import { RedisLockStore } from './locks/redis-lock-store.js';
+import { QueueWaiter } from './queue/queue-waiter.js';
+import { RedisQueue } from './queue/redis-queue.js';
+import { GroupWatch } from './registry/group-watch.js';
+import { RedisRegistry } from './registry/redis-registry.js';
+import { ScriptRunner } from './script-runner.js';
+import { Subscriptions } from './subscriptions.js';
+
+/** Backend settings besides the connection. */
+export interface RedisBackendSettings {
+  /** First part of every key and channel; backends with different prefixes never share state. @default 'baton' */
+  prefix?: string;
+  /** Source of time for leases, delays, retention and heartbeats. @default new SystemClock() */
+  clock?: Clock;
+  /** Where background failures (heartbeats, sweeps, reconnects) are logged. @default silentLogger */
+  logger?: Logger;
+  /**
+   * How long (real ms) the first connection may take before operations fail with
+   * BackendUnavailableError; a refused connection fails at once. Also ioredis's `connectTimeout`. @default 5_000
+   */
+  connectTimeoutMs?: number;
+}
+
+/** Everything `new RedisBackend(…)` accepts: a connection (url, client or ioredis options) and settings. */
+export type RedisBackendOptions = RedisConnectionOptions & RedisBackendSettings;
+
+/**
+ * The Redis backend (ioredis 6). Queues, registries and locks built from Lua scripts, one round
+ * trip per operation; blocking waits on their own connections; pub/sub for lock releases and
+ * registry events. Closes only the connections it created.
+ */
+export class RedisBackend implements Backend {
+  readonly kind = 'redis';
+  private readonly ctx: BackendContext;
+  private readonly waiters = new Map<string, QueueWaiter>();
+  private readonly watches = new Map<string, GroupWatch>();
+  private closing: Promise<void> | undefined;
+
+  constructor(options: RedisBackendOptions) {
+    assertOptionsObject('options', options);
+    if (options === undefined) throw new InvalidArgumentError('options', 'must give url, client or ioredis connection options');
+    const { prefix = 'baton', clock = new SystemClock(), logger = silentLogger, connectTimeoutMs, ...connection } = options;
+    if (typeof prefix !== 'string' || prefix.length === 0) throw new InvalidArgumentError('options.prefix', 'must be a non-empty string');
+    const timeout = positiveIntOr('options.connectTimeoutMs', connectTimeoutMs, 5_000);
+    const connections = new Connections(connection, timeout, logger);
+    const runner = new ScriptRunner(connections.main, connections.address, () => connections.ready());
+    const subscriptions = new Subscriptions(() => connections.createSubscriber(), clock, logger);
+    this.ctx = new BackendContext(clock, logger, new KeyLayout(prefix), connections, runner, subscriptions);
+  }
+
+  /** The key prefix of this backend. */
+  get prefix(): string {
+    return this.ctx.keys.prefix;
+  }
+
+  /**
+   * See Backend.queue. `options.keys` binds explicit key names (`{ waiting: 'tasks', finished:
+   * 'finished_tasks' }`); bound names carry no hash tag, so on a Redis Cluster a queue bound to
+   * names only works when they hash to one slot. `options.shards` is accepted and ignored (one shard).
+   */
+  queue<T = unknown>(name: string, options?: QueueOptions): Queue<T> {
+    this.ctx.assertOpen();
+    assertName('name', name);
+    const resolved = resolveQueueOptions(options);
+    const keys = this.ctx.keys.queue(name, resolved.keys);
+    let waiter = this.waiters.get(keys.wait);
+    if (!waiter) {
+      waiter = new QueueWaiter(this.ctx, keys.wait, keys.claimed);
+      this.waiters.set(keys.wait, waiter);
+    }
+    return new RedisQueue<T>(name, resolved, this.ctx, keys, waiter);
+  }
+
+  /** See Backend.registry. `options.keys.members` binds the members set to an explicit name (e.g. 'nodes'). */
+  registry(group: string, options?: RegistryOptions): Registry {
+    this.ctx.assertOpen();
+    assertName('group', group);
+    assertOptionsObject('options', options);
+    assertOptionsObject('options.keys', options?.keys);
+    const ttlMs = positiveIntOr('options.ttlMs', options?.ttlMs, REGISTRY_DEFAULTS.ttlMs);
+    const members = options?.keys?.members;
+    if (members !== undefined) assertName('options.keys.members', members);
+    const keys = this.ctx.keys.registry(group, members);
+    let watch = this.watches.get(keys.members);
+    let registry: RedisRegistry | undefined;
+    if (!watch) {
+      watch = new GroupWatch(this.ctx, keys.events, () => registry!.sweep(), ttlMs);
+      this.watches.set(keys.members, watch);
+    }
+    registry = new RedisRegistry(group, this.ctx, keys, ttlMs, watch);
+    return registry;
+  }
+
+  /** See Backend.locks. `options.keys.lock` maps a resource to an explicit lock key (e.g. `(r) => r`). */
+  locks(options?: LockOptions): LockManager {
+    assertOptionsObject('options', options);
+    assertOptionsObject('options.keys', options?.keys);
+    const bound = options?.keys?.lock;
+    if (bound !== undefined && typeof bound !== 'function') throw new InvalidArgumentError('options.keys.lock', 'must be a function of the resource');
+    const store = new RedisLockStore(this.ctx, bound);
+    return new StoreLockManager(store, this.ctx.clock, options, this.ctx.logger, () => this.ctx.assertOpen());
+  }
+
+  /** See Backend.close: stops heartbeats, sweeps and waits, then closes the connections it created. Idempotent. */
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.ctx.close();
+      this.ctx.subscriptions.close();
+      this.closing = this.ctx.connections.close();
+    }
+    return this.closing;
+  }
+}
+
+/** A ContainerModule binding TOKENS.Backend to a RedisBackend (closed when the container unbinds it). */
+export function redisBackend(options: RedisConnectionOptions & Omit<RedisBackendSettings, 'clock' | 'logger'> & BackendModuleOptions): ContainerModule {
+  const { clock, logger, ...rest } = options;
+  return backendModule((c, l) => new RedisBackend({ ...rest, clock: c, logger: l }), { clock, logger });
+}

@@ -1,0 +1,45 @@
+import { BackendDataError, BackendUnavailableError, BatonError } from '@baton/core';
+
+/** Codes the Lua scripts return (mirrored at the top of scripts/prelude.lua). */
+export enum ReplyCode {
+  NotHeld = 0,
+  Ok = 1,
+  Queued = 10,
+  Duplicate = 11,
+  Finished = 12,
+}
+
+const WRONGTYPE = /^BATON_WRONGTYPE expected=(\S+) actual=(\S+) key=(.*?)(?: script: [0-9a-f]{40}.*)?$/s;
+
+function describeType(type: string): string {
+  return type === '?' ? 'a value of another type' : `a ${type}`;
+}
+
+/**
+ * Maps anything a Redis call rejected with to a BatonError: a key of the wrong type becomes
+ * BackendDataError naming the key; connection failures and refused commands become
+ * BackendUnavailableError naming `address`. BatonErrors pass through unchanged.
+ */
+export function toBatonError(error: unknown, address: string): BatonError {
+  if (error instanceof BatonError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const wrongType = WRONGTYPE.exec(message);
+  if (wrongType) {
+    const [, expected, actual, key] = wrongType;
+    const wanted = expected === '?' ? 'another type' : `a ${expected}`;
+    return new BackendDataError(
+      `Redis key "${key}" holds ${describeType(actual!)}, but Baton expects ${wanted} there. Another program wrote that key, ` +
+        'or two structures are bound to the same name: bind a different key name or delete the key.',
+      { cause: error },
+    );
+  }
+  if (message.includes('WRONGTYPE')) {
+    return new BackendDataError(`A Redis key holds a value of the wrong type (${message}); check the key names bound to this backend.`, { cause: error });
+  }
+  return new BackendUnavailableError(`Redis at ${address} failed: ${message}`, { cause: error });
+}
+
+/** The reply code of a script as a boolean: true for Ok, false for NotHeld. */
+export function heldReply(reply: unknown): boolean {
+  return Number(reply) === ReplyCode.Ok;
+}

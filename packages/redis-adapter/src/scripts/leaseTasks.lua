@@ -1,0 +1,42 @@
+-- leaseTasks: promotes due delayed tasks, then leases up to max ready tasks (claimed list first,
+-- then the wait list, oldest first), skipping finished ids and dead-lettering corrupt elements.
+-- KEYS[1] wait list   KEYS[2] claimed list   KEYS[3] delayed zset   KEYS[4] active zset (id -> deadline)
+-- KEYS[5] leases hash (id -> "token|envelope")   KEYS[6] ids set   KEYS[7] finished set
+-- KEYS[8] finished-at zset   KEYS[9] dead list
+-- ARGV[1] now (ms)   ARGV[2] visibility timeout (ms)   ARGV[3] max   ARGV[4] finished cutoff   ARGV[5] token base
+-- Returns: { next delayed due time or -1, envelope1, token1, envelope2, token2, ... }
+local now, vis, max, cutoff = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+expect_type(KEYS[1], 'list')
+expect_type(KEYS[7], 'set')
+local due = call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 1000)
+for _, env in ipairs(due) do call('LPUSH', KEYS[1], env) end
+if #due > 0 then call('ZREM', KEYS[3], unpack(due)) end
+local out = { -1 }
+local n = 0
+while n < max do
+  local el = call('RPOP', KEYS[2])
+  if not el then el = call('RPOP', KEYS[1]) end
+  if not el then break end
+  local task, reason = decode(el, now)
+  if not task then
+    call('LPUSH', KEYS[9], corrupt_letter(el, reason, now))
+  elseif is_finished(KEYS[7], KEYS[8], task.id, cutoff, true) then
+    call('SREM', KEYS[6], task.id)
+  elseif call('HEXISTS', KEYS[5], task.id) == 1 then
+    -- the same id is already leased (a raw element pushed twice): one delivery at a time
+  else
+    n = n + 1
+    local token = ARGV[5] .. '.' .. n
+    local env = envelope(task.id, task.payload, task.attempt + 1, task.enqueuedAt, task.lastError)
+    call('HSET', KEYS[5], task.id, token .. '|' .. env)
+    call('ZADD', KEYS[4], now + vis, task.id)
+    call('SADD', KEYS[6], task.id)
+    out[#out + 1] = env
+    out[#out + 1] = token
+  end
+end
+if n == 0 then
+  local first = call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+  if first[2] then out[1] = tonumber(first[2]) end
+end
+return out

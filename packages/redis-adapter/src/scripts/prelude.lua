@@ -1,0 +1,83 @@
+-- prelude.lua: helpers shared by every script in this folder. The loader (script-loader.ts)
+-- prepends this file to each script's source before defineCommand; it holds no user data.
+--
+-- Reply codes (mirror ReplyCode in reply-codes.ts).
+local NOT_HELD, OK = 0, 1
+local QUEUED, DUPLICATE, FINISHED = 10, 11, 12
+
+-- redis.call that turns WRONGTYPE into a BATON_WRONGTYPE error naming the key.
+local function call(cmd, key, ...)
+  local r = redis.pcall(cmd, key, ...)
+  if type(r) == 'table' and r.err then
+    if string.find(r.err, 'WRONGTYPE', 1, true) then
+      error({ err = 'BATON_WRONGTYPE expected=? actual=? key=' .. key })
+    end
+    error(r)
+  end
+  return r
+end
+
+-- Fails before any write when a key that a user may bind by name holds the wrong type.
+local function expect_type(key, expected)
+  local actual = redis.call('TYPE', key)['ok']
+  if actual ~= 'none' and actual ~= expected then
+    error({ err = 'BATON_WRONGTYPE expected=' .. expected .. ' actual=' .. actual .. ' key=' .. key })
+  end
+end
+
+-- A Baton envelope always starts with {"baton":1, so any other list element is a raw task.
+local ENVELOPE_HEAD = '{"baton":1,'
+
+local function num(n)
+  return string.format('%.0f', n)
+end
+
+-- Builds an envelope with a fixed field order; payload is the task's JSON text, carried as a string.
+local function envelope(id, payload, attempt, enqueued_at, last_error)
+  local s = ENVELOPE_HEAD .. '"id":' .. cjson.encode(id) .. ',"payload":' .. cjson.encode(payload)
+    .. ',"attempt":' .. num(attempt) .. ',"enqueuedAt":' .. num(enqueued_at)
+  if last_error then s = s .. ',"lastError":' .. cjson.encode(last_error) end
+  return s .. '}'
+end
+
+-- Reads a list element: a task table, or nil and the reason it is corrupt.
+local function decode(el, now)
+  if string.sub(el, 1, #ENVELOPE_HEAD) ~= ENVELOPE_HEAD then
+    return { id = el, payload = cjson.encode(el), attempt = 0, enqueuedAt = now }
+  end
+  local ok, t = pcall(cjson.decode, el)
+  if not ok then return nil, 'not valid JSON' end
+  if type(t) ~= 'table' or type(t.id) ~= 'string' or t.id == '' then return nil, 'no string id' end
+  if type(t.payload) ~= 'string' then return nil, 'no payload text' end
+  if type(t.attempt) ~= 'number' or type(t.enqueuedAt) ~= 'number' then return nil, 'no attempt or enqueuedAt' end
+  if t.lastError ~= nil and type(t.lastError) ~= 'string' then t.lastError = nil end
+  return t
+end
+
+-- Finished: in the finished set, and (when Baton recorded the time) within retention.
+-- With prune, an expired id is removed from both structures.
+local function is_finished(set_key, at_key, id, cutoff, prune)
+  if call('SISMEMBER', set_key, id) == 0 then return false end
+  local at = call('ZSCORE', at_key, id)
+  if at and tonumber(at) < cutoff then
+    if prune then
+      call('SREM', set_key, id)
+      call('ZREM', at_key, id)
+    end
+    return false
+  end
+  return true
+end
+
+-- Splits a lease record "token|envelope"; nil unless the token matches.
+local function held_envelope(record, token)
+  if not record then return nil end
+  local head = token .. '|'
+  if string.sub(record, 1, #head) ~= head then return nil end
+  return string.sub(record, #head + 1)
+end
+
+-- Dead letter for a list element that could not be read.
+local function corrupt_letter(el, reason, now)
+  return envelope('corrupt:' .. redis.sha1hex(el), cjson.encode(el), 0, now, 'corrupt envelope (' .. reason .. '): ' .. string.sub(el, 1, 200))
+end

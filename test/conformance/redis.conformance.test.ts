@@ -1,0 +1,13 @@
+import { describe, inject, it } from 'vitest';
+import { runBackendConformance } from '@baton/core/testing';
+import { RedisBackend } from '@baton/redis-adapter';
+
+const redisUrl = inject('redisUrl');
+
+if (redisUrl === '') {
+  describe.skip('backend conformance: redis — SKIPPED: no redis-server on PATH and no REDIS_URL (CI=true makes this a failure)', () => {
+    it('needs a redis-server', () => undefined);
+  });
+} else {
+  runBackendConformance('redis', ({ clock, namespace }) => new RedisBackend({ url: redisUrl, prefix: namespace, clock }), { time: 'real' });
+}
