@@ -61,6 +61,8 @@ describe.each(cases)('DI: $name backend module', ({ kind, module }) => {
     const locks = c.get<LockManager>(TOKENS.LockManager);
     const lock = await locks.acquire('di-resource', { ttlMs: 1_000 });
     expect(await locks.tryAcquire('di-resource')).toBeNull();
+    // The bound LockManager works on the bound backend's state, not on a private one.
+    expect(await c.get<Backend>(TOKENS.Backend).locks().tryAcquire('di-resource')).toBeNull();
     expect(await lock.release()).toBe(true);
     expect(await locks.tryAcquire('di-resource')).not.toBeNull();
   });
@@ -113,10 +115,12 @@ describe.each(cases)('DI: $name backend module', ({ kind, module }) => {
     c.load(module({ clock, logger: silentLogger }));
     const backend = c.get<Backend>(TOKENS.Backend);
     const queue = backend.queue('di-unbind');
-    const pending = queue.dequeue({ waitMs: 60_000 });
+    let outcome: unknown = 'still waiting';
+    void queue.dequeue({ waitMs: 60_000 }).then((lease) => (outcome = lease));
     await clock.advance(10);
     await c.unbindAsync(TOKENS.Backend);
-    await expect(pending).resolves.toBeNull();
+    await clock.flush();
+    expect(outcome).toBeNull();
     expect(() => backend.queue('di-unbind')).toThrow(ClosedError);
     await expect(queue.enqueue('x')).rejects.toBeInstanceOf(ClosedError);
     expect(c.isBound(TOKENS.Backend)).toBe(false);
