@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startRedisServer, type RedisServerHandle } from '../../../test/setup/redis-server.js';
+import type { RedisBackend } from '../src/index.js';
+import { Resources, sleep, uniquePrefix } from './helpers.js';
+
+const available = inject('redisUrl') !== '';
+const r = new Resources();
+let server: RedisServerHandle;
+let backend: RedisBackend;
+
+/**
+ * Counts the commands clients send while `fn` runs, with MONITOR on a private redis-server:
+ * commands a Lua script runs are tagged "lua" and not counted, so the count is round trips.
+ */
+async function countCommands(fn: () => Promise<void>): Promise<Record<string, number>> {
+  const marker = r.raw(server.url);
+  await marker.ping();
+  const monitor = await r.raw(server.url).monitor();
+  const counts: Record<string, number> = {};
+  let done = false;
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    if (source === 'lua' || done) return;
+    const name = String(args[0]).toLowerCase();
+    if (name === 'echo' && args[1] === 'end-of-measure') done = true;
+    else counts[name] = (counts[name] ?? 0) + 1;
+  });
+  await sleep(50);
+  await fn();
+  await marker.echo('end-of-measure');
+  for (let i = 0; i < 100 && !done; i++) await sleep(10);
+  monitor.disconnect();
+  return counts;
+}
+
+function total(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
+describe.skipIf(!available)(`redis round trips per operation${available ? '' : ' (SKIPPED: no redis-server)'}`, () => {
+  const n = 20;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    backend = r.backend(server.url, { prefix: uniquePrefix('rtt') });
+    // warm-up: connection handshake and the first EVALSHA/EVAL of each script are not counted
+    const q = backend.queue('warm');
+    await q.enqueue('x');
+    await q.complete((await q.dequeue())!);
+    await (await backend.locks().acquire('warm'))!.release();
+  });
+
+  afterAll(async () => {
+    await r.closeAll();
+    await server?.stop();
+  });
+
+  it('enqueue is one round trip', async () => {
+    const q = backend.queue('rtt-enqueue');
+    const counts = await countCommands(async () => {
+      for (let i = 0; i < n; i++) await q.enqueue({ i });
+    });
+    expect(counts).toEqual({ evalsha: n });
+  });
+
+  it('lease and complete are one round trip each', async () => {
+    const q = backend.queue('rtt-lease');
+    await q.enqueueMany(Array.from({ length: n }, (_, i) => ({ payload: i })));
+    const counts = await countCommands(async () => {
+      for (let i = 0; i < n; i++) await q.complete((await q.dequeue({ waitMs: 1_000 }))!);
+    });
+    expect(total(counts)).toBe(2 * n);
+  });
+
+  it('lock acquire and release are one round trip each', async () => {
+    const locks = backend.locks();
+    const counts = await countCommands(async () => {
+      for (let i = 0; i < n; i++) await (await locks.acquire(`r${i % 3}`, { ttlMs: 5_000 })).release();
+    });
+    expect(total(counts)).toBe(2 * n);
+  });
+
+  it('enqueueMany and dequeueMany of 100 tasks are one round trip each', async () => {
+    const q = backend.queue('rtt-batch');
+    const counts = await countCommands(async () => {
+      await q.enqueueMany(Array.from({ length: 100 }, (_, i) => ({ payload: i })));
+      expect(await q.dequeueMany(100)).toHaveLength(100);
+    });
+    expect(total(counts)).toBe(2);
+  });
+});
