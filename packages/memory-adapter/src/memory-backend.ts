@@ -70,7 +70,7 @@ export class MemoryBackend implements Backend {
    * close, the manager's calls reject with ClosedError (getting the manager itself does not throw).
    */
   locks(options?: LockOptions): LockManager {
-    return new StoreLockManager(this.lockStore, this.scope.clock, options, this.scope.logger, () => this.scope.assertOpen());
+    return new StoreLockManager(this.lockStore, this.scope.clock, options, this.scope.logger, () => this.scope.assertOpen(), (fn) => this.scope.onClose(fn));
   }
 
   /**

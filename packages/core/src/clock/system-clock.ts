@@ -4,6 +4,9 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new Error('aborted');
 }
 
+// Node fires timers longer than 2^31-1 ms after 1 ms; longer sleeps are taken in chunks.
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** Real time: `Date.now()` and timers. The default clock outside tests. */
 export class SystemClock implements Clock {
   /** Milliseconds since the Unix epoch. */
@@ -14,6 +17,7 @@ export class SystemClock implements Clock {
   /** Resolves after `ms` real milliseconds; rejects with the signal's reason if it aborts first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
+    if (ms > MAX_TIMER_MS) return this.sleep(MAX_TIMER_MS, signal).then(() => this.sleep(ms - MAX_TIMER_MS, signal));
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
         clearTimeout(timer);

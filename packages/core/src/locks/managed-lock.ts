@@ -10,6 +10,8 @@ export interface LockContext {
   store: LockStore;
   clock: Clock;
   logger: Logger;
+  /** Registers a callback for when the backend closes; returns its canceller. */
+  onClose?: (fn: () => void) => () => void;
 }
 
 /**
@@ -23,6 +25,7 @@ export class ManagedLock implements LockHandle {
   private cancelExpiry: () => void = () => undefined;
   private cancelRenewal: () => void = () => undefined;
   private released = false;
+  private cancelCloseWatch: () => void = () => undefined;
 
   constructor(
     private readonly ctx: LockContext,
@@ -36,6 +39,8 @@ export class ManagedLock implements LockHandle {
     this.deadline = requestedAt + ttlMs;
     this.armExpiry();
     if (autoExtend) this.scheduleRenewal();
+    // A closed backend can no longer extend or release: the holder must stop trusting the lock now.
+    if (ctx.onClose) this.cancelCloseWatch = ctx.onClose(() => this.lose('its backend was closed'));
   }
 
   /** Aborts when the lock is known to be lost; the reason is a LockLostError. */
@@ -104,5 +109,6 @@ export class ManagedLock implements LockHandle {
   private stopTimers(): void {
     this.cancelExpiry();
     this.cancelRenewal();
+    this.cancelCloseWatch();
   }
 }

@@ -17,7 +17,9 @@ export function newLockToken(): string {
 
 /**
  * The LockManager of every backend: waiting, timeouts, handles, auto-extension and withLock,
- * written once over a backend's LockStore.
+ * written once over a backend's LockStore. `assertOpen` throws ClosedError once the backend is
+ * closed; `onClose` (register a callback, get its canceller) lets held locks abort their signals
+ * and stop their timers when the backend closes.
  */
 export class StoreLockManager implements LockManager {
   private readonly ttlMs: number;
@@ -29,6 +31,7 @@ export class StoreLockManager implements LockManager {
     options: LockOptions = {},
     private readonly logger: Logger = silentLogger,
     private readonly assertOpen: () => void = () => undefined,
+    private readonly onClose?: (fn: () => void) => () => void,
   ) {
     assertOptionsObject('options', options);
     this.ttlMs = positiveIntOr('options.ttlMs', options.ttlMs, LOCK_DEFAULTS.ttlMs);
@@ -92,6 +95,7 @@ export class StoreLockManager implements LockManager {
   }
 
   private handle(resource: string, token: string, fence: number, ttlMs: number, requestedAt: number, autoExtend: boolean): ManagedLock {
-    return new ManagedLock({ store: this.store, clock: this.clock, logger: this.logger }, resource, token, fence, ttlMs, requestedAt, autoExtend);
+    const context = { store: this.store, clock: this.clock, logger: this.logger, onClose: this.onClose };
+    return new ManagedLock(context, resource, token, fence, ttlMs, requestedAt, autoExtend);
   }
 }

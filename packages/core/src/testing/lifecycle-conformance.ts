@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClosedError } from '../errors/index.js';
+import { ClosedError, LockLostError } from '../errors/index.js';
 import type { Harness } from './harness.js';
 
 /** What close() promises: idempotent, pending waits settle, later calls throw ClosedError. */
@@ -23,6 +23,18 @@ export function lifecycleConformance(h: Harness): void {
       await expect(q.dequeue()).rejects.toBeInstanceOf(ClosedError);
       await expect(b.locks().tryAcquire('r')).rejects.toBeInstanceOf(ClosedError);
       expect(() => b.queue('another')).toThrow(ClosedError);
+    });
+
+    it('closing a backend aborts the signals of locks held through it and rejects its lock waits', async () => {
+      const [closing, other] = [await h.backend(), await h.backend()];
+      await other.locks().acquire('held-elsewhere', { ttlMs: 50 * h.unit });
+      const held = await closing.locks().acquire('held-here', { ttlMs: 50 * h.unit, autoExtend: true });
+      const waiting = closing.locks().acquire('held-elsewhere', { waitMs: 50 * h.unit }).then(() => 'acquired', (e: unknown) => e);
+      await h.advance(Math.floor(h.unit / 2));
+      await closing.close();
+      expect(held.signal.aborted).toBe(true);
+      expect(held.signal.reason).toBeInstanceOf(LockLostError);
+      expect(await waiting).toBeInstanceOf(ClosedError);
     });
 
     it('closing one node leaves the others working on the same state', async () => {

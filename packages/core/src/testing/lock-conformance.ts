@@ -192,5 +192,18 @@ export function lockConformance(h: Harness, caps: ConformanceCapabilities): void
       await Promise.all(waiters);
       expect(order).toEqual([1, 2, 3]);
     });
+
+    it('a newcomer does not take a lock past queued waiters', async () => {
+      const [b1, b2, b3] = [await h.backend(), await h.backend(), await h.backend()];
+      const holder = await b1.locks().acquire('no-barging', { ttlMs: 50 * h.unit });
+      const waiting = b2.locks().acquire('no-barging', { waitMs: 50 * h.unit, ttlMs: 10 * h.unit });
+      await h.advance(Math.floor(h.unit / 2));
+      await holder.release();
+      const barging = await b3.locks().tryAcquire('no-barging');
+      const waiter = await waiting;
+      expect(barging).toBeNull();
+      expect(waiter.fence).toBe(holder.fence + 1);
+      await waiter.release();
+    });
   });
 }

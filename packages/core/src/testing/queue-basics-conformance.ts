@@ -194,6 +194,34 @@ export function queueBasicsConformance(h: Harness): void {
       expect(leases.map((l) => l.payload)).toEqual([1, 2].slice(0, leases.length));
     });
 
+    it('a waiting dequeue is woken when recoverStalled returns a task', async () => {
+      const [b1, b2] = [await h.backend(), await h.backend()];
+      const q1 = b1.queue<string>('wake-recover', { visibilityTimeoutMs: h.unit });
+      const q2 = b2.queue<string>('wake-recover', { visibilityTimeoutMs: h.unit });
+      await q1.enqueue('stalls', { id: 's' });
+      await q1.dequeue();
+      const waiting = q2.dequeue({ waitMs: 50 * h.unit });
+      await h.advance(2 * h.unit);
+      expect(await q1.recoverStalled()).toBe(1);
+      const lease = await waiting;
+      expect(lease).toMatchObject({ id: 's', attempt: 2 });
+      expect(h.clock.now()).toBeLessThan(lease!.deadline);
+    });
+
+    it('a waiting dequeue is woken by a retry without delay', async () => {
+      const [b1, b2] = [await h.backend(), await h.backend()];
+      const q1 = b1.queue<string>('wake-retry');
+      const q2 = b2.queue<string>('wake-retry');
+      await q1.enqueue('fails', { id: 'f' });
+      const failing = (await q1.dequeue())!;
+      const waiting = q2.dequeue({ waitMs: 50 * h.unit });
+      await h.advance(Math.floor(h.unit / 2));
+      expect(await q1.fail(failing, new Error('again'), { retryInMs: 0 })).toBe('retry');
+      const lease = await waiting;
+      expect(lease).toMatchObject({ id: 'f', attempt: 2 });
+      expect(lease!.lastError).toContain('again');
+    });
+
     it('a waiting dequeue is woken when a delayed task falls due', async () => {
       const q = (await h.backend()).queue('delayed-wake');
       await q.enqueue('soon', { delayMs: 2 * h.unit });

@@ -35,6 +35,17 @@ export function queueLifecycleConformance(h: Harness): void {
       expect(await q.isFinished('l1')).toBe(true);
     });
 
+    it('a lease past its deadline still completes until recoverStalled takes it back', async () => {
+      const q = (await h.backend()).queue('late-complete', { visibilityTimeoutMs: h.unit });
+      await q.enqueueMany([{ payload: 1, id: 'late' }, { payload: 2, id: 'later' }]);
+      const [late, later] = await q.dequeueMany(2);
+      await h.advance(2 * h.unit);
+      expect(await q.extend(later!, 5 * h.unit)).toBe(true);
+      expect(await q.complete(late!)).toBe(true);
+      expect(await q.recoverStalled()).toBe(0);
+      expect(await q.isFinished('late')).toBe(true);
+    });
+
     it('recoverStalled is idempotent and safe from several nodes at once', async () => {
       const [b1, b2] = [await h.backend(), await h.backend()];
       const q1 = b1.queue('recover-twice', { visibilityTimeoutMs: h.unit });
