@@ -107,7 +107,7 @@ export class RedisBackend implements Backend {
     const bound = options?.keys?.lock;
     if (bound !== undefined && typeof bound !== 'function') throw new InvalidArgumentError('options.keys.lock', 'must be a function of the resource');
     const store = new RedisLockStore(this.ctx, bound);
-    return new StoreLockManager(store, this.ctx.clock, options, this.ctx.logger, () => this.ctx.assertOpen());
+    return new StoreLockManager(store, this.ctx.clock, options, this.ctx.logger, () => this.ctx.assertOpen(), (fn) => this.ctx.onClose(fn));
   }
 
   /** See Backend.close: stops heartbeats, sweeps and waits, then closes the connections it created. Idempotent. */

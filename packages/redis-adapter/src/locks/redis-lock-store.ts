@@ -1,4 +1,4 @@
-import { setClockTimeout, type LockStore } from '@baton/core';
+import { ClosedError, setClockTimeout, type LockStore } from '@baton/core';
 import type { BackendContext } from '../backend-context.js';
 import type { LockKeys } from '../key-layout.js';
 import { heldReply } from '../reply-codes.js';
@@ -46,10 +46,13 @@ export class RedisLockStore implements LockStore {
     return heldReply(await this.ctx.runner.run('releaseLock', [k.lock], [token, k.released]));
   }
 
-  /** See LockStore.waitForRelease: joins the waiter queue, then sleeps until a release message, the lock's expiry, 250 ms or `timeoutMs`. */
+  /**
+   * See LockStore.waitForRelease: joins the waiter queue, then sleeps until a release message, the
+   * lock's expiry, 250 ms or `timeoutMs`. Rejects with ClosedError when the backend closes.
+   */
   async waitForRelease(resource: string, token: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
     if (signal.aborted) throw signal.reason;
-    if (this.ctx.closed) return;
+    this.ctx.assertOpen();
     const k = this.keys(resource);
     let wake: () => void = () => undefined;
     const woken = new Promise<void>((resolve) => (wake = resolve));
@@ -71,6 +74,7 @@ export class RedisLockStore implements LockStore {
         signal.removeEventListener('abort', onAbort);
       }
       if (signal.aborted) throw signal.reason;
+      this.ctx.assertOpen();
     } finally {
       cancelClose();
       unsubscribe();
