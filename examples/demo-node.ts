@@ -1,0 +1,38 @@
+// One node of `npm run demo -- --backend redis`: started by the demo as a child process.
+// argv: <settings JSON> <redis url> <key prefix>. Reports over IPC; stops on { type: 'stop' }.
+import { SystemClock } from '@baton/core';
+import { RedisBackend } from '@baton/redis-adapter';
+import type { CoordinatorMessage, DemoNodeSettings, NodeReport } from './demo/messages.js';
+import { createDemoNode } from './demo/node-runner.js';
+
+const [settingsJson, url, prefix] = process.argv.slice(2);
+if (!settingsJson || !url || !prefix || !process.send) {
+  console.error('demo-node: run by the demo (npm run demo -- --backend redis), not directly');
+  process.exit(2);
+}
+const settings = JSON.parse(settingsJson) as DemoNodeSettings;
+const clock = new SystemClock();
+const backend = new RedisBackend({ url, prefix, clock });
+const send = (report: NodeReport): void => {
+  if (process.connected) process.send!(report);
+};
+const scheduler = createDemoNode(backend, clock, settings, send);
+
+let stopping = false;
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await scheduler.stop({ timeoutMs: 5_000 });
+  await backend.close();
+  send({ type: 'stopped', node: settings.nodeId });
+  process.disconnect?.();
+}
+
+process.on('message', (message: CoordinatorMessage) => {
+  if (message.type === 'stop') void shutdown();
+});
+// The coordinator went away: stop cleanly rather than run on alone.
+process.on('disconnect', () => void shutdown());
+
+await scheduler.start();
+send({ type: 'ready', node: settings.nodeId, pid: process.pid });
