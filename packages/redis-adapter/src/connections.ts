@@ -134,7 +134,7 @@ export class Connections {
   }
 
   private unavailable(cause: Error): BackendUnavailableError {
-    return new BackendUnavailableError(`Redis at ${this.address} is unreachable: ${cause.message}. Check that it runs and that the address is right.`, { cause });
+    return new BackendUnavailableError(`Redis at ${this.address} cannot be used: ${cause.message}. Check that it runs, that the address is right and the credentials are valid.`, { cause });
   }
 
   private watch(client: Redis, role: string): void {
