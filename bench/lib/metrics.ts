@@ -1,0 +1,42 @@
+/** Every metric the benchmarks report: its label, unit and which direction is better. */
+export interface MetricDef {
+  label: string;
+  unit: string;
+  better: 'higher' | 'lower';
+}
+
+/** Metric keys shared by the scenario processes (which measure them) and run.ts (which prints them). */
+export const METRICS = {
+  enqueueOne: { label: '(a) enqueue one by one', unit: 'jobs/s', better: 'higher' },
+  enqueueBulk: { label: '(b) bulk enqueue, batches of 1,000', unit: 'jobs/s', better: 'higher' },
+  process1: { label: '(c) process, concurrency 1', unit: 'jobs/s', better: 'higher' },
+  process50: { label: '(c) process, concurrency 50', unit: 'jobs/s', better: 'higher' },
+  latencyP50: { label: '(d) add → handler start, p50', unit: 'ms', better: 'lower' },
+  latencyP99: { label: '(d) add → handler start, p99', unit: 'ms', better: 'lower' },
+  lockCycles: { label: 'uncontended acquire+release', unit: 'cycles/s', better: 'higher' },
+  lockP50: { label: 'uncontended cycle p50', unit: 'ms', better: 'lower' },
+  lockP99: { label: 'uncontended cycle p99', unit: 'ms', better: 'lower' },
+  contCycles: { label: 'contended (20 × 200, one key)', unit: 'cycles/s', better: 'higher' },
+  waitP50: { label: 'contended acquire wait p50', unit: 'ms', better: 'lower' },
+  waitP99: { label: 'contended acquire wait p99', unit: 'ms', better: 'lower' },
+  waitMax: { label: 'contended acquire wait max', unit: 'ms', better: 'lower' },
+  switches: { label: 'holder switches', unit: '% of acquisitions', better: 'higher' },
+  violations: { label: 'mutual-exclusion violations', unit: 'count', better: 'lower' },
+  memoryPipeline: { label: 'enqueueMany + dequeueMany + complete', unit: 'tasks/s', better: 'higher' },
+  registryP50: { label: 'registry list(), 1,000 live nodes, p50', unit: 'ms', better: 'lower' },
+  registryP99: { label: 'registry list(), 1,000 live nodes, p99', unit: 'ms', better: 'lower' },
+  multiProcess: { label: '2 worker processes × concurrency 50', unit: 'jobs/s', better: 'higher' },
+} as const satisfies Record<string, MetricDef>;
+
+/** A metric key. */
+export type MetricKey = keyof typeof METRICS;
+
+/** What one scenario process reports: its subject, its settings, and each metric's timed repetitions. */
+export interface ScenarioResult {
+  subject: string;
+  suite: 'queue' | 'lock' | 'baton';
+  settings: string;
+  values: Partial<Record<MetricKey, number[]>>;
+  /** Free-form observations (e.g. round trips per operation). */
+  notes: string[];
+}

@@ -1,0 +1,119 @@
+import type { Harness } from './harness.js';
+import { nowMs, quantile } from './stats.js';
+
+/** A tiny JSON job, the same for every library. */
+export interface Job {
+  i: number;
+}
+
+/** One library's queue, opened for one measurement. */
+export interface QueueClient {
+  /** Adds one job; resolves once the library confirmed it. */
+  add(job: Job): Promise<unknown>;
+  /** Adds a batch of jobs with the library's bulk call. */
+  addBulk(jobs: Job[]): Promise<unknown>;
+  /**
+   * Starts a worker with a no-op async handler at `concurrency`: `onStart` runs when a handler
+   * starts, `onComplete` when the library reports the job completed. Resolves once it is started.
+   */
+  startWorker(concurrency: number, onStart: () => void, onComplete: () => void): Promise<void>;
+  /** Stops the worker (if any) and closes every connection. */
+  close(): Promise<void>;
+}
+
+/** A queue library under test. */
+export interface QueueSubject {
+  name: string;
+  settings: string;
+  open(queue: string): Promise<QueueClient>;
+}
+
+const BATCH = 1_000;
+/** How long a worker may go without a completion before a scenario is declared stuck (ms). */
+const STUCK_MS = 60_000;
+
+let queueSeq = 0;
+const jobs = (n: number, from = 0): Job[] => Array.from({ length: n }, (_, k) => ({ i: from + k }));
+
+/** Runs scenarios (a)–(d) of the issue for one subject; the warm-up runs a quarter of the jobs. */
+export async function runQueueScenarios(h: Harness, subject: QueueSubject): Promise<void> {
+  const size = (warmup: boolean): number => (warmup ? Math.max(100, h.config.sizes.jobs >> 2) : h.config.sizes.jobs);
+  const open = (): Promise<QueueClient> => subject.open(`bench-${process.pid}-${++queueSeq}`);
+
+  await h.repeat('enqueue one by one', async (warmup) => {
+    const n = size(warmup);
+    const q = await open();
+    const t0 = nowMs();
+    for (let i = 0; i < n; i++) await q.add({ i });
+    const ms = nowMs() - t0;
+    await q.close();
+    return { enqueueOne: (n / ms) * 1_000 };
+  });
+
+  await h.repeat('bulk enqueue', async (warmup) => {
+    const n = size(warmup);
+    const q = await open();
+    const t0 = nowMs();
+    for (let i = 0; i < n; i += BATCH) await q.addBulk(jobs(Math.min(BATCH, n - i), i));
+    const ms = nowMs() - t0;
+    await q.close();
+    return { enqueueBulk: (n / ms) * 1_000 };
+  });
+
+  for (const concurrency of [1, 50] as const) {
+    await h.repeat(`process at concurrency ${concurrency}`, async (warmup) => {
+      const n = size(warmup);
+      const q = await open();
+      for (let i = 0; i < n; i += BATCH) await q.addBulk(jobs(Math.min(BATCH, n - i), i));
+      let done = 0;
+      let finish!: () => void;
+      const all = new Promise<void>((resolve) => (finish = resolve));
+      const t0 = nowMs();
+      await q.startWorker(concurrency, () => undefined, () => {
+        if (++done === n) finish();
+      });
+      await withStuckGuard(all, () => `processed ${done}/${n}`);
+      const ms = nowMs() - t0;
+      await q.close();
+      return concurrency === 1 ? { process1: (n / ms) * 1_000 } : { process50: (n / ms) * 1_000 };
+    });
+  }
+
+  await h.repeat('latency add → handler start', async (warmup) => {
+    const n = warmup ? Math.max(50, h.config.sizes.latencyJobs >> 2) : h.config.sizes.latencyJobs;
+    const q = await open();
+    let started: (() => void) | undefined;
+    let completed: (() => void) | undefined;
+    let startedAt = 0;
+    await q.startWorker(1, () => {
+      startedAt = nowMs();
+      started?.();
+    }, () => completed?.());
+    // let the worker settle into its idle wait
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const latencies: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const start = new Promise<void>((resolve) => (started = resolve));
+      const complete = new Promise<void>((resolve) => (completed = resolve));
+      const t0 = nowMs();
+      await q.add({ i });
+      await withStuckGuard(start, () => `job ${i} never started`);
+      latencies.push(startedAt - t0);
+      await withStuckGuard(complete, () => `job ${i} never completed`);
+    }
+    await q.close();
+    return { latencyP50: quantile(latencies, 0.5), latencyP99: quantile(latencies, 0.99) };
+  });
+}
+
+async function withStuckGuard(done: Promise<void>, what: () => string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`scenario stuck for ${STUCK_MS} ms: ${what()}`)), STUCK_MS);
+  });
+  try {
+    await Promise.race([done, stuck]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,87 @@
+import { METRICS, type MetricKey, type ScenarioResult } from './metrics.js';
+import { fmt, summarize } from './stats.js';
+
+/** Results by subject name (as the scenario processes reported them). */
+export type Results = Map<string, ScenarioResult>;
+
+/** Median of one metric of one subject; NaN when it was not measured. */
+export function median(results: Results, subject: string, key: MetricKey): number {
+  const values = results.get(subject)?.values[key];
+  return values ? summarize(values).median : Number.NaN;
+}
+
+/** A markdown table: one row per metric, one column per subject, cells "median (min–max)". */
+export function metricTable(results: Results, subjects: string[], keys: MetricKey[]): string {
+  const present = subjects.filter((s) => results.has(s));
+  if (present.length === 0) return '';
+  const head = `| scenario | unit | ${present.join(' | ')} |\n|---|---|${present.map(() => '---:|').join('')}`;
+  const rows = keys
+    .filter((key) => present.some((s) => results.get(s)?.values[key]))
+    .map((key) => {
+      const cells = present.map((s) => {
+        const values = results.get(s)?.values[key];
+        if (!values) return '–';
+        const { median: m, min, max } = summarize(values);
+        return `${fmt(m)} (${fmt(min)}–${fmt(max)})`;
+      });
+      return `| ${METRICS[key].label} | ${METRICS[key].unit} | ${cells.join(' | ')} |`;
+    });
+  return [head, ...rows].join('\n');
+}
+
+/** One target of the issue, evaluated on the medians. */
+export interface TargetResult {
+  target: string;
+  figure: string;
+  met: boolean | undefined;
+}
+
+const ratio = (a: number, b: number): number => a / b;
+
+/** Evaluates every target of the issue that the run measured. */
+export function evaluateTargets(r: Results): TargetResult[] {
+  const m = (s: string, k: MetricKey): number => median(r, s, k);
+  const out: TargetResult[] = [];
+  const add = (target: string, value: number, met: boolean, figure: string): void => {
+    out.push({ target, figure, met: Number.isFinite(value) ? met : undefined });
+  };
+  const vs = (key: MetricKey, peer: string, factor: number, label: string): void => {
+    const x = ratio(m('Baton', key), m(peer, key));
+    add(`${label} ≥ ${factor}× ${peer}`, x, x >= factor, `${fmt(m('Baton', key))} vs ${fmt(m(peer, key))} ${METRICS[key].unit} = ${x.toFixed(2)}×`);
+  };
+  vs('enqueueOne', 'BullMQ', 2, 'enqueue one by one');
+  vs('enqueueOne', 'bee-queue', 1, 'enqueue one by one');
+  vs('enqueueBulk', 'BullMQ', 4, 'bulk enqueue');
+  vs('enqueueBulk', 'bee-queue', 1.5, 'bulk enqueue');
+  vs('process1', 'BullMQ', 2, 'process at concurrency 1');
+  vs('process50', 'BullMQ', 3, 'process at concurrency 50');
+  vs('process50', 'bee-queue', 1.5, 'process at concurrency 50');
+  const p50 = m('Baton', 'latencyP50');
+  const beeP50 = m('bee-queue', 'latencyP50');
+  add('latency p50 ≤ bee-queue', p50 - beeP50, p50 <= beeP50, `${fmt(p50)} ms vs ${fmt(beeP50)} ms`);
+  const p99 = m('Baton', 'latencyP99');
+  add('latency p99 ≤ 1 ms', p99, p99 <= 1, `${fmt(p99)} ms`);
+  const bestUncontended = Math.max(m('redlock', 'lockCycles'), m('redis-semaphore', 'lockCycles'));
+  const unc = m('Baton', 'lockCycles');
+  add('uncontended lock ≥ faster of redlock and redis-semaphore', unc / bestUncontended, unc >= bestUncontended, `${fmt(unc)} vs ${fmt(bestUncontended)} cycles/s = ${(unc / bestUncontended).toFixed(2)}×`);
+  const violations = Math.max(...(r.get('Baton')?.values.violations ?? [Number.NaN]));
+  add('contended lock: 0 violations', violations, violations === 0, `${fmt(violations)} in every repetition (max)`);
+  const wp99 = m('Baton', 'waitP99');
+  add('contended wait p99 ≤ 10 ms', wp99, wp99 <= 10, `${fmt(wp99)} ms`);
+  const wmax = m('Baton', 'waitMax');
+  add('contended wait max ≤ 50 ms', wmax, wmax <= 50, `${fmt(wmax)} ms`);
+  const sw = m('Baton', 'switches');
+  add('holder switches ≥ 90 %', sw, sw >= 90, `${fmt(sw)} %`);
+  const bestContended = Math.max(m('redlock', 'contCycles'), m('redis-semaphore', 'contCycles'));
+  const cont = m('Baton', 'contCycles');
+  add('contended cycles/s ≥ 0.75× the faster peer', cont / bestContended, cont >= 0.75 * bestContended, `${fmt(cont)} vs ${fmt(bestContended)} cycles/s = ${(cont / bestContended).toFixed(2)}×`);
+  const mem = m('Baton', 'memoryPipeline');
+  add('memory backend ≥ 250,000 tasks/s', mem, mem >= 250_000, `${fmt(mem)} tasks/s`);
+  return out;
+}
+
+/** The targets as a markdown table. */
+export function targetTable(targets: TargetResult[]): string {
+  const rows = targets.map((t) => `| ${t.target} | ${t.figure} | ${t.met === undefined ? 'not measured' : t.met ? '**met**' : '**missed**'} |`);
+  return ['| target | figure (medians) | |', '|---|---|---|', ...rows].join('\n');
+}

@@ -1,0 +1,158 @@
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { startRedisServer, type RedisServerHandle } from '../test/setup/redis-server.js';
+import { parseArgs } from './lib/args.js';
+import { barChart } from './lib/chart.js';
+import type { BenchConfig } from './lib/config.js';
+import type { MetricKey, ScenarioResult } from './lib/metrics.js';
+import { evaluateTargets, metricTable, targetTable, type Results } from './lib/report.js';
+import { spawnScript } from './lib/spawn.js';
+
+/** The scenario processes, in the order they run; each belongs to a group and names a subject. */
+const PLAN = [
+  { group: 'queue', subject: 'bullmq', file: 'bullmq-queue.ts', args: [] },
+  { group: 'queue', subject: 'bee-queue', file: 'bee-queue-queue.ts', args: [] },
+  { group: 'queue', subject: 'baton', file: 'baton-queue.ts', args: [] },
+  { group: 'queue', subject: 'memory', file: 'baton-queue.ts', args: ['--memory'] },
+  { group: 'lock', subject: 'redlock', file: 'redlock-lock.ts', args: [] },
+  { group: 'lock', subject: 'redis-semaphore', file: 'redis-semaphore-lock.ts', args: [] },
+  { group: 'lock', subject: 'baton', file: 'baton-lock.ts', args: [] },
+  { group: 'lock', subject: 'memory', file: 'baton-lock.ts', args: ['--memory'] },
+  { group: 'baton', subject: 'memory', file: 'baton-extra.ts', args: ['memory'] },
+  { group: 'baton', subject: 'registry', file: 'baton-extra.ts', args: ['registry'] },
+  { group: 'baton', subject: 'multi', file: 'baton-extra.ts', args: ['multi'] },
+];
+
+const QUEUE_KEYS: MetricKey[] = ['enqueueOne', 'enqueueBulk', 'process1', 'process50', 'latencyP50', 'latencyP99'];
+const LOCK_KEYS: MetricKey[] = ['lockCycles', 'lockP50', 'lockP99', 'contCycles', 'waitP50', 'waitP99', 'waitMax', 'switches', 'violations'];
+const BATON_KEYS: MetricKey[] = ['memoryPipeline', 'registryP50', 'registryP99', 'multiProcess'];
+
+const args = parseArgs(process.argv.slice(2));
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+let server: RedisServerHandle | undefined;
+let current: ChildProcess | undefined;
+
+async function cleanup(): Promise<void> {
+  current?.kill('SIGKILL');
+  await server?.stop();
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the scenario and the bench redis-server`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+function runScenario(file: string, scenarioArgs: string[], config: BenchConfig): Promise<ScenarioResult> {
+  const nodeArgs = args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resultsDir}profiles`] : [];
+  const child = spawnScript(fileURLToPath(new URL(`./scenarios/${file}`, import.meta.url)), scenarioArgs, { BENCH_CONFIG: JSON.stringify(config) }, nodeArgs);
+  current = child;
+  return new Promise((resolve, reject) => {
+    let result: ScenarioResult | undefined;
+    child.on('message', (m: ScenarioResult) => (result = m));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      current = undefined;
+      if (result && code === 0) resolve(result);
+      else reject(new Error(`scenario ${file} ${scenarioArgs.join(' ')} failed (exit ${code ?? signal})`));
+    });
+  });
+}
+
+function merge(results: Results, r: ScenarioResult): void {
+  const existing = results.get(r.subject);
+  if (!existing) {
+    results.set(r.subject, r);
+    return;
+  }
+  Object.assign(existing.values, r.values);
+  existing.notes.push(...r.notes);
+  if (!existing.settings.includes(r.settings)) existing.settings += ` · ${r.settings}`;
+}
+
+function machine(redisVersion: string): string {
+  const cpu = cpus();
+  return `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, redis-server ${redisVersion} (loopback, \`--save '' --appendonly no\`)`;
+}
+
+async function main(): Promise<void> {
+  const selected = PLAN.filter((p) => args.only.length === 0 || args.only.includes(p.group) || args.only.includes(p.subject) || (p.subject === 'baton' && args.only.includes('baton') ));
+  if (selected.length === 0) throw new Error(`--only ${args.only.join(',')} selects nothing`);
+  server = await startRedisServer();
+  const redisVersion = execFileSync('redis-server', ['--version']).toString().match(/v=([\d.]+)/)?.[1] ?? '?';
+  const config: BenchConfig = { redisUrl: server.url, reps: args.reps, sizes: args.sizes };
+  console.log(`bench: redis-server ${redisVersion} on ${server.url}; ${args.reps} timed repetitions after one warm-up; sizes ${JSON.stringify(args.sizes)}`);
+  const started = Date.now();
+  const results: Results = new Map();
+  for (const step of selected) {
+    const t0 = Date.now();
+    console.log(`▶ ${step.group}: ${step.file} ${step.args.join(' ')}`);
+    merge(results, await runScenario(step.file, step.args, config));
+    console.log(`  done in ${((Date.now() - t0) / 1_000).toFixed(1)} s`);
+  }
+  const totalS = (Date.now() - started) / 1_000;
+  await server.stop();
+
+  const queueTable = metricTable(results, ['Baton', 'BullMQ', 'bee-queue', 'Baton (memory)'], QUEUE_KEYS);
+  const lockTable = metricTable(results, ['Baton', 'redlock', 'redis-semaphore', 'Baton (memory)'], LOCK_KEYS);
+  const batonTable = metricTable(results, ['Baton'], BATON_KEYS);
+  const targets = evaluateTargets(results);
+  const settings = (names: string[]): string =>
+    names.filter((n) => results.has(n)).map((n) => `- **${n}**: ${results.get(n)!.settings}`).join('\n');
+  const notes = [...results.values()].flatMap((r) => r.notes.map((n) => `- ${r.subject}: ${n}`)).join('\n');
+  const { sizes } = args;
+  const md = [
+    '# Benchmark results',
+    '',
+    `Made by \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` on ${new Date().toISOString()} in ${Math.round(totalS)} s.`,
+    '',
+    `Machine: ${machine(redisVersion)}.`,
+    '',
+    `Method: each library runs in its own Node process, one after another, against the same redis-server; FLUSHALL before every measurement; one warm-up (a quarter of the size) then ${args.reps} timed repetitions; cells are median (min–max) of the repetitions. Sizes: ${sizes.jobs.toLocaleString('en-US')} jobs per queue scenario, ${sizes.latencyJobs.toLocaleString('en-US')} latency jobs, ${sizes.lockCycles.toLocaleString('en-US')} uncontended cycles, ${sizes.clients} clients × ${sizes.cyclesPerClient} contended cycles, ${sizes.memoryTasks.toLocaleString('en-US')} memory-backend tasks, ${sizes.nodes.toLocaleString('en-US')} registry nodes.`,
+    '',
+    '## Queue',
+    '',
+    queueTable,
+    '',
+    settings(['Baton', 'BullMQ', 'bee-queue', 'Baton (memory)']),
+    '',
+    '## Locks (TTL 10 s)',
+    '',
+    lockTable,
+    '',
+    '## Baton only',
+    '',
+    batonTable,
+    '',
+    '## Targets',
+    '',
+    targetTable(targets),
+    '',
+    ...(notes ? ['## Notes', '', notes, ''] : []),
+  ].join('\n');
+  console.log(`\n${md}`);
+  if (args.write) {
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(`${resultsDir}latest.md`, md);
+    const peersQ = ['Baton', 'BullMQ', 'bee-queue'];
+    const peersL = ['Baton', 'redlock', 'redis-semaphore'];
+    const chart = barChart(results, [
+      ...QUEUE_KEYS.map((key) => ({ key, subjects: peersQ })),
+      ...(['lockCycles', 'contCycles', 'waitP99', 'waitMax', 'switches'] as MetricKey[]).map((key) => ({ key, subjects: peersL })),
+    ]);
+    writeFileSync(`${resultsDir}chart.svg`, chart);
+    console.log(`wrote ${resultsDir}latest.md and chart.svg`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  async (error: unknown) => {
+    console.error(error);
+    await cleanup();
+    process.exit(1);
+  },
+);
