@@ -27,6 +27,8 @@ export interface QueueKeys {
   finishedAt: string;
   /** List: dead letters, newest at the left. */
   dead: string;
+  /** Pub/sub channel: the due time (ms) of a delayed task that became the earliest. */
+  dueChannel: string;
 }
 
 /** Keys and channel of one registry group. */
@@ -93,6 +95,7 @@ export class KeyLayout {
       finished: bound.finished ?? `${b}:finished`,
       finishedAt: `${b}:finished-at`,
       dead: `${b}:dead`,
+      dueChannel: `${b}:due`,
     };
   }
 

@@ -74,7 +74,7 @@ export class RedisBackend implements Backend {
     const keys = this.ctx.keys.queue(name, resolved.keys);
     let waiter = this.waiters.get(keys.wait);
     if (!waiter) {
-      waiter = new QueueWaiter(this.ctx, keys.wait, keys.claimed);
+      waiter = new QueueWaiter(this.ctx, keys.wait, keys.claimed, keys.dueChannel);
       this.waiters.set(keys.wait, waiter);
     }
     return new RedisQueue<T>(name, resolved, this.ctx, keys, waiter);

@@ -16,18 +16,29 @@ const RETRY_PAUSE_MS = 200;
  * `BLMOVE wait claimed RIGHT LEFT timeout` at a time runs on a dedicated connection, bounded by
  * the longest local wait; when it moves an element, every local waiter is woken to run the lease
  * script. The moved element is safe in the claimed list, which the lease script serves first, so
- * a process that dies between the two steps loses nothing.
+ * a process that dies between the two steps loses nothing. Delayed tasks and retries do not touch
+ * the wait list until they are due, so while anyone waits, the queue's due channel is watched too:
+ * a delayed task that became the earliest (enqueued or retried anywhere) wakes the waiters at its
+ * due time.
  */
 export class QueueWaiter {
   private readonly waiters = new Set<Waiter>();
   private running = false;
+  private unsubscribe: (() => void) | undefined;
+  private subscribing = false;
+  private dueAt = Infinity;
+  private cancelDue: () => void = () => undefined;
 
   constructor(
     private readonly ctx: BackendContext,
     private readonly waitKey: string,
     private readonly claimedKey: string,
+    private readonly dueChannel: string,
   ) {
-    ctx.onClose(() => this.wakeAll());
+    ctx.onClose(() => {
+      this.cancelDue();
+      this.wakeAll();
+    });
   }
 
   /** Resolves when work may have arrived, after `ms` of clock time, or when the backend closes. */
@@ -39,17 +50,55 @@ export class QueueWaiter {
         wake: () => {
           cancel();
           this.waiters.delete(waiter);
+          this.left();
           resolve();
         },
       };
       const cancel = setClockTimeout(this.ctx.clock, ms, () => waiter.wake());
       this.waiters.add(waiter);
+      this.watchDue();
       if (!this.running) void this.block();
+    });
+  }
+
+  private watchDue(): void {
+    if (this.unsubscribe || this.subscribing) return;
+    this.subscribing = true;
+    this.ctx.subscriptions
+      .subscribe(this.dueChannel, (message) => this.onDue(Number(message)))
+      .then((unsubscribe) => (this.unsubscribe = unsubscribe))
+      .catch((error: unknown) => this.ctx.logger.debug('could not watch delayed tasks', { channel: this.dueChannel, error: String(error) }))
+      .finally(() => {
+        this.subscribing = false;
+        if (this.waiters.size === 0) this.unwatchDue();
+      });
+  }
+
+  private unwatchDue(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  private onDue(due: number): void {
+    if (!Number.isFinite(due) || due >= this.dueAt || this.waiters.size === 0) return;
+    this.cancelDue();
+    this.dueAt = due;
+    this.cancelDue = setClockTimeout(this.ctx.clock, due - this.ctx.clock.now(), () => {
+      this.dueAt = Infinity;
+      this.wakeAll();
     });
   }
 
   private wakeAll(): void {
     for (const waiter of [...this.waiters]) waiter.wake();
+  }
+
+  /** Called by a waiter that left; the subscription lingers in Subscriptions, so a loop does not resubscribe. */
+  private left(): void {
+    if (this.waiters.size > 0) return;
+    this.unwatchDue();
+    this.cancelDue();
+    this.dueAt = Infinity;
   }
 
   private async block(): Promise<void> {

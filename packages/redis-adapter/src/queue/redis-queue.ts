@@ -45,7 +45,7 @@ export class RedisQueue<T> extends BaseQueue<T> {
     for (let i = 0; i < tasks.length; i += ENQUEUE_CHUNK) {
       const chunk = tasks.slice(i, i + ENQUEUE_CHUNK);
       const now = this.clock.now();
-      const args: Array<string | number> = [now, this.cutoff(now)];
+      const args: Array<string | number> = [now, this.cutoff(now), this.keys.dueChannel];
       for (const t of chunk) args.push(t.id, encodeEnvelope(t.id, t.json, now), t.delayMs);
       const k = this.keys;
       const codes = (await this.ctx.runner.run('enqueueTasks', [k.wait, k.delayed, k.ids, k.finished, k.finishedAt], args)) as number[];
@@ -78,7 +78,7 @@ export class RedisQueue<T> extends BaseQueue<T> {
 
   protected async failLease(lease: Lease<T>, decision: FailDecision): Promise<boolean> {
     const k = this.keys;
-    const args = [lease.id, lease.token, this.clock.now(), decision.dead ? 1 : 0, decision.retryInMs, decision.message];
+    const args = [lease.id, lease.token, this.clock.now(), decision.dead ? 1 : 0, decision.retryInMs, decision.message, k.dueChannel];
     return heldReply(await this.ctx.runner.run('failTask', [k.leases, k.active, k.ids, k.delayed, k.dead, k.wait], args));
   }
 

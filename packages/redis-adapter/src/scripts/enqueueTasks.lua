@@ -1,13 +1,13 @@
 -- enqueueTasks: adds tasks unless their id is queued (waiting, delayed, leased) or finished.
 -- KEYS[1] wait list   KEYS[2] delayed zset   KEYS[3] ids set   KEYS[4] finished set   KEYS[5] finished-at zset
--- ARGV[1] now (ms, caller's clock)   ARGV[2] finished cutoff (now - retainFinishedMs)
--- ARGV[3..] triples: id, envelope, delayMs
+-- ARGV[1] now (ms, caller's clock)   ARGV[2] finished cutoff (now - retainFinishedMs)   ARGV[3] delayed-due channel
+-- ARGV[4..] triples: id, envelope, delayMs
 -- Returns: one code per task, in order: QUEUED, DUPLICATE or FINISHED.
 local now, cutoff = tonumber(ARGV[1]), tonumber(ARGV[2])
 expect_type(KEYS[1], 'list')
 expect_type(KEYS[4], 'set')
 local out = {}
-for i = 3, #ARGV, 3 do
+for i = 4, #ARGV, 3 do
   local id, env, delay = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
   if call('SISMEMBER', KEYS[3], id) == 1 then
     out[#out + 1] = DUPLICATE
@@ -15,7 +15,7 @@ for i = 3, #ARGV, 3 do
     out[#out + 1] = FINISHED
   else
     call('SADD', KEYS[3], id)
-    if delay > 0 then call('ZADD', KEYS[2], now + delay, env) else call('LPUSH', KEYS[1], env) end
+    if delay > 0 then add_delayed(KEYS[2], now + delay, env, ARGV[3]) else call('LPUSH', KEYS[1], env) end
     out[#out + 1] = QUEUED
   end
 end

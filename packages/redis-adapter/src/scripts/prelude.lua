@@ -81,3 +81,13 @@ end
 local function corrupt_letter(el, reason, now)
   return envelope('corrupt:' .. redis.sha1hex(el), cjson.encode(el), 0, now, 'corrupt envelope (' .. reason .. '): ' .. string.sub(el, 1, 200))
 end
+
+-- Adds a delayed envelope; when it is now the earliest, announces its due time so workers that
+-- are waiting in other processes wake when it falls due rather than at the end of their wait.
+local function add_delayed(key, due, env, channel)
+  local first = call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  call('ZADD', key, due, env)
+  if not first[2] or due < tonumber(first[2]) then
+    redis.call('PUBLISH', channel, num(due))
+  end
+end

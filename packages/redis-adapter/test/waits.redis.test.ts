@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { Resources, sleep, uniquePrefix } from './helpers.js';
+
+const url = inject('redisUrl');
+const r = new Resources();
+
+describe.skipIf(url === '')(`redis blocking waits${url === '' ? ' (SKIPPED: no redis-server)' : ''}`, () => {
+  afterEach(() => r.closeAll());
+
+  it('a worker waiting in one process is woken when a delayed task enqueued in another falls due', async () => {
+    const prefix = uniquePrefix('due');
+    const [worker, producer] = [r.backend(url, { prefix }), r.backend(url, { prefix })];
+    const started = Date.now();
+    const waiting = worker.queue<string>('jobs').dequeue({ waitMs: 8_000 });
+    await sleep(100);
+    await producer.queue<string>('jobs').enqueue('later', { delayMs: 300 });
+    const lease = await waiting;
+    const elapsed = Date.now() - started;
+    expect(lease?.payload).toBe('later');
+    expect(elapsed).toBeGreaterThanOrEqual(390);
+    expect(elapsed).toBeLessThan(1_500);
+  });
+
+  it('a worker waiting in one process is woken when a retry scheduled in another falls due', async () => {
+    const prefix = uniquePrefix('retry-due');
+    const [worker, failing] = [r.backend(url, { prefix }), r.backend(url, { prefix })];
+    await failing.queue('jobs').enqueue('flaky', { id: 'flaky' });
+    const lease = (await failing.queue('jobs').dequeue())!;
+    const waiting = worker.queue('jobs').dequeue({ waitMs: 8_000 });
+    await sleep(100);
+    const started = Date.now();
+    expect(await failing.queue('jobs').fail(lease, new Error('try later'), { retryInMs: 300 })).toBe('retry');
+    const again = await waiting;
+    expect(again).toMatchObject({ id: 'flaky', attempt: 2, lastError: 'Error: try later' });
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  it('an element a worker moved out of the wait list before dying is served first, not lost', async () => {
+    const prefix = uniquePrefix('claimed');
+    const q = r.backend(url, { prefix }).queue<string>('jobs');
+    await q.enqueueMany([{ payload: 'first', id: 'first' }, { payload: 'second', id: 'second' }]);
+    const raw = r.raw(url);
+    // what a worker's BLMOVE does just before its lease script; the process dies in between
+    await raw.lmove(`${prefix}:{queue:jobs}:wait`, `${prefix}:{queue:jobs}:claimed`, 'RIGHT', 'LEFT');
+    expect(await q.stats()).toMatchObject({ waiting: 2 });
+    expect((await q.dequeueMany(5)).map((l) => l.id)).toEqual(['first', 'second']);
+  });
+
+  it('many waiting dequeues in one process share one blocking wait and each task goes to one of them', async () => {
+    const prefix = uniquePrefix('herd');
+    const backend = r.backend(url, { prefix });
+    const q = backend.queue<number>('jobs');
+    const waiting = Array.from({ length: 5 }, () => q.dequeue({ waitMs: 3_000 }));
+    await sleep(100);
+    await r.backend(url, { prefix }).queue<number>('jobs').enqueueMany([1, 2, 3, 4, 5].map((n) => ({ payload: n })));
+    const leases = await Promise.all(waiting);
+    expect(leases.map((l) => l?.payload).sort()).toEqual([1, 2, 3, 4, 5]);
+  });
+});
