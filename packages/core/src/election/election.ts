@@ -31,7 +31,7 @@ export interface Election extends AsyncDisposable {
   readonly signal: AbortSignal;
   /** The current term's fencing number (grows with every term of this name); null while not leading. */
   readonly fence: number | null;
-  /** Resolves with the term's signal once this node leads (at once if it does). Rejects with ClosedError after `resign()`. */
+  /** Resolves with the term's signal once this node leads (at once if it does). Rejects with ClosedError after `resign()` or once the backend is closed. */
   whenLeader(): Promise<AbortSignal>;
   /** Stops campaigning, ends the term if leading (the signal aborts) and releases the lock. Idempotent. */
   resign(): Promise<void>;
@@ -62,6 +62,8 @@ export function elect(locks: LockManager, name: string, options: ElectionOptions
 class LockElection implements Election {
   private term: Term | undefined;
   private resigned = false;
+  /** Set when campaigning ended for good (resigned, or the backend closed): whenLeader rejects with it. */
+  private finalError: unknown;
   private waiters: Array<{ resolve: (signal: AbortSignal) => void; reject: (error: unknown) => void }> = [];
   private readonly stopCampaign = new AbortController();
   private readonly resource: string;
@@ -96,7 +98,7 @@ class LockElection implements Election {
   }
 
   whenLeader(): Promise<AbortSignal> {
-    if (this.resigned) return Promise.reject(new ClosedError(`Election "${this.name}"`));
+    if (this.finalError !== undefined) return Promise.reject(this.finalError);
     const term = this.current();
     if (term) return Promise.resolve(term.controller.signal);
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
@@ -108,12 +110,16 @@ class LockElection implements Election {
     this.stopCampaign.abort();
     const term = this.term;
     if (term) await this.endTerm(term, new LockLostError(this.resource, 'this node resigned'));
-    const error = new ClosedError(`Election "${this.name}"`);
-    for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+    this.endCampaign(new ClosedError(`Election "${this.name}"`));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.resign();
+  }
+
+  private endCampaign(error: unknown): void {
+    this.finalError ??= error;
+    for (const waiter of this.waiters.splice(0)) waiter.reject(this.finalError);
   }
 
   private current(): Term | undefined {
@@ -128,7 +134,7 @@ class LockElection implements Election {
 
   private async campaign(): Promise<void> {
     while (!this.resigned) {
-      let lock: LockHandle;
+      let lock: LockHandle | undefined;
       let requestedAt: number;
       try {
         lock = await this.locks.acquire(this.resource, { ttlMs: this.ttlMs, waitMs: this.ttlMs });
@@ -140,10 +146,12 @@ class LockElection implements Election {
         requestedAt = this.clock.now();
         if (!(await lock.extend(this.ttlMs))) continue;
       } catch (error) {
+        // Held but not confirmed (the extension failed in transit): free it for the next campaign.
+        await lock?.release().catch(() => false);
         if (this.resigned) return;
         if (isBatonError(error, 'LOCK_TIMEOUT')) continue;
         if (isBatonError(error, 'CLOSED')) {
-          for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+          this.endCampaign(error);
           return;
         }
         this.logger.warn('election campaign failed; retrying', { election: this.name, error: String(error) });
@@ -154,7 +162,7 @@ class LockElection implements Election {
         await lock.release().catch(() => false);
         return;
       }
-      await this.serve(lock, requestedAt);
+      await this.serve(lock!, requestedAt!);
     }
   }
 
