@@ -35,6 +35,8 @@ export class Connections {
   private everReady = false;
   private lastError: Error | undefined;
   private closed = false;
+  /** Listeners put on the given client, removed at close (it outlives the backend). */
+  private readonly detach: Array<() => void> = [];
 
   constructor(options: RedisConnectionOptions, private readonly connectTimeoutMs: number, private readonly logger: Logger) {
     const { url, client, ...redisOptions } = options;
@@ -54,9 +56,11 @@ export class Connections {
     defineScripts(this.main);
     this.watch(this.main, 'main');
     if (this.main.status === 'ready') this.everReady = true;
-    this.main.on('ready', () => {
+    const onReady = (): void => {
       this.everReady = true;
-    });
+    };
+    this.main.on('ready', onReady);
+    this.detach.push(() => this.main.off('ready', onReady));
     if (this.main.status === 'wait') this.main.connect().catch(() => undefined);
   }
 
@@ -121,6 +125,7 @@ export class Connections {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const off of this.detach.splice(0)) off();
     await Promise.all(
       this.created.map(async (client) => {
         if (client === this.main && this.ownsMain && client.status === 'ready') {
@@ -138,9 +143,11 @@ export class Connections {
   }
 
   private watch(client: Redis, role: string): void {
-    client.on('error', (error: Error) => {
+    const onError = (error: Error): void => {
       this.lastError = error;
       if (!this.closed) this.logger.debug('redis connection error', { role, address: this.address, error: error.message });
-    });
+    };
+    client.on('error', onError);
+    if (client === this.main && !this.ownsMain) this.detach.push(() => client.off('error', onError));
   }
 }
