@@ -67,7 +67,6 @@ describe.skipIf(!available)(`worker crashes${available ? '' : ' (SKIPPED: no red
       await new Promise((resolve) => setTimeout(resolve, KILL_EVERY_MS));
       const s = await queue.stats();
       done = s.waiting + s.active + s.delayed === 0;
-
       if (done) break;
       // A node still starting (1-3 s of CPU for tsx on this 2-core machine) is not a worker yet: only
       // ready nodes are killed, and only while another ready node keeps working.
