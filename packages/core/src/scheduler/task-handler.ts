@@ -23,7 +23,12 @@ export type TaskHandler<T = unknown> = (task: Task<T>, ctx: TaskContext) => Prom
 export interface HandleOptions {
   /** How many tasks of this queue run at once on this node (integer >= 1). @default 1 */
   concurrency?: number;
-  /** Per-task time limit (ms): past it the signal aborts with TaskTimeoutError and the attempt fails. @default none */
+  /**
+   * Per-task time limit (ms): past it the signal aborts with TaskTimeoutError and the attempt is
+   * failed at once (retried or dead-lettered like a throw), and its slot is free for the next task.
+   * A handler that ignores its signal keeps running in the background; its result is ignored.
+   * @default none
+   */
   timeoutMs?: number;
   /** Options of the queue (visibility timeout, attempts, backoff, …); see QueueOptions. @default the queue defaults */
   queue?: QueueOptions;
