@@ -14,6 +14,19 @@ export class SystemClock implements Clock {
     return Date.now();
   }
 
+  /**
+   * Runs `fn` after `ms` real milliseconds (delays past Node's 2^31-1 ms limit in chunks) unless
+   * the returned function is called first. What `setClockTimeout` uses for this clock.
+   */
+  timeout(ms: number, fn: () => void): () => void {
+    let timer: ReturnType<typeof setTimeout>;
+    const arm = (left: number): void => {
+      timer = setTimeout(() => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : fn()), Math.min(Math.max(0, left), MAX_TIMER_MS));
+    };
+    arm(ms);
+    return () => clearTimeout(timer);
+  }
+
   /** Resolves after `ms` real milliseconds; rejects with the signal's reason if it aborts first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));

@@ -10,6 +10,9 @@ import { ManagedLock } from './managed-lock.js';
 /** Lock defaults (ms). */
 export const LOCK_DEFAULTS = { ttlMs: 30_000, waitMs: 10_000 } as const;
 
+// The reason given to a finished acquire's wait signal (a plain value: no DOMException to build).
+const ACQUIRE_SETTLED = Object.freeze({ acquireSettled: true });
+
 /** A fresh owner token: 128 random bits, hex. */
 export function newLockToken(): string {
   return randomBytes(16).toString('hex');
@@ -48,7 +51,8 @@ export class StoreLockManager implements LockManager {
     const autoExtend = options?.autoExtend === true;
     const token = newLockToken();
     const giveUpAt = this.clock.now() + waitMs;
-    const controller = new AbortController();
+    // created only when the lock is busy: an uncontended acquire needs no signal
+    let controller: AbortController | undefined;
     try {
       for (;;) {
         this.assertOpen();
@@ -57,10 +61,11 @@ export class StoreLockManager implements LockManager {
         if (fence !== null) return this.handle(resource, token, fence, ttlMs, requestedAt, autoExtend);
         const remaining = giveUpAt - this.clock.now();
         if (remaining <= 0) throw new LockTimeoutError(resource, waitMs);
+        controller ??= new AbortController();
         await this.store.waitForRelease(resource, token, remaining, controller.signal);
       }
     } finally {
-      controller.abort();
+      controller?.abort(ACQUIRE_SETTLED);
       this.store.leaveQueue?.(resource, token);
     }
   }
