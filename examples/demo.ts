@@ -36,9 +36,9 @@ const tally = new Tally();
 const cluster: DemoCluster =
   args.backend === 'memory'
     ? memoryCluster(settings, args.nodes, tally)
-    : redisCluster(args.url, `baton-demo-${run}`, settings, args.nodes, tally);
+    : redisCluster(args.url, 'baton-demo', settings, args.nodes, tally);
 try {
-  const summary = await runScenario(args, cluster, tally, 20_000);
+  const summary = await runScenario(args, cluster, tally, run, 20_000);
   process.exitCode = summary.lost === 0 && summary.unexplainedDuplicates === 0 ? 0 : 1;
 } catch (error) {
   console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);

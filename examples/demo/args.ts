@@ -27,7 +27,8 @@ Options:
   --concurrency <n>    tasks each node runs at once, 1-1000 (default 8)
   --backend <name>     memory: every node in this process, no server (default)
                        redis: every node is its own child process on one Redis
-  --url <url>          Redis URL for --backend redis (default redis://127.0.0.1:6379)
+  --url <url>          Redis URL for --backend redis (default redis://127.0.0.1:6379); the demo's
+                       keys start with "baton-demo:" and finished ids are kept 10 minutes
   --kill-one           crash one node mid-run (redis: SIGKILL its process; memory: drop its
                        backend abruptly) to show its tasks coming back on the others
   -h, --help           show this help

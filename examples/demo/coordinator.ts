@@ -24,12 +24,13 @@ async function unfinished(cluster: DemoCluster, ids: string[]): Promise<string[]
 }
 
 /**
- * Runs the scenario on `cluster`: start the nodes, enqueue the tasks while they work, optionally
+ * Runs the scenario on `cluster` (task ids are `<run>-task-<n>`): start the nodes, enqueue the tasks while they work, optionally
  * crash one node at 30 %, wait until every task is finished (or nothing moves for `giveUpMs`),
  * stop the nodes and print the table. Returns the summary.
  */
-export async function runScenario(args: DemoArgs, cluster: DemoCluster, tally: Tally, giveUpMs: number): Promise<DemoSummary> {
-  const ids = Array.from({ length: args.tasks }, (_, n) => `task-${n}`);
+export async function runScenario(args: DemoArgs, cluster: DemoCluster, tally: Tally, run: string, giveUpMs: number): Promise<DemoSummary> {
+  // Ids unique to this run: a finished id is remembered for a while and would not run again.
+  const ids = Array.from({ length: args.tasks }, (_, n) => `${run}-task-${n}`);
   const bar = new cliProgress.SingleBar(
     { format: 'tasks {bar} {percentage}% | {value}/{total} finished | ticks {ticks} | {note}', hideCursor: true, clearOnComplete: false },
     cliProgress.Presets.shades_classic,
@@ -40,7 +41,7 @@ export async function runScenario(args: DemoArgs, cluster: DemoCluster, tally: T
     const started = Date.now();
     bar.start(args.tasks, 0, { ticks: 0, note: 'enqueueing' });
     for (let i = 0; i < ids.length; i += 1_000) {
-      await cluster.queue.enqueueMany(ids.slice(i, i + 1_000).map((id) => ({ id, payload: { n: Number(id.slice(5)) } })));
+      await cluster.queue.enqueueMany(ids.slice(i, i + 1_000).map((id, j) => ({ id, payload: { n: i + j } })));
     }
     let note = 'running';
     let lastProgress = Date.now();

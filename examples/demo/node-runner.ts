@@ -24,7 +24,7 @@ export function createDemoNode(backend: Backend, clock: Clock, settings: DemoNod
     recoverStalledIntervalMs: 500,
     idleWaitMs: 500,
   });
-  const queue = { visibilityTimeoutMs: settings.visibilityTimeoutMs, backoff: { baseMs: 100, maxMs: 400 }, retainFinishedMs: 3_600_000 };
+  const queue = { visibilityTimeoutMs: settings.visibilityTimeoutMs, backoff: { baseMs: 100, maxMs: 400 }, retainFinishedMs: 600_000 };
   scheduler.handle<DemoTask>(settings.queue, async (task, ctx) => {
     const span = settings.workMaxMs - settings.workMinMs;
     await clock.sleep(settings.workMinMs + Math.floor(Math.random() * (span + 1)), ctx.signal);
