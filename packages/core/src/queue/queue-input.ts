@@ -43,7 +43,12 @@ export function errorMessage(error: unknown): string {
     try {
       text = JSON.stringify(error) ?? String(error);
     } catch {
-      text = String(error);
+      // A circular object without a prototype has neither JSON nor toString; recording the failure must not fail.
+      try {
+        text = String(error);
+      } catch {
+        text = Object.prototype.toString.call(error);
+      }
     }
   }
   return text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text;
