@@ -58,7 +58,8 @@ export function periodicQueueName(name: string): string {
  * `ctx.scheduledAt` says when it was due): a tick is run at least once and completed exactly once,
  * and only a tick interrupted by a crash can run twice. Tick k+1 does not depend on tick k: every
  * live node enqueues it on its own timer, so the death of the node running a tick never stops
- * the schedule. A node that starts mid-tick runs the current tick if nobody has. Ticks missed
+ * the schedule. A node that starts mid-tick runs the current tick if nobody has. A node whose
+ * timer fires late (a blocked event loop) also enqueues the one tick it skipped; ticks missed
  * while no node ran (the whole cluster down) are not caught up. Ticks come from each node's clock,
  * so clock skew between machines moves a tick's start, not how often it runs.
  */
@@ -68,6 +69,7 @@ export class PeriodicJob {
   private readonly queue: Queue<TickPayload>;
   private cancelTick: () => void = () => undefined;
   private ticking = false;
+  private lastTick: number | undefined;
 
   constructor(
     readonly name: string,
@@ -133,7 +135,12 @@ export class PeriodicJob {
     if (!this.ticking) return;
     const now = this.clock.now();
     const tick = Math.floor(now / this.intervalMs);
-    this.queue.enqueue({ tick, scheduledAt: tick * this.intervalMs }, { id: String(tick) }).catch((error: unknown) => {
+    // A timer that fired late (a busy event loop) catches up the one tick it skipped, no more.
+    const first = this.lastTick === undefined ? tick : Math.max(this.lastTick + 1, tick - 1);
+    this.lastTick = tick;
+    const items = [];
+    for (let t = first; t <= tick; t++) items.push({ id: String(t), payload: { tick: t, scheduledAt: t * this.intervalMs } });
+    this.queue.enqueueMany(items).catch((error: unknown) => {
       if (isBatonError(error, 'CLOSED')) this.events.backendClosed();
       else this.events.error(error, { job: this.name, tick, during: 'enqueue' });
     });
