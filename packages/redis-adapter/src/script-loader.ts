@@ -16,7 +16,7 @@ export const SCRIPTS = {
   enterLockQueue: { keys: 3 },
   leaveLockQueue: { keys: 2 },
   extendLock: { keys: 1 },
-  releaseLock: { keys: 1 },
+  releaseLock: { keys: 3 },
   beatNode: { keys: 4 },
   removeNode: { keys: 3 },
   listNodes: { keys: 2 },

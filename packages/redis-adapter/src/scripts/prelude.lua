@@ -91,3 +91,16 @@ local function add_delayed(key, due, env, channel)
     redis.call('PUBLISH', channel, num(due))
   end
 end
+
+-- Drops waiters that stopped refreshing their place (gone, crashed) from the front of a lock's
+-- waiter queue, so they never hold up the others for longer than their place lasts.
+local function drop_expired_waiters(list_key, deadlines_key, now)
+  while true do
+    local first = call('LINDEX', list_key, 0)
+    if not first then return end
+    local deadline = call('ZSCORE', deadlines_key, first)
+    if deadline and tonumber(deadline) > now then return end
+    call('LPOP', list_key)
+    call('ZREM', deadlines_key, first)
+  end
+end
