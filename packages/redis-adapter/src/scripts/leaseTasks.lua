@@ -6,6 +6,34 @@
 -- ARGV[1] now (ms)   ARGV[2] visibility timeout (ms)   ARGV[3] max   ARGV[4] finished cutoff   ARGV[5] token base
 -- Returns: { next delayed due time or -1, envelope1, token1, envelope2, token2, ... }
 local now, vis, max, cutoff = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+
+-- A raw element's id goes to the client as text: bytes that are not UTF-8 would come back as other
+-- bytes, so its lease could never be completed. Such an element is dead-lettered instead.
+local function is_utf8(s)
+  if not string.find(s, '[\128-\255]') then return true end
+  local i, n = 1, #s
+  while i <= n do
+    local c = string.byte(s, i)
+    local len, lo, hi = 1, 0x80, 0xBF
+    if c < 0x80 then len = 1
+    elseif c >= 0xC2 and c <= 0xDF then len = 2
+    elseif c >= 0xE0 and c <= 0xEF then
+      len = 3
+      if c == 0xE0 then lo = 0xA0 elseif c == 0xED then hi = 0x9F end
+    elseif c >= 0xF0 and c <= 0xF4 then
+      len = 4
+      if c == 0xF0 then lo = 0x90 elseif c == 0xF4 then hi = 0x8F end
+    else return false end
+    for j = i + 1, i + len - 1 do
+      local b = string.byte(s, j)
+      if not b or b < lo or b > hi then return false end
+      lo, hi = 0x80, 0xBF
+    end
+    i = i + len
+  end
+  return true
+end
+
 expect_type(KEYS[1], 'list')
 expect_type(KEYS[7], 'set')
 local due = call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 1000)
@@ -17,7 +45,8 @@ while n < max do
   local el = call('RPOP', KEYS[2])
   if not el then el = call('RPOP', KEYS[1]) end
   if not el then break end
-  local task, reason = decode(el, now)
+  local task, reason
+  if is_utf8(el) then task, reason = decode(el, now) else reason = 'not UTF-8 text' end
   if not task then
     call('LPUSH', KEYS[9], corrupt_letter(el, reason, now))
   elseif is_finished(KEYS[7], KEYS[8], task.id, cutoff, true) then
