@@ -18,6 +18,7 @@ export function redisEnv(url: string): MakeSchedulerEnv {
     return {
       clock,
       realTime: true,
+      scale: 3,
       backend() {
         const backend = new RedisBackend({ url, prefix, clock, logger: silentLogger });
         backends.push(backend);

@@ -8,15 +8,15 @@ export function electionSpec(ctx: SpecContext): void {
   it('exactly one of several contenders leads, and keeps leading while it renews', async () => {
     const { env } = ctx();
     const name = `e-${queueName()}`;
-    const elections = [0, 1, 2].map(() => elect(env.backend().locks(), name, { ttlMs: 300, clock: env.clock, logger: silentLogger }));
+    const elections = [0, 1, 2].map(() => elect(env.backend().locks(), name, { ttlMs: 300 * env.scale, clock: env.clock, logger: silentLogger }));
     try {
       await until(env, () => elections.some((e) => e.isLeader), 'a leader');
       const leader = elections.find((e) => e.isLeader)!;
       const fence = leader.fence;
       expect(fence).toBeGreaterThan(0);
       for (let i = 0; i < 40; i++) {
-        await env.advance(25);
-        expect(elections.filter((e) => e.isLeader)).toEqual([leader]); // 1 s, several TTLs
+        await env.advance(25 * env.scale);
+        expect(elections.filter((e) => e.isLeader)).toEqual([leader]); // several TTLs
       }
       expect(leader.fence).toBe(fence);
       expect(leader.signal.aborted).toBe(false);

@@ -137,7 +137,7 @@ export function taskSpec(ctx: SpecContext): void {
   it('keeps extending the lease of a handler that runs longer than the visibility timeout', async () => {
     const { env, nodes } = ctx();
     const qn = queueName();
-    const options = { queue: { visibilityTimeoutMs: 300 } };
+    const options = { queue: { visibilityTimeoutMs: 300 * env.scale } };
     const a = nodes.add();
     const b = nodes.add();
     await a['backend'].queue(qn, options.queue).enqueue('long', { id: 'long' });
@@ -147,7 +147,7 @@ export function taskSpec(ctx: SpecContext): void {
     for (const s of [a, b]) {
       s.handle(qn, async (_task, c) => {
         runs.push(c.nodeId);
-        await env.clock.sleep(1_500, c.signal);
+        await env.clock.sleep(1_500 * Math.min(env.scale, 2), c.signal); // several visibility timeouts
       }, options);
       s.on('completed', (task) => completed.push(task.id));
       s.on('lost', (_task, why) => trouble.push(why));
