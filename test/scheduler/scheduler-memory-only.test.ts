@@ -1,6 +1,6 @@
 import { Container } from 'inversify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { installSignalHandlers, ManualClock, Scheduler, silentLogger, TOKENS, type SchedulerOptions } from '@baton/core';
+import { InvalidArgumentError, installSignalHandlers, ManualClock, Scheduler, silentLogger, TOKENS, type SchedulerOptions } from '@baton/core';
 import { memoryBackend, MemoryBackend } from '@baton/memory-adapter';
 
 // Behaviour only observable in one process with a ManualClock: timer counts, DI, process signals.
@@ -110,5 +110,26 @@ describe('Scheduler (memory only)', () => {
     expect(first.filter((e) => e.includes('done'))).toHaveLength(12);
     expect(first.filter((e) => e.includes('retry'))).toHaveLength(3);
     expect(await trace()).toEqual(first);
+  });
+
+  it('refuses bad arguments with InvalidArgumentError naming them', async () => {
+    const clock = new ManualClock();
+    const backend = new MemoryBackend({ clock, logger: silentLogger });
+    cleanups.push(() => backend.close());
+    expect(() => new Scheduler(backend, clock, silentLogger, { nodeTtlMs: 0 })).toThrow(/options\.nodeTtlMs/);
+    expect(() => new Scheduler(backend, clock, silentLogger, { nodeId: '' })).toThrow(InvalidArgumentError);
+    const s = new Scheduler(backend, clock, silentLogger);
+    const noop = async (): Promise<void> => undefined;
+    expect(() => s.handle('q', noop, { concurrency: 0 })).toThrow(/options\.concurrency/);
+    expect(() => s.handle('q', noop, { timeoutMs: 1.5 })).toThrow(/options\.timeoutMs/);
+    expect(() => s.handle('q', noop, { queue: { visibilityTimeoutMs: -1 } })).toThrow(/visibilityTimeoutMs/);
+    expect(() => s.handle('', noop)).toThrow(InvalidArgumentError);
+    s.handle('q', noop);
+    expect(() => s.handle('q', noop)).toThrow(/already has a handler/);
+    expect(() => s.every('job', 0, noop)).toThrow(/intervalMs/);
+    expect(() => s.every('job', undefined as unknown as number, noop)).toThrow(/intervalMs/);
+    s.every('job', 1_000, noop);
+    expect(() => s.every('job', 1_000, noop)).toThrow(/already registered/);
+    expect(() => s.elect('leader', { ttlMs: 0 })).toThrow(/ttlMs/);
   });
 });

@@ -7,7 +7,7 @@ import { ClosedError, InvalidArgumentError, isBatonError } from '../errors/index
 import type { Backend, LockManager, NodeRecord, Queue, Registration } from '../interfaces/index.js';
 import { silentLogger, type Logger } from '../interfaces/logger.js';
 import { resolveQueueOptions } from '../queue/index.js';
-import { assertName, assertOptionsObject, nonNegativeIntOr, positiveIntOr } from '../validation/index.js';
+import { assertName, assertOptionsObject, assertPositiveInt, nonNegativeIntOr, positiveIntOr } from '../validation/index.js';
 import { PeriodicJob, type EveryOptions, type PeriodicFn } from './periodic-job.js';
 import { SchedulerEmitter, type SchedulerEventName, type SchedulerListener } from './scheduler-events.js';
 import { resolveSchedulerOptions, type ResolvedSchedulerOptions, type SchedulerOptions } from './scheduler-options.js';
@@ -88,7 +88,7 @@ export class Scheduler {
   every(name: string, intervalMs: number, fn: PeriodicFn, options: EveryOptions = {}): this {
     this.assertUsable();
     assertName('name', name);
-    positiveIntOr('intervalMs', intervalMs, 1);
+    assertPositiveInt('intervalMs', intervalMs);
     if (typeof fn !== 'function') throw new InvalidArgumentError('fn', 'must be a function');
     assertOptionsObject('options', options);
     if (this.jobs.has(name)) throw new InvalidArgumentError('name', `periodic job "${name}" is already registered on this scheduler`);

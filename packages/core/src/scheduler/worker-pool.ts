@@ -45,6 +45,12 @@ function toTask<T>(lease: Lease<T>): Task<T> {
  */
 export class WorkerPool<T> {
   private readonly running = new Map<string, InFlight<T>>();
+  /**
+   * Handlers that have not settled yet: what `concurrency` bounds. A slot frees as soon as its
+   * handler settles, so the next lease goes out together with the completion (one round trip
+   * per task at concurrency 1 instead of two), while `running` keeps the task until it is recorded.
+   */
+  private busy = 0;
   private readonly runs = new Set<Promise<void>>();
   private readonly keeper: LeaseKeeper<T>;
   private readonly stopController = new AbortController();
@@ -115,7 +121,7 @@ export class WorkerPool<T> {
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
-      const free = this.settings.concurrency - this.running.size;
+      const free = this.settings.concurrency - this.busy;
       if (free <= 0) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         this.wake = undefined;
@@ -169,6 +175,7 @@ export class WorkerPool<T> {
       },
     };
     this.running.set(lease.token, entry);
+    this.busy++;
     this.keeper.add(entry);
     const ctx: TaskContext = {
       signal: controller.signal,
@@ -188,6 +195,8 @@ export class WorkerPool<T> {
     const done: Promise<void> = Promise.race([handled, interruption])
       .then((outcome) => {
         entry.settled = true;
+        this.busy--;
+        this.wake?.();
         const info = { queue: this.queue.name, nodeId: this.settings.nodeId, durationMs: this.clock.now() - startedAt };
         return this.record(lease, outcome, info);
       })
