@@ -41,6 +41,10 @@ export class Connections {
   constructor(options: RedisConnectionOptions, private readonly connectTimeoutMs: number, private readonly logger: Logger) {
     const { url, client, ...redisOptions } = options;
     this.address = describeAddress(options);
+    // scripts build some keys from ARGV, which a client-side key prefix would not reach
+    if (redisOptions.keyPrefix || client?.options.keyPrefix) {
+      throw new InvalidArgumentError('keyPrefix', 'is not supported; use the backend `prefix` option instead');
+    }
     if (client) {
       this.main = client;
       this.ownsMain = false;
@@ -51,9 +55,6 @@ export class Connections {
       this.main = url === undefined ? new Redis(settings) : new Redis(url, settings);
       this.ownsMain = true;
       this.created.push(this.main);
-    }
-    if (this.main.options.keyPrefix) {
-      throw new InvalidArgumentError('client.options.keyPrefix', 'is not supported; use the backend `prefix` option instead');
     }
     defineScripts(this.main);
     this.watch(this.main, 'main');

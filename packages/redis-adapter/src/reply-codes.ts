@@ -11,6 +11,9 @@ export enum ReplyCode {
 
 const WRONGTYPE = /^BATON_WRONGTYPE expected=(\S+) actual=(\S+) key=(.*?)(?: script: [0-9a-f]{40}.*)?$/s;
 
+// NOPERM names the command; inside a script Redis 7.0 only says the user "can't run this command".
+const PERMISSION = /NOPERM|can't run this command/;
+
 function describeType(type: string): string {
   return type === '?' ? 'a value of another type' : `a ${type}`;
 }
@@ -18,7 +21,7 @@ function describeType(type: string): string {
 /**
  * Maps anything a Redis call rejected with to a BatonError: a key of the wrong type becomes
  * BackendDataError naming the key; connection failures and refused commands become
- * BackendUnavailableError naming `address`. BatonErrors pass through unchanged.
+ * BackendUnavailableError naming `address` (for a permission the user lacks, with the commands Baton needs). BatonErrors pass through unchanged.
  */
 export function toBatonError(error: unknown, address: string): BatonError {
   if (error instanceof BatonError) return error;
@@ -35,6 +38,13 @@ export function toBatonError(error: unknown, address: string): BatonError {
   }
   if (message.includes('WRONGTYPE')) {
     return new BackendDataError(`A Redis key holds a value of the wrong type (${message}); check the key names bound to this backend.`, { cause: error });
+  }
+  if (PERMISSION.test(message)) {
+    return new BackendUnavailableError(
+      `Redis at ${address} refused a command to this user: ${message}. Baton needs its scripts (EVAL, EVALSHA) and the commands they ` +
+        'run, BLMOVE, PUBLISH and SUBSCRIBE: grant them, e.g. ACL SETUSER <user> +@read +@write +@keyspace +@scripting +@pubsub +@blocking +@connection.',
+      { cause: error },
+    );
   }
   return new BackendUnavailableError(`Redis at ${address} failed: ${message}`, { cause: error });
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { setClockTimeout, type Clock, type Logger } from '@baton/core';
+import { toBatonError } from './reply-codes.js';
 
 type Handler = (message: string) => void;
 
@@ -25,7 +26,8 @@ export class Subscriptions {
 
   /**
    * Calls `handler` for every message on `channel`; resolves once Redis confirmed the subscription.
-   * Returns the function that removes the handler.
+   * Returns the function that removes the handler. Rejects with a BatonError (BackendUnavailableError
+   * for a refused SUBSCRIBE) when Redis does not confirm it.
    */
   async subscribe(channel: string, handler: Handler): Promise<() => void> {
     this.lingering.get(channel)?.();
@@ -55,7 +57,8 @@ export class Subscriptions {
       await this.pending.get(channel);
     } catch (error) {
       remove();
-      throw error;
+      const o = this.client?.options;
+      throw toBatonError(error, `${o?.host ?? '127.0.0.1'}:${o?.port ?? 6379}`);
     }
     return remove;
   }

@@ -1,9 +1,10 @@
 import { setClockTimeout } from '@baton/core';
 import type { BackendContext } from '../backend-context.js';
+import { toBatonError } from '../reply-codes.js';
 
 interface Waiter {
   deadline: number;
-  wake: () => void;
+  wake: (error?: Error) => void;
 }
 
 /** Shortest BLMOVE timeout sent (s); 0 would mean "forever". */
@@ -41,17 +42,21 @@ export class QueueWaiter {
     });
   }
 
-  /** Resolves when work may have arrived, after `ms` of clock time, or when the backend closes. */
+  /**
+   * Resolves when work may have arrived, after `ms` of clock time, or when the backend closes.
+   * Rejects with BackendUnavailableError when Redis refuses the blocking command to this user (NOPERM).
+   */
   wait(ms: number): Promise<void> {
     if (this.ctx.closed) return Promise.resolve();
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         deadline: this.ctx.clock.now() + ms,
-        wake: () => {
+        wake: (error?: Error) => {
           cancel();
           this.waiters.delete(waiter);
           this.left();
-          resolve();
+          if (error) reject(error);
+          else resolve();
         },
       };
       const cancel = setClockTimeout(this.ctx.clock, ms, () => waiter.wake());
@@ -114,6 +119,11 @@ export class QueueWaiter {
           moved = await client.blmove(this.waitKey, this.claimedKey, 'RIGHT', 'LEFT', seconds.toFixed(3));
         } catch (error) {
           failed = true;
+          // A permission the user lacks will not come back by retrying: say so to the callers.
+          if (String(error).includes('NOPERM')) {
+            const refused = toBatonError(error, this.ctx.connections.address);
+            for (const waiter of [...this.waiters]) waiter.wake(refused);
+          }
           if (!this.ctx.closed) this.ctx.logger.debug('blocking wait failed; retrying', { key: this.waitKey, error: String(error) });
         } finally {
           this.ctx.connections.releaseBlocking(client);
