@@ -79,11 +79,11 @@ describe.skipIf(!available)(`redis round trips per operation${available ? '' : '
     expect(total(counts)).toBe(2 * n);
   });
 
-  it('enqueueMany and dequeueMany of 100 tasks are one round trip each', async () => {
+  it('enqueueMany and dequeueMany of 2,000 tasks are one round trip each', async () => {
     const q = backend.queue('rtt-batch');
     const counts = await countCommands(async () => {
-      await q.enqueueMany(Array.from({ length: 100 }, (_, i) => ({ payload: i })));
-      expect(await q.dequeueMany(100)).toHaveLength(100);
+      await q.enqueueMany(Array.from({ length: 2_000 }, (_, i) => ({ payload: i })));
+      expect(await q.dequeueMany(2_000)).toHaveLength(2_000);
     });
     expect(total(counts)).toBe(2);
   });

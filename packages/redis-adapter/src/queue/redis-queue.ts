@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
-  BaseQueue, type EnqueueResult, type FailDecision, type Lease, type PreparedTask, type QueueStats, type ResolvedQueueOptions, type Task,
+  BaseQueue, MAX_BATCH, type EnqueueResult, type FailDecision, type Lease, type PreparedTask, type QueueStats, type ResolvedQueueOptions, type Task,
 } from '@baton/core';
 import type { BackendContext } from '../backend-context.js';
 import type { QueueKeys } from '../key-layout.js';
@@ -8,8 +8,8 @@ import { heldReply, ReplyCode } from '../reply-codes.js';
 import { decodeEnvelope, encodeEnvelope } from './envelope.js';
 import type { QueueWaiter } from './queue-waiter.js';
 
-/** Most tasks one enqueueTasks call carries; bigger batches are split (Lua's unpack and argument limits). */
-const ENQUEUE_CHUNK = 1_000;
+/** Most tasks one enqueueTasks call carries: core's MAX_BATCH, so every enqueueMany is one round trip. */
+const ENQUEUE_CHUNK = MAX_BATCH;
 /** Most expired leases one recoverStalledTasks call handles; recoverStalled loops until none are left. */
 const RECOVER_CHUNK = 1_000;
 
