@@ -2,6 +2,7 @@
 export type BatonErrorCode =
   | 'LOCK_TIMEOUT'
   | 'LOCK_LOST'
+  | 'LOCK_NOT_REPLICATED'
   | 'INVALID_ARGUMENT'
   | 'SERIALIZATION'
   | 'BACKEND_UNAVAILABLE'

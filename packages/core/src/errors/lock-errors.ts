@@ -13,3 +13,13 @@ export class LockLostError extends BatonError {
     super('LOCK_LOST', `Lock "${resource}" was lost: ${reason}. Work done under it after this point is not exclusive.`, options);
   }
 }
+
+/** Thrown by `acquire` with `waitReplicas` when fewer replicas acknowledged the lock in time; the lock was released. */
+export class LockNotReplicatedError extends BatonError {
+  constructor(readonly resource: string, readonly wanted: number, readonly acknowledged: number, readonly waitTimeoutMs: number) {
+    super(
+      'LOCK_NOT_REPLICATED',
+      `Lock "${resource}" was acknowledged by ${acknowledged} of the ${wanted} replicas asked for within ${waitTimeoutMs} ms, so it was released; check the replicas or lower waitReplicas.`,
+    );
+  }
+}

@@ -16,6 +16,14 @@ export interface AcquireOptions {
   waitMs?: number;
   /** Extend the lock every ttl/3 until released; the signal aborts if an extension fails. @default false */
   autoExtend?: boolean;
+  /**
+   * After acquiring, wait until this many replicas acknowledged the write (Redis WAIT); if fewer do
+   * within `waitTimeoutMs`, the lock is released and `acquire` throws LockNotReplicatedError.
+   * Backends without replicas (memory) ignore it. @default 0 (do not wait)
+   */
+  waitReplicas?: number;
+  /** How long to wait for `waitReplicas` acknowledgements (ms, integer >= 1). @default 1_000 */
+  waitTimeoutMs?: number;
 }
 
 /** A held lock. Dispose it (`await using`) or call `release()`. */

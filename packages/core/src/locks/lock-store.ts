@@ -21,4 +21,14 @@ export interface LockStore {
   waitForRelease(resource: string, token: string, timeoutMs: number, signal: AbortSignal): Promise<void>;
   /** Forgets `token` as a waiter (it gave up or acquired); a no-op for stores without a waiter queue. */
   leaveQueue?(resource: string, token: string): void;
+  /**
+   * How much sooner than `ttlMs` after the request a holder must consider the lock lost (ms), for
+   * stores whose TTL is counted on clocks that may drift from the caller's (Redlock). @default 0
+   */
+  clockDriftMs?(ttlMs: number): number;
+  /**
+   * Waits until `replicas` replicas acknowledged the acquisition of `token` (Redis WAIT), at most
+   * `timeoutMs`; resolves how many did. Stores without replicas omit it (the option is ignored).
+   */
+  confirm?(resource: string, token: string, replicas: number, timeoutMs: number): Promise<number>;
 }

@@ -36,7 +36,7 @@ export class ManagedLock implements LockHandle {
     requestedAt: number,
     autoExtend: boolean,
   ) {
-    this.deadline = requestedAt + ttlMs;
+    this.deadline = requestedAt + ttlMs - (ctx.store.clockDriftMs?.(ttlMs) ?? 0);
     this.armExpiry();
     if (autoExtend) this.scheduleRenewal();
     // A closed backend can no longer extend or release: the holder must stop trusting the lock now.
@@ -59,7 +59,7 @@ export class ManagedLock implements LockHandle {
       this.lose('another holder has it or it expired');
       return false;
     }
-    this.deadline = requestedAt + ttlMs;
+    this.deadline = requestedAt + ttlMs - (this.ctx.store.clockDriftMs?.(ttlMs) ?? 0);
     this.armExpiry();
     return true;
   }

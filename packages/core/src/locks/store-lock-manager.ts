@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock/index.js';
-import { LockLostError, LockTimeoutError } from '../errors/index.js';
+import { LockLostError, LockNotReplicatedError, LockTimeoutError } from '../errors/index.js';
 import type { AcquireOptions, LockHandle, LockManager, LockOptions } from '../interfaces/index.js';
 import { silentLogger, type Logger } from '../interfaces/logger.js';
 import { assertName, assertOptionsObject, nonNegativeIntOr, positiveIntOr } from '../validation/index.js';
@@ -49,6 +49,8 @@ export class StoreLockManager implements LockManager {
     const ttlMs = positiveIntOr('options.ttlMs', options?.ttlMs, this.ttlMs);
     const waitMs = nonNegativeIntOr('options.waitMs', options?.waitMs, this.waitMs);
     const autoExtend = options?.autoExtend === true;
+    const waitReplicas = nonNegativeIntOr('options.waitReplicas', options?.waitReplicas, 0);
+    const waitTimeoutMs = positiveIntOr('options.waitTimeoutMs', options?.waitTimeoutMs, 1_000);
     const token = newLockToken();
     const giveUpAt = this.clock.now() + waitMs;
     // created only when the lock is busy: an uncontended acquire needs no signal
@@ -58,7 +60,11 @@ export class StoreLockManager implements LockManager {
         this.assertOpen();
         const requestedAt = this.clock.now();
         const fence = await this.store.tryAcquire(resource, token, ttlMs);
-        if (fence !== null) return this.handle(resource, token, fence, ttlMs, requestedAt, autoExtend);
+        if (fence !== null) {
+          const lock = this.handle(resource, token, fence, ttlMs, requestedAt, autoExtend);
+          if (waitReplicas > 0 && this.store.confirm) await this.confirmReplicas(lock, waitReplicas, waitTimeoutMs);
+          return lock;
+        }
         const remaining = giveUpAt - this.clock.now();
         if (remaining <= 0) throw new LockTimeoutError(resource, waitMs);
         controller ??= new AbortController();
@@ -97,6 +103,20 @@ export class StoreLockManager implements LockManager {
         this.logger.warn('lock release failed; it will expire by its TTL', { resource, error: String(error) });
       });
     }
+  }
+
+  // A lock the replicas did not acknowledge could vanish in a failover: give it back and say so.
+  private async confirmReplicas(lock: ManagedLock, replicas: number, timeoutMs: number): Promise<void> {
+    let acknowledged: number;
+    try {
+      acknowledged = await this.store.confirm!(lock.resource, lock.token, replicas, timeoutMs);
+    } catch (error) {
+      await lock.release().catch(() => undefined);
+      throw error;
+    }
+    if (acknowledged >= replicas) return;
+    await lock.release().catch(() => undefined);
+    throw new LockNotReplicatedError(lock.resource, replicas, acknowledged, timeoutMs);
   }
 
   private handle(resource: string, token: string, fence: number, ttlMs: number, requestedAt: number, autoExtend: boolean): ManagedLock {
