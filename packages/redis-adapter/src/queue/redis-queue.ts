@@ -5,6 +5,7 @@ import {
 import type { BackendContext } from '../backend-context.js';
 import type { QueueKeys } from '../key-layout.js';
 import { heldReply, ReplyCode } from '../reply-codes.js';
+import { CompletionBatcher } from './completion-batcher.js';
 import { decodeEnvelope, encodeEnvelope } from './envelope.js';
 import type { QueueWaiter } from './queue-waiter.js';
 
@@ -26,6 +27,8 @@ const STATUS: Record<number, EnqueueResult['status']> = {
  * wait list itself (see QueueWaiter), so raw `LPUSH`es by other clients wake workers too.
  */
 export class RedisQueue<T> extends BaseQueue<T> {
+  private readonly completions = new CompletionBatcher((items) => this.completeMany(items));
+
   constructor(
     name: string,
     options: ResolvedQueueOptions,
@@ -69,11 +72,18 @@ export class RedisQueue<T> extends BaseQueue<T> {
     }
   }
 
-  protected async completeLease(lease: Lease<T>): Promise<boolean> {
+  /** Completions of one turn travel together (see CompletionBatcher). */
+  protected completeLease(lease: Lease<T>): Promise<boolean> {
+    return this.completions.complete(lease);
+  }
+
+  private async completeMany(items: Array<{ id: string; token: string }>): Promise<boolean[]> {
     const k = this.keys;
     const now = this.clock.now();
-    const reply = await this.ctx.runner.run('completeTask', [k.leases, k.active, k.ids, k.finished, k.finishedAt], [lease.id, lease.token, now, this.cutoff(now)]);
-    return heldReply(reply);
+    const args: Array<string | number> = [now, this.cutoff(now)];
+    for (const item of items) args.push(item.id, item.token);
+    const reply = (await this.ctx.runner.run('completeTask', [k.leases, k.active, k.ids, k.finished, k.finishedAt], args)) as unknown[];
+    return reply.map(heldReply);
   }
 
   protected async failLease(lease: Lease<T>, decision: FailDecision): Promise<boolean> {

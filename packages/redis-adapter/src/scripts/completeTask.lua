@@ -1,18 +1,27 @@
--- completeTask: finishes a lease if the token still holds it; prunes expired finished ids.
+-- completeTask: finishes each lease whose token still holds it; prunes expired finished ids.
+-- Completions that arrive together are sent together (one call for the whole batch).
 -- KEYS[1] leases hash   KEYS[2] active zset   KEYS[3] ids set   KEYS[4] finished set   KEYS[5] finished-at zset
--- ARGV[1] id   ARGV[2] token   ARGV[3] now (ms)   ARGV[4] finished cutoff (ms)
--- Returns: OK, or NOT_HELD (nothing changed).
-local id, token, now, cutoff = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+-- ARGV[1] now (ms)   ARGV[2] finished cutoff (ms)   ARGV[3..] pairs: id, token
+-- Returns: one code per pair, in order: OK, or NOT_HELD (that lease changed nothing).
+local now, cutoff = tonumber(ARGV[1]), tonumber(ARGV[2])
 expect_type(KEYS[4], 'set')
-if not held_envelope(call('HGET', KEYS[1], id), token) then return NOT_HELD end
-call('HDEL', KEYS[1], id)
-call('ZREM', KEYS[2], id)
-call('SREM', KEYS[3], id)
-call('SADD', KEYS[4], id)
-call('ZADD', KEYS[5], now, id)
+local out = {}
+for i = 3, #ARGV, 2 do
+  local id, token = ARGV[i], ARGV[i + 1]
+  if held_envelope(call('HGET', KEYS[1], id), token) then
+    call('HDEL', KEYS[1], id)
+    call('ZREM', KEYS[2], id)
+    call('SREM', KEYS[3], id)
+    call('SADD', KEYS[4], id)
+    call('ZADD', KEYS[5], now, id)
+    out[#out + 1] = OK
+  else
+    out[#out + 1] = NOT_HELD
+  end
+end
 local old = call('ZRANGEBYSCORE', KEYS[5], '-inf', '(' .. cutoff, 'LIMIT', 0, 100)
 if #old > 0 then
   call('SREM', KEYS[4], unpack(old))
   call('ZREM', KEYS[5], unpack(old))
 end
-return OK
+return out
