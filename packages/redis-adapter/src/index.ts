@@ -1,2 +1,3 @@
 export { RedisBackend, redisBackend, type RedisBackendOptions, type RedisBackendSettings } from './redis-backend.js';
 export type { RedisConnectionOptions } from './connections.js';
+export * from './redlock/index.js';

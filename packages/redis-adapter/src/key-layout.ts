@@ -11,7 +11,11 @@ import type { QueueKeyNames } from '@baton/core';
 export interface QueueKeys {
   /** List: ready tasks, pushed at the left, popped at the right (bindable: keys.waiting). */
   wait: string;
-  /** List: tasks a blocked worker moved out of `wait`; served before `wait`. */
+  /**
+   * List: tasks a blocked worker moved out of `wait`; served before `wait`. Next to a bound wait
+   * list it is derived from that name (`{tasks}:claimed`), so every backend binding the same list
+   * serves it, and BLMOVE stays within one slot.
+   */
   claimed: string;
   /** Sorted set: delayed and retrying envelopes scored by due time (ms). */
   delayed: string;
@@ -87,7 +91,7 @@ export class KeyLayout {
     const b = this.base('queue', name);
     return {
       wait: bound.waiting ?? `${b}:wait`,
-      claimed: `${b}:claimed`,
+      claimed: bound.waiting === undefined ? `${b}:claimed` : `${sameSlotBase(bound.waiting)}:claimed`,
       delayed: `${b}:delayed`,
       active: `${b}:active`,
       leases: `${b}:leases`,

@@ -28,6 +28,8 @@ describe.skipIf(url === '')(`redis interop with the classic recipe${url === '' ?
     expect(await q.complete(lease!)).toBe(true);
     expect(await raw.sismember(names.finished, 'task1')).toBe(1);
     expect(await raw.llen(names.tasks)).toBe(0);
+    // a blocked worker parks the element next to the bound list, in the same slot
+    expect(await raw.exists(`{${names.tasks}}:claimed`)).toBe(0);
   });
 
   it('a task the recipe already marked finished (SADD finished_tasks) is skipped, and raw tasks keep FIFO order', async () => {

@@ -1,0 +1,69 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Clock, Logger } from '@baton/core';
+import { BackendContext } from '../backend-context.js';
+import { Connections, type RedisConnectionOptions } from '../connections.js';
+import { KeyLayout } from '../key-layout.js';
+import { RedisLockStore } from '../locks/redis-lock-store.js';
+import { ScriptRunner } from '../script-runner.js';
+import { Subscriptions } from '../subscriptions.js';
+
+/** How one Redlock server is reached: a URL or ioredis connection options. */
+export type RedlockServerAddress = string | RedisConnectionOptions;
+
+const RAISE_FENCE = 'baton_raiseFence';
+let raiseFenceSource: string | undefined;
+
+// Read once per process; from dist/ the script is in the published src/ (as for the other scripts).
+function raiseFenceLua(): string {
+  if (raiseFenceSource === undefined) {
+    const candidates = [new URL('../scripts/raiseFence.lua', import.meta.url), new URL('../../src/scripts/raiseFence.lua', import.meta.url)];
+    const path = candidates.map((c) => fileURLToPath(c)).find((p) => existsSync(p));
+    if (!path) throw new Error(`Baton Redis script raiseFence.lua not found next to ${fileURLToPath(import.meta.url)}`);
+    raiseFenceSource = readFileSync(path, 'utf8');
+  }
+  return raiseFenceSource;
+}
+
+/**
+ * One independent server of a Redlock set: its own connection and the single-server lock store
+ * (same scripts and key layout as `RedisBackend.locks()`), so each server holds an ordinary Baton
+ * lock. Commands fail fast while the server is away (no offline queue, a per-command timeout):
+ * Redlock counts a slow server as a missing vote instead of waiting for it.
+ */
+export class RedlockServer {
+  readonly store: RedisLockStore;
+  private readonly ctx: BackendContext;
+
+  constructor(address: RedlockServerAddress, prefix: string, clock: Clock, logger: Logger, commandTimeoutMs: number, connectTimeoutMs: number) {
+    const options: RedisConnectionOptions = typeof address === 'string' ? { url: address } : { ...address };
+    const connections = new Connections(
+      { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: commandTimeoutMs, ...options },
+      connectTimeoutMs,
+      logger,
+    );
+    connections.main.defineCommand(RAISE_FENCE, { lua: raiseFenceLua(), numberOfKeys: 1 });
+    const runner = new ScriptRunner(connections.main, connections.address, () => connections.ready());
+    const subscriptions = new Subscriptions(() => connections.createSubscriber(), clock, logger);
+    this.ctx = new BackendContext(clock, logger, new KeyLayout(prefix), connections, runner, subscriptions);
+    this.store = new RedisLockStore(this.ctx);
+  }
+
+  /** The server's address, without credentials. */
+  get address(): string {
+    return this.ctx.connections.address;
+  }
+
+  /** Raises the fence counter of `resource` on this server to at least `fence`; resolves the counter. */
+  async raiseFence(resource: string, fence: number): Promise<number> {
+    const key = this.ctx.keys.lock(resource).fence;
+    return Number(await this.ctx.runner.call((client) => (client as unknown as Record<string, (k: string, f: number) => Promise<unknown>>)[RAISE_FENCE]!.call(client, key, fence)));
+  }
+
+  /** Closes this server's connections. Idempotent. */
+  async close(): Promise<void> {
+    this.ctx.close();
+    this.ctx.subscriptions.close();
+    await this.ctx.connections.close();
+  }
+}
