@@ -34,10 +34,22 @@ process.once('exit', () => {
 
 /**
  * Starts `redis-server` on a free loopback port with persistence off (extra arguments are
- * appended, e.g. ['--appendonly', 'yes']) and resolves once it accepts connections.
+ * appended, e.g. ['--appendonly', 'yes']) and resolves once it accepts connections. Without an
+ * explicit `port`, a port another process took between freePort() and the bind is retried with
+ * another free port (up to 5 attempts).
  */
 export async function startRedisServer(extraArgs: string[] = [], port?: number): Promise<RedisServerHandle> {
-  const p = port ?? (await freePort());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(extraArgs, port ?? (await freePort()));
+    } catch (error) {
+      const taken = error instanceof Error && /Address already in use/i.test(error.message);
+      if (port !== undefined || !taken || attempt >= 5) throw error;
+    }
+  }
+}
+
+async function startOnce(extraArgs: string[], p: number): Promise<RedisServerHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-redis-'));
   const child = spawn(
     'redis-server',
@@ -55,6 +67,7 @@ export async function startRedisServer(extraArgs: string[] = [], port?: number):
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
+      rmSync(dir, { recursive: true, force: true });
       reject(new Error(`redis-server exited with ${code}:\n${output}`));
     });
     const check = (): void => {
