@@ -62,7 +62,11 @@ function runScenario(file: string, scenarioArgs: string[], config: BenchConfig):
   });
 }
 
+/** Settings by suite and subject, so each table lists the settings of its own scenarios. */
+const settingsBySuite = new Map<string, string>();
+
 function merge(results: Results, r: ScenarioResult): void {
+  settingsBySuite.set(`${r.suite}:${r.subject}`, r.settings);
   const existing = results.get(r.subject);
   if (!existing) {
     results.set(r.subject, r);
@@ -70,7 +74,6 @@ function merge(results: Results, r: ScenarioResult): void {
   }
   Object.assign(existing.values, r.values);
   existing.notes.push(...r.notes);
-  if (!existing.settings.includes(r.settings)) existing.settings += ` · ${r.settings}`;
 }
 
 function machine(redisVersion: string): string {
@@ -100,8 +103,8 @@ async function main(): Promise<void> {
   const lockTable = metricTable(results, ['Baton', 'redlock', 'redis-semaphore', 'Baton (memory)'], LOCK_KEYS);
   const batonTable = metricTable(results, ['Baton'], BATON_KEYS);
   const targets = evaluateTargets(results);
-  const settings = (names: string[]): string =>
-    names.filter((n) => results.has(n)).map((n) => `- **${n}**: ${results.get(n)!.settings}`).join('\n');
+  const settings = (suite: string, names: string[]): string =>
+    names.filter((n) => settingsBySuite.has(`${suite}:${n}`)).map((n) => `- **${n}**: ${settingsBySuite.get(`${suite}:${n}`)}`).join('\n');
   const notes = [...results.values()].flatMap((r) => r.notes.map((n) => `- ${r.subject}: ${n}`)).join('\n');
   const { sizes } = args;
   const md = [
@@ -117,15 +120,19 @@ async function main(): Promise<void> {
     '',
     queueTable,
     '',
-    settings(['Baton', 'BullMQ', 'bee-queue', 'Baton (memory)']),
+    settings('queue', ['Baton', 'BullMQ', 'bee-queue', 'Baton (memory)']),
     '',
     '## Locks (TTL 10 s)',
     '',
     lockTable,
     '',
+    settings('lock', ['Baton', 'redlock', 'redis-semaphore', 'Baton (memory)']),
+    '',
     '## Baton only',
     '',
     batonTable,
+    '',
+    settings('baton', ['Baton']),
     '',
     '## Targets',
     '',

@@ -16,6 +16,8 @@ export interface LockClient {
 /** A lock library under test. */
 export interface LockSubject {
   name: string;
+  /** True for a backend without Redis (nothing to count). */
+  memory?: boolean;
   settings: string;
   client(): Promise<LockClient>;
 }
@@ -43,6 +45,18 @@ export async function runLockScenarios(h: Harness, subject: LockSubject): Promis
     return { lockCycles: (n / ms) * 1_000, lockP50: quantile(cycles, 0.5), lockP99: quantile(cycles, 0.99) };
   });
 
+  if (!subject.memory) {
+    const c = await subject.client();
+    const n = 500;
+    const counts = await h.countCommands(async () => {
+        for (let i = 0; i < n; i++) await (await c.acquire(`bench:count:${i}`, LOCK_TTL_MS)).release();
+    });
+    await c.close();
+    const total = Object.values(counts).reduce((a, b) => a + b, 0) / n;
+    h.note(`Redis commands per uncontended cycle: ${total.toFixed(1)} (${Object.entries(counts).map(([k, v]) => `${k} ${(v / n).toFixed(2)}`).join(', ')})`);
+  }
+
+  let notedContended = false;
   await h.repeat('contended', async (warmup) => {
     const per = warmup ? Math.max(10, cyclesPerClient >> 2) : cyclesPerClient;
     const all = await Promise.all(Array.from({ length: clients }, () => subject.client()));
@@ -50,26 +64,34 @@ export async function runLockScenarios(h: Harness, subject: LockSubject): Promis
     const holders: number[] = [];
     let inside = -1;
     let violations = 0;
-    const t0 = nowMs();
-    await Promise.all(
-      all.map(async (c, id) => {
-        for (let k = 0; k < per; k++) {
-          const s = nowMs();
-          const lock = await c.acquire('bench:contended', LOCK_TTL_MS);
-          waits.push(nowMs() - s);
-          holders.push(id);
-          // the critical section: nobody else may be inside, before or after a turn of the event loop
-          if (inside !== -1) violations++;
-          inside = id;
-          await new Promise((resolve) => setImmediate(resolve));
-          if (inside !== id) violations++;
-          inside = -1;
-          await lock.release();
-        }
-      }),
-    );
-    const ms = nowMs() - t0;
+    let ms = 0;
+    const counts = await h.countCommands(async () => {
+      const t0 = nowMs();
+      await Promise.all(
+        all.map(async (c, id) => {
+          for (let k = 0; k < per; k++) {
+            const s = nowMs();
+            const lock = await c.acquire('bench:contended', LOCK_TTL_MS);
+            waits.push(nowMs() - s);
+            holders.push(id);
+            // the critical section: nobody else may be inside, before or after a turn of the event loop
+            if (inside !== -1) violations++;
+            inside = id;
+            await new Promise((resolve) => setImmediate(resolve));
+            if (inside !== id) violations++;
+            inside = -1;
+            await lock.release();
+          }
+        }),
+      );
+      ms = nowMs() - t0;
+    });
     await Promise.all(all.map((c) => c.close()));
+    if (!warmup && !subject.memory && !notedContended) {
+      notedContended = true;
+      const total = Object.values(counts).reduce((a, b) => a + b, 0) / holders.length;
+      h.note(`Redis commands per contended cycle: ${total.toFixed(1)} (${Object.entries(counts).filter(([, v]) => v / holders.length >= 0.01).map(([k, v]) => `${k} ${(v / holders.length).toFixed(2)}`).join(', ')})`);
+    }
     let switches = 0;
     for (let i = 1; i < holders.length; i++) if (holders[i] !== holders[i - 1]) switches++;
     return {

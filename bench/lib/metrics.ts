@@ -16,7 +16,7 @@ export const METRICS = {
   lockCycles: { label: 'uncontended acquire+release', unit: 'cycles/s', better: 'higher' },
   lockP50: { label: 'uncontended cycle p50', unit: 'ms', better: 'lower' },
   lockP99: { label: 'uncontended cycle p99', unit: 'ms', better: 'lower' },
-  contCycles: { label: 'contended (20 × 200, one key)', unit: 'cycles/s', better: 'higher' },
+  contCycles: { label: 'contended (20 clients, one key)', unit: 'cycles/s', better: 'higher' },
   waitP50: { label: 'contended acquire wait p50', unit: 'ms', better: 'lower' },
   waitP99: { label: 'contended acquire wait p99', unit: 'ms', better: 'lower' },
   waitMax: { label: 'contended acquire wait max', unit: 'ms', better: 'lower' },

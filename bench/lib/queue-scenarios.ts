@@ -24,6 +24,8 @@ export interface QueueClient {
 /** A queue library under test. */
 export interface QueueSubject {
   name: string;
+  /** True for a backend without Redis (nothing to count). */
+  memory?: boolean;
   settings: string;
   open(queue: string): Promise<QueueClient>;
 }
@@ -104,6 +106,37 @@ export async function runQueueScenarios(h: Harness, subject: QueueSubject): Prom
     await q.close();
     return { latencyP50: quantile(latencies, 0.5), latencyP99: quantile(latencies, 0.99) };
   });
+
+  if (!subject.memory) await noteQueueCommands(h, subject);
+}
+
+/**
+ * Counts the Redis commands (INFO commandstats; commands run inside Lua scripts count too) that
+ * one enqueue and one processed job cost, over 1,000 jobs, and notes them.
+ */
+export async function noteQueueCommands(h: Harness, subject: QueueSubject): Promise<void> {
+  const n = 1_000;
+  const q = await subject.open(`bench-${process.pid}-${++queueSeq}`);
+  const adds = await h.countCommands(async () => {
+    for (let i = 0; i < n; i++) await q.add({ i });
+  });
+  let done = 0;
+  let finish!: () => void;
+  const all = new Promise<void>((resolve) => (finish = resolve));
+  const work = await h.countCommands(async () => {
+    await q.startWorker(1, () => undefined, () => {
+      if (++done === n) finish();
+    });
+    await withStuckGuard(all, () => `processed ${done}/${n}`);
+  });
+  await q.close();
+  h.note(`Redis commands per enqueue: ${perOp(adds, n)}; per job processed at concurrency 1: ${perOp(work, n)}`);
+}
+
+function perOp(counts: Record<string, number>, n: number): string {
+  const entries = Object.entries(counts).filter(([, c]) => c / n >= 0.01).sort((a, b) => b[1] - a[1]);
+  const total = entries.reduce((sum, [, c]) => sum + c, 0) / n;
+  return `${total.toFixed(1)} (${entries.map(([cmd, c]) => `${cmd} ${(c / n).toFixed(2)}`).join(', ')})`;
 }
 
 async function withStuckGuard(done: Promise<void>, what: () => string): Promise<void> {

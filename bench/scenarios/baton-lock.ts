@@ -14,6 +14,7 @@ main(async () => {
   const store = new MemoryStore();
   const subject: LockSubject = {
     name: 'Baton',
+    memory,
     settings: SETTINGS,
     async client() {
       const backend: Backend = memory ? new MemoryBackend({ store }) : new RedisBackend({ url: h.config.redisUrl });

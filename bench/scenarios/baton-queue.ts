@@ -12,6 +12,7 @@ main(async () => {
   const makeBackend = (): Backend => (memory ? new MemoryBackend() : new RedisBackend({ url: h.config.redisUrl }));
   const subject: QueueSubject = {
     name: 'Baton',
+    memory,
     settings: SETTINGS,
     async open(name): Promise<QueueClient> {
       const backend = makeBackend();
