@@ -1,5 +1,6 @@
 import { BackendUnavailableError, InvalidArgumentError, type Logger } from '@baton/core';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { createClusterClient, describeCluster, duplicateClient, type ClusterStartupNode } from './cluster/cluster-client.js';
 import { defineScripts } from './script-loader.js';
 
 /** How to reach Redis: a URL, an existing client, or ioredis options (host, port, tls, sentinels, …). */
@@ -8,6 +9,10 @@ export type RedisConnectionOptions = RedisOptions & {
   url?: string;
   /** A client the application owns: Baton uses it (and duplicates of it) but never closes it. */
   client?: Redis;
+  /** Redis Cluster startup nodes: Baton opens an ioredis `Cluster` on them (the other ioredis options apply to every node). */
+  cluster?: ClusterStartupNode[];
+  /** ioredis Cluster options (`scaleReads`, `natMap`, …), with `cluster` only. */
+  clusterOptions?: ClusterOptions;
 };
 
 /** The address of a connection for error messages, without credentials. */
@@ -16,6 +21,7 @@ function describeAddress(options: RedisConnectionOptions): string {
     const o = options.client.options;
     return `${o.host ?? '127.0.0.1'}:${o.port ?? 6379}`;
   }
+  if (options.cluster) return describeCluster(options.cluster);
   if (options.url) return options.url.replace(/\/\/[^@/]*@/, '//');
   if (options.sentinels) return `sentinel group ${options.name ?? '?'}`;
   return `${options.host ?? '127.0.0.1'}:${options.port ?? 6379}`;
@@ -39,10 +45,10 @@ export class Connections {
   private readonly detach: Array<() => void> = [];
 
   constructor(options: RedisConnectionOptions, private readonly connectTimeoutMs: number, private readonly logger: Logger) {
-    const { url, client, ...redisOptions } = options;
+    const { url, client, cluster, clusterOptions, ...redisOptions } = options;
     this.address = describeAddress(options);
     // scripts build some keys from ARGV, which a client-side key prefix would not reach
-    if (redisOptions.keyPrefix || client?.options.keyPrefix) {
+    if (redisOptions.keyPrefix || client?.options.keyPrefix || clusterOptions?.keyPrefix || clusterOptions?.redisOptions?.keyPrefix) {
       throw new InvalidArgumentError('keyPrefix', 'is not supported; use the backend `prefix` option instead');
     }
     if (client) {
@@ -54,7 +60,8 @@ export class Connections {
       // adapter itself (enqueueMany, dequeueMany, completions of one turn in one call).
       // `enableAutoPipelining: true` in the options turns it on.
       const settings: RedisOptions = { connectTimeout: connectTimeoutMs, ...redisOptions };
-      this.main = url === undefined ? new Redis(settings) : new Redis(url, settings);
+      if (cluster) this.main = createClusterClient(cluster, settings, clusterOptions);
+      else this.main = url === undefined ? new Redis(settings) : new Redis(url, settings);
       this.ownsMain = true;
       this.created.push(this.main);
     }
@@ -106,7 +113,7 @@ export class Connections {
   takeBlocking(): Redis {
     const idle = this.idleBlocking.pop();
     if (idle) return idle;
-    const client = this.main.duplicate({ lazyConnect: false, enableAutoPipelining: false });
+    const client = duplicateClient(this.main, { lazyConnect: false, enableAutoPipelining: false });
     this.created.push(client);
     this.watch(client, 'blocking');
     return client;
@@ -120,7 +127,7 @@ export class Connections {
 
   /** A new duplicate for pub/sub, closed with the backend. */
   createSubscriber(): Redis {
-    const client = this.main.duplicate({ lazyConnect: false, enableAutoPipelining: false });
+    const client = duplicateClient(this.main, { lazyConnect: false, enableAutoPipelining: false });
     this.created.push(client);
     this.watch(client, 'subscriber');
     return client;

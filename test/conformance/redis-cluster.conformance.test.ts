@@ -1,0 +1,22 @@
+import { afterAll, beforeAll, describe, inject, it } from 'vitest';
+import { runBackendConformance } from '@baton/core/testing';
+import { RedisBackend } from '@baton/redis-adapter';
+import { startRedisCluster, type RedisClusterHandle } from '../setup/redis-cluster.js';
+
+// The single-server run's global setup says whether redis-server is here at all.
+const available = inject('redisUrl') !== '';
+
+if (!available) {
+  describe.skip('backend conformance: redis cluster — SKIPPED: no redis-server on PATH (CI=true makes this a failure)', () => {
+    it('needs a redis-server', () => undefined);
+  });
+} else {
+  let cluster: RedisClusterHandle | undefined;
+  beforeAll(async () => {
+    cluster = await startRedisCluster(3);
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  runBackendConformance('redis cluster (3 masters)', ({ clock, namespace }) => new RedisBackend({ cluster: cluster!.startupNodes, prefix: namespace, clock }), { time: 'real' });
+}
