@@ -70,14 +70,14 @@ async function exercise(b: RedisBackend): Promise<void> {
 
 describe.skipIf(!available)(`security${available ? '' : ' (SKIPPED: no redis-server)'}`, () => {
   it('an ACL user with a password and only the documented categories runs queues, locks and registries', async () => {
-    await admin.call('ACL', 'SETUSER', 'baton', 'on', '>s3cret-pw', '~*', '&*', '+@read', '+@write', '+@keyspace', '+@scripting', '+@pubsub', '+@blocking', '+@connection');
+    await admin.call('ACL', 'SETUSER', 'baton', 'on', '>s3cret-pw', '~*', '&*', '+@read', '+@write', '+@keyspace', '+@scripting', '+@pubsub', '+@blocking', '+@connection', '+info');
     await exercise(backend({ url: `redis://baton:s3cret-pw@127.0.0.1:${server.port}`, prefix: 'acl' }));
     const wrong = backend({ url: `redis://baton:not-the-password@127.0.0.1:${server.port}`, prefix: 'acl' });
     const error = await wrong.queue('jobs').enqueue('x').then(() => undefined, (e: unknown) => e);
     expect(isBatonError(error, 'BACKEND_UNAVAILABLE')).toBe(true);
     expect((error as Error).message).toMatch(/WRONGPASS/);
     expect((error as Error).message).not.toContain('not-the-password');
-    figures.aclLeastPrivilege = '+@read +@write +@keyspace +@scripting +@pubsub +@blocking +@connection: all operations work';
+    figures.aclLeastPrivilege = '+@read +@write +@keyspace +@scripting +@pubsub +@blocking +@connection +info (INFO for the client ready check): all operations work';
     figures.wrongPassword = 'BACKEND_UNAVAILABLE (WRONGPASS), password not in the message';
   });
 
