@@ -6,10 +6,12 @@ import {
 import type { ContainerModule } from 'inversify';
 import { BackendContext } from './backend-context.js';
 import { Connections, type RedisConnectionOptions } from './connections.js';
-import { KeyLayout } from './key-layout.js';
+import { KeyLayout, type QueueKeys } from './key-layout.js';
 import { RedisLockStore } from './locks/redis-lock-store.js';
 import { QueueWaiter } from './queue/queue-waiter.js';
 import { RedisQueue } from './queue/redis-queue.js';
+import { ShardQueue } from './queue/shard-queue.js';
+import { ShardedRedisQueue } from './queue/sharded-queue.js';
 import { GroupWatch } from './registry/group-watch.js';
 import { RedisRegistry } from './registry/redis-registry.js';
 import { ScriptRunner } from './script-runner.js';
@@ -65,19 +67,34 @@ export class RedisBackend implements Backend {
   /**
    * See Backend.queue. `options.keys` binds explicit key names (`{ waiting: 'tasks', finished:
    * 'finished_tasks' }`); bound names carry no hash tag, so on a Redis Cluster a queue bound to
-   * names only works when they hash to one slot. `options.shards` is accepted and ignored (one shard).
+   * names only works when they hash to one slot. `options.shards` (> 1) spreads the queue over
+   * that many hash tags `{queue:<name>:s<i>}` (see ShardedRedisQueue); it cannot be combined with `keys`.
    */
   queue<T = unknown>(name: string, options?: QueueOptions): Queue<T> {
     this.ctx.assertOpen();
     assertName('name', name);
     const resolved = resolveQueueOptions(options);
+    if (resolved.shards > 1) {
+      if (Object.keys(resolved.keys).length > 0) throw new InvalidArgumentError('options.keys', 'cannot be combined with shards > 1 (bound names are one shard)');
+      const shards = Array.from({ length: resolved.shards }, (_, i) => {
+        const keys = this.ctx.keys.queue(`${name}:s${i}`);
+        const waiter = this.waiterFor(keys);
+        return { queue: new ShardQueue<T>(name, resolved, this.ctx, keys, waiter), waiter };
+      });
+      return new ShardedRedisQueue<T>(name, resolved, this.ctx, shards);
+    }
     const keys = this.ctx.keys.queue(name, resolved.keys);
+    return new RedisQueue<T>(name, resolved, this.ctx, keys, this.waiterFor(keys));
+  }
+
+  // One waiter per wait list in this backend, shared by every handle on that queue (or shard).
+  private waiterFor(keys: QueueKeys): QueueWaiter {
     let waiter = this.waiters.get(keys.wait);
     if (!waiter) {
       waiter = new QueueWaiter(this.ctx, keys.wait, keys.claimed, keys.dueChannel);
       this.waiters.set(keys.wait, waiter);
     }
-    return new RedisQueue<T>(name, resolved, this.ctx, keys, waiter);
+    return waiter;
   }
 
   /** See Backend.registry. `options.keys.members` binds the members set to an explicit name (e.g. 'nodes'). */

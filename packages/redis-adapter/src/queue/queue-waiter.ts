@@ -43,16 +43,18 @@ export class QueueWaiter {
   }
 
   /**
-   * Resolves when work may have arrived, after `ms` of clock time, or when the backend closes.
+   * Resolves when work may have arrived, after `ms` of clock time, when the backend closes, or
+   * when `signal` aborts (a sharded queue stops waiting on the other shards once one has work).
    * Rejects with BackendUnavailableError when Redis refuses the blocking command to this user (NOPERM).
    */
-  wait(ms: number): Promise<void> {
-    if (this.ctx.closed) return Promise.resolve();
+  wait(ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.ctx.closed || signal?.aborted) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         deadline: this.ctx.clock.now() + ms,
         wake: (error?: Error) => {
           cancel();
+          signal?.removeEventListener('abort', onAbort);
           this.waiters.delete(waiter);
           this.left();
           if (error) reject(error);
@@ -60,6 +62,8 @@ export class QueueWaiter {
         },
       };
       const cancel = setClockTimeout(this.ctx.clock, ms, () => waiter.wake());
+      const onAbort = (): void => waiter.wake();
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.add(waiter);
       this.watchDue();
       if (!this.running) void this.block();

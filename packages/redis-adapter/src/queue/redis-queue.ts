@@ -133,7 +133,8 @@ export class RedisQueue<T> extends BaseQueue<T> {
     return now - this.options.retainFinishedMs;
   }
 
-  private async leaseNow(max: number): Promise<{ leases: Lease<T>[]; nextDue: number }> {
+  /** One lease script call, no waiting: the leases and the next delayed task's due time (ms, -1: none). */
+  protected async leaseNow(max: number): Promise<{ leases: Lease<T>[]; nextDue: number }> {
     const k = this.keys;
     const now = this.clock.now();
     const tokenBase = randomBytes(12).toString('hex');
