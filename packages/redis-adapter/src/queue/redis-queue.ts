@@ -61,7 +61,16 @@ export class RedisQueue<T> extends BaseQueue<T> {
     const giveUpAt = this.clock.now() + waitMs;
     for (;;) {
       if (this.ctx.closed) return [];
-      const { leases, nextDue } = await this.leaseNow(max);
+      let lease: Awaited<ReturnType<typeof this.leaseNow>>;
+      try {
+        lease = await this.leaseNow(max);
+      } catch (error) {
+        // A wait cut short by close() settles with nothing, like a wait that ran out. If the script
+        // did run before the connection went, its leases expire and are recovered: nothing is lost.
+        if (this.ctx.closed) return [];
+        throw error;
+      }
+      const { leases, nextDue } = lease;
       if (leases.length > 0) return leases;
       const now = this.clock.now();
       const remaining = giveUpAt - now;
