@@ -8,3 +8,4 @@ export * from './registry/index.js';
 export * from './di/index.js';
 export * from './scheduler/index.js';
 export * from './election/index.js';
+export * from './lifecycle/index.js';

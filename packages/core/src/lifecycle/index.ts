@@ -1,0 +1,1 @@
+export { BackendLifecycle } from './backend-lifecycle.js';
