@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock/index.js';
-import { LockLostError, LockNotReplicatedError, LockTimeoutError } from '../errors/index.js';
+import { InvalidArgumentError, LockLostError, LockNotReplicatedError, LockTimeoutError } from '../errors/index.js';
 import type { AcquireOptions, LockHandle, LockManager, LockOptions } from '../interfaces/index.js';
 import { silentLogger, type Logger } from '../interfaces/logger.js';
 import { assertName, assertOptionsObject, nonNegativeIntOr, positiveIntOr } from '../validation/index.js';
@@ -90,7 +90,7 @@ export class StoreLockManager implements LockManager {
 
   /** See LockManager.withLock. */
   async withLock<R>(resource: string, fn: (lock: LockHandle) => Promise<R>, options?: { ttlMs?: number; waitMs?: number }): Promise<R> {
-    if (typeof fn !== 'function') throw new TypeError('withLock: fn must be a function');
+    if (typeof fn !== 'function') throw new InvalidArgumentError('fn', 'must be a function');
     const lock = await this.acquire(resource, { ...options, autoExtend: true });
     try {
       const result = await fn(lock);

@@ -99,6 +99,7 @@ export function inputConformance(h: Harness): void {
       const held = await locks.tryAcquire('r', { ttlMs: 5 * h.unit });
       expect(held).not.toBeNull();
       await expect(held!.extend(0)).rejects.toThrow(/ttlMs/);
+      await expect(locks.withLock('r2', 'not a function' as never)).rejects.toBeInstanceOf(InvalidArgumentError);
       expect(await held!.release()).toBe(true);
     });
 
@@ -110,6 +111,7 @@ export function inputConformance(h: Harness): void {
       await expect(r.register({ id: 'n' }, { ttlMs: 0 })).rejects.toThrow(/ttlMs/);
       await expect(r.register({ id: 'n' }, { ttlMs: 2.5 })).rejects.toThrow(/ttlMs/);
       await expect(r.deregister('')).rejects.toThrow(InvalidArgumentError);
+      expect(() => r.watch('not a function' as never)).toThrow(/listener/);
       expect(await r.list()).toEqual([]);
     });
   });

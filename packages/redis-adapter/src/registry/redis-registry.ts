@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
-  assertName, assertOptionsObject, HeartbeatRegistration, positiveIntOr, prepareNode, type NodeRecord, type Registration, type Registry,
+  assertName, assertOptionsObject, HeartbeatRegistration, InvalidArgumentError, positiveIntOr, prepareNode, type NodeRecord, type Registration, type Registry,
   type RegistryEvent,
 } from '@baton/core';
 import type { BackendContext } from '../backend-context.js';
@@ -69,7 +69,7 @@ export class RedisRegistry implements Registry {
   /** See Registry.watch: events come over pub/sub from every process; a sweep announces silent deaths. */
   watch(listener: (event: RegistryEvent) => void): () => void {
     this.ctx.assertOpen();
-    if (typeof listener !== 'function') throw new TypeError('watch: listener must be a function');
+    if (typeof listener !== 'function') throw new InvalidArgumentError('listener', 'must be a function');
     return this.watcher.add(listener);
   }
 
