@@ -72,6 +72,27 @@ export class RedisLockStore implements LockStore {
   }
 
   /**
+   * See LockStore.confirm: on a connection of its own (WAIT blocks the connection it runs on, and
+   * the shared one must keep serving others), `INCRBY <fence> 0` (a write that changes nothing but
+   * is replicated after the lock's own write) then `WAIT replicas timeoutMs`, in one round trip;
+   * resolves how many replicas acknowledged everything up to and including the lock.
+   */
+  async confirm(resource: string, _token: string, replicas: number, timeoutMs: number): Promise<number> {
+    const fence = this.keys(resource).fence;
+    return this.ctx.runner.call(async () => {
+      const client = this.ctx.connections.takeBlocking();
+      try {
+        const replies = await client.pipeline().incrby(fence, 0).wait(replicas, timeoutMs).exec();
+        const failed = replies?.find(([error]) => error);
+        if (!replies || failed) throw failed?.[0] ?? new Error('WAIT got no reply');
+        return Number(replies[1]![1]);
+      } finally {
+        this.ctx.connections.releaseBlocking(client);
+      }
+    });
+  }
+
+  /**
    * See LockStore.waitForRelease: on the first wait, subscribes and joins the waiter queue; then
    * sleeps until this waiter's turn is announced, the lock's expiry, 250 ms or `timeoutMs`.
    * Rejects with ClosedError when the backend closes.
