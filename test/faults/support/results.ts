@@ -52,13 +52,6 @@ export function recordFigures(name: string, figures: Figures): void {
   });
 }
 
-/** The p-th percentile (0–100) of `values` (sorted copy; 0 for none). */
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 /** The p-th percentile of a histogram `{ value: count }`. */
 export function histogramPercentile(histogram: Record<string, number>, p: number): number {
   const entries = Object.entries(histogram).map(([k, n]) => [Number(k), n] as const).sort((a, b) => a[0] - b[0]);
