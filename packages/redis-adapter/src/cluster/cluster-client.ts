@@ -30,10 +30,17 @@ export function describeCluster(nodes: ClusterStartupNode[]): string {
 
 /**
  * A new connection like `client` with `overrides`: `Redis.duplicate(options)`, or for a Cluster
- * `Cluster.duplicate([], options)` (its first argument is a node list, not options).
+ * `Cluster.duplicate([], options)` (its first argument is a node list, not options), where the
+ * per-connection overrides (timeouts, …) go to every node's `redisOptions`.
  */
 export function duplicateClient(client: Redis, overrides: RedisOptions): Redis {
   const unknownClient = client as unknown;
-  if (unknownClient instanceof Cluster) return unknownClient.duplicate([], overrides) as unknown as Redis;
+  if (unknownClient instanceof Cluster) {
+    const { lazyConnect, enableAutoPipelining, ...perNode } = overrides;
+    const clusterLevel: ClusterOptions = { redisOptions: { ...unknownClient.options.redisOptions, ...perNode } };
+    if (lazyConnect !== undefined) clusterLevel.lazyConnect = lazyConnect;
+    if (enableAutoPipelining !== undefined) clusterLevel.enableAutoPipelining = enableAutoPipelining;
+    return unknownClient.duplicate([], clusterLevel) as unknown as Redis;
+  }
   return client.duplicate(overrides);
 }
