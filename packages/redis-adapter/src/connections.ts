@@ -44,7 +44,12 @@ export class Connections {
   /** Listeners put on the given client, removed at close (it outlives the backend). */
   private readonly detach: Array<() => void> = [];
 
-  constructor(options: RedisConnectionOptions, private readonly connectTimeoutMs: number, private readonly logger: Logger) {
+  constructor(
+    options: RedisConnectionOptions,
+    private readonly connectTimeoutMs: number,
+    private readonly logger: Logger,
+    private readonly commandTimeoutMs: number,
+  ) {
     const { url, client, cluster, clusterOptions, ...redisOptions } = options;
     this.address = describeAddress(options);
     // scripts build some keys from ARGV, which a client-side key prefix would not reach
@@ -59,7 +64,9 @@ export class Connections {
       // enqueue, a lock cycle) 25-40 % slower, and the batches that matter are built by the
       // adapter itself (enqueueMany, dequeueMany, completions of one turn in one call).
       // `enableAutoPipelining: true` in the options turns it on.
-      const settings: RedisOptions = { connectTimeout: connectTimeoutMs, ...redisOptions };
+      // A command timeout bounds every call on a frozen or half-open server; the application's own
+      // `commandTimeout` wins.
+      const settings: RedisOptions = { connectTimeout: connectTimeoutMs, commandTimeout: commandTimeoutMs, ...redisOptions };
       if (cluster) this.main = createClusterClient(cluster, settings, clusterOptions);
       else this.main = url === undefined ? new Redis(settings) : new Redis(url, settings);
       this.ownsMain = true;
@@ -113,7 +120,15 @@ export class Connections {
   takeBlocking(): Redis {
     const idle = this.idleBlocking.pop();
     if (idle) return idle;
-    const client = duplicateClient(this.main, { lazyConnect: false, enableAutoPipelining: false });
+    // A blocking command may rightly go unanswered for its whole wait: it is bounded by that wait
+    // plus the command timeout instead of by the command timeout alone.
+    const client = duplicateClient(this.main, {
+      lazyConnect: false,
+      enableAutoPipelining: false,
+      commandTimeout: undefined,
+      blockingTimeout: this.commandTimeoutMs,
+      blockingTimeoutGrace: this.commandTimeoutMs,
+    });
     this.created.push(client);
     this.watch(client, 'blocking');
     return client;
@@ -127,7 +142,7 @@ export class Connections {
 
   /** A new duplicate for pub/sub, closed with the backend. */
   createSubscriber(): Redis {
-    const client = duplicateClient(this.main, { lazyConnect: false, enableAutoPipelining: false });
+    const client = duplicateClient(this.main, { lazyConnect: false, enableAutoPipelining: false, commandTimeout: undefined });
     this.created.push(client);
     this.watch(client, 'subscriber');
     return client;

@@ -30,6 +30,12 @@ export interface RedisBackendSettings {
    * BackendUnavailableError; a refused connection fails at once. Also ioredis's `connectTimeout`. @default 5_000
    */
   connectTimeoutMs?: number;
+  /**
+   * How long (real ms) one command may go unanswered before it fails with BackendUnavailableError,
+   * so a frozen or half-open server never hangs a call; blocking waits get their own wait on top.
+   * Not applied to a `client` you pass in (its own settings rule). @default 10_000
+   */
+  commandTimeoutMs?: number;
 }
 
 /** Everything `new RedisBackend(…)` accepts: a connection (url, client or ioredis options) and settings. */
@@ -50,10 +56,11 @@ export class RedisBackend implements Backend {
   constructor(options: RedisBackendOptions) {
     assertOptionsObject('options', options);
     if (options === undefined) throw new InvalidArgumentError('options', 'must give url, client or ioredis connection options');
-    const { prefix = 'baton', clock = new SystemClock(), logger = silentLogger, connectTimeoutMs, ...connection } = options;
+    const { prefix = 'baton', clock = new SystemClock(), logger = silentLogger, connectTimeoutMs, commandTimeoutMs, ...connection } = options;
     if (typeof prefix !== 'string' || prefix.length === 0) throw new InvalidArgumentError('options.prefix', 'must be a non-empty string');
     const timeout = positiveIntOr('options.connectTimeoutMs', connectTimeoutMs, 5_000);
-    const connections = new Connections(connection, timeout, logger);
+    const commandTimeout = positiveIntOr('options.commandTimeoutMs', commandTimeoutMs, 10_000);
+    const connections = new Connections(connection, timeout, logger, commandTimeout);
     const runner = new ScriptRunner(connections.main, connections.address, () => connections.ready());
     const subscriptions = new Subscriptions(() => connections.createSubscriber(), clock, logger);
     this.ctx = new BackendContext(clock, logger, new KeyLayout(prefix), connections, runner, subscriptions);

@@ -38,9 +38,10 @@ export class RedlockServer {
   constructor(address: RedlockServerAddress, prefix: string, clock: Clock, logger: Logger, commandTimeoutMs: number, connectTimeoutMs: number) {
     const options: RedisConnectionOptions = typeof address === 'string' ? { url: address } : { ...address };
     const connections = new Connections(
-      { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: commandTimeoutMs, ...options },
+      { enableOfflineQueue: false, maxRetriesPerRequest: 0, ...options },
       connectTimeoutMs,
       logger,
+      commandTimeoutMs,
     );
     connections.main.defineCommand(RAISE_FENCE, { lua: raiseFenceLua(), numberOfKeys: 1 });
     const runner = new ScriptRunner(connections.main, connections.address, () => connections.ready());
