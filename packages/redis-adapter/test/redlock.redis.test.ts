@@ -161,6 +161,24 @@ describe.skipIf(!available)(`redlock over three independent servers${available ?
     expect(Number(await client(s[0]!).pttl(`${prefix}:{lock:job}:lock`))).toBeGreaterThan(0);
   });
 
+  it('withLock keeps a Redlock lock past its TTL by extending it on every server', async () => {
+    const s = await threeServers();
+    const prefix = uniquePrefix('redlock-extend');
+    const [a, b] = [manager(s, prefix), manager(s, prefix)];
+    let takenMeanwhile = 0;
+    const result = await a.withLock('job', async (lock) => {
+      for (let i = 0; i < 4; i++) {
+        await sleep(200);
+        if (await b.tryAcquire('job', { ttlMs: 1_000 })) takenMeanwhile++;
+      }
+      expect(Number(await client(s[1]!).pttl(`${prefix}:{lock:job}:lock`))).toBeGreaterThan(0);
+      return lock.signal.aborted;
+    }, { ttlMs: 300 });
+    expect(result).toBe(false);
+    expect(takenMeanwhile).toBe(0);
+    for (const h of s) expect(await client(h).exists(`${prefix}:{lock:job}:lock`)).toBe(0);
+  });
+
   it('redlockModule binds TOKENS.LockManager, replacing the backend module\'s locks', async () => {
     const s = await threeServers();
     const container = new Container();
