@@ -39,6 +39,7 @@ export class Connections {
   private readonly created: Redis[] = [];
   private readonly idleBlocking: Redis[] = [];
   private everReady = false;
+  private firstReady: Promise<void> | undefined;
   private lastError: Error | undefined;
   private closed = false;
   /** Listeners put on the given client, removed at close (it outlives the backend). */
@@ -92,6 +93,14 @@ export class Connections {
   ready(): Promise<void> {
     if (this.everReady || this.main.status === 'ready') return Promise.resolve();
     if (this.lastError && this.main.status !== 'connect') return Promise.reject(this.unavailable(this.lastError));
+    // Calls made before the first connection share one wait (one pair of listeners, one timer).
+    this.firstReady ??= this.waitForFirstReady().finally(() => {
+      this.firstReady = undefined;
+    });
+    return this.firstReady;
+  }
+
+  private waitForFirstReady(): Promise<void> {
     return new Promise((resolve, reject) => {
       const cleanup = (): void => {
         clearTimeout(timer);
