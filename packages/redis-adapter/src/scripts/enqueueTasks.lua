@@ -9,12 +9,13 @@ expect_type(KEYS[4], 'set')
 local out = {}
 for i = 4, #ARGV, 3 do
   local id, env, delay = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
-  if call('SISMEMBER', KEYS[3], id) == 1 then
+  -- SADD answers the duplicate check and claims the id in one command; a finished id gives it back.
+  if call('SADD', KEYS[3], id) == 0 then
     out[#out + 1] = DUPLICATE
   elseif is_finished(KEYS[4], KEYS[5], id, cutoff, true) then
+    call('SREM', KEYS[3], id)
     out[#out + 1] = FINISHED
   else
-    call('SADD', KEYS[3], id)
     if delay > 0 then add_delayed(KEYS[2], now + delay, env, ARGV[3]) else call('LPUSH', KEYS[1], env) end
     out[#out + 1] = QUEUED
   end

@@ -51,17 +51,18 @@ while n < max do
     call('LPUSH', KEYS[9], corrupt_letter(el, reason, now))
   elseif is_finished(KEYS[7], KEYS[8], task.id, cutoff, true) then
     call('SREM', KEYS[6], task.id)
-  elseif call('HEXISTS', KEYS[5], task.id) == 1 then
-    -- the same id is already leased (a raw element pushed twice): one delivery at a time
   else
-    n = n + 1
-    local token = ARGV[5] .. '.' .. n
+    local token = ARGV[5] .. '.' .. (n + 1)
     local env = envelope(task.id, task.payload, task.attempt + 1, task.enqueuedAt, task.lastError)
-    call('HSET', KEYS[5], task.id, token .. '|' .. env)
-    call('ZADD', KEYS[4], now + vis, task.id)
-    call('SADD', KEYS[6], task.id)
-    out[#out + 1] = env
-    out[#out + 1] = token
+    -- HSETNX records the lease unless the same id is already leased (a raw element pushed twice):
+    -- one delivery at a time, checked and written in one command
+    if call('HSETNX', KEYS[5], task.id, token .. '|' .. env) == 1 then
+      n = n + 1
+      call('ZADD', KEYS[4], now + vis, task.id)
+      call('SADD', KEYS[6], task.id)
+      out[#out + 1] = env
+      out[#out + 1] = token
+    end
   end
 end
 if n == 0 then
