@@ -100,7 +100,7 @@ export class MemoryQueue<T> extends BaseQueue<T> {
       let done = false;
       let timer: ClockTimer | undefined;
       let untrack: () => void = () => undefined;
-      const finish = (records: LeaseRecord[]): void => {
+      const finish = (records: readonly LeaseRecord[]): void => {
         if (done) return;
         done = true;
         timer?.cancel();

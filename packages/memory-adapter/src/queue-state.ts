@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { EnqueueResult, FailDecision, PreparedTask, QueueStats } from '@baton/core';
 import { Deque } from './deque.js';
+import { FinishedIds } from './finished-ids.js';
+import { newLeaseToken } from './lease-tokens.js';
 import { TimeHeap } from './time-heap.js';
 
 /** A task as stored, in exactly one of the waiting, delayed or active states. */
@@ -17,7 +18,11 @@ interface TaskRecord {
   deadline: number;
 }
 
-/** One delivery of a task, with its payload still as JSON (each handle parses its own copy). */
+/**
+ * One delivery of a task, with its payload still as JSON (each handle parses its own copy).
+ * `take` hands out live views of the stored records (no copy per task): read them before the
+ * state changes again.
+ */
 export interface LeaseRecord {
   id: string;
   json: string;
@@ -42,7 +47,7 @@ export interface DequeueWaiter {
   readonly max: number;
   readonly visibilityTimeoutMs: number;
   /** Hands the waiter its leases; the state has already removed it from `waiters`. */
-  deliver(records: LeaseRecord[]): void;
+  deliver(records: readonly LeaseRecord[]): void;
   /** The earliest delayed task is now due at `nextDue` (clock ms; undefined: none): wake up then. */
   reschedule(nextDue: number | undefined): void;
 }
@@ -63,8 +68,7 @@ export class QueueState {
   private readonly delayed = new TimeHeap<string>();
   private readonly active = new Set<string>();
   private readonly dead: DeadRecord[] = [];
-  /** id -> completion time; insertion order is completion order, so pruning stops at the first live entry. */
-  private readonly finished = new Map<string, number>();
+  private readonly finished = new FinishedIds();
 
   /** Stores one task unless its id is waiting, delayed, active ('duplicate') or retained as finished ('finished'). */
   add(task: PreparedTask, now: number, retainMs: number): EnqueueResult['status'] {
@@ -87,13 +91,7 @@ export class QueueState {
 
   /** True when `id` completed less than `retainMs` ago; forgets it (and older ids) otherwise. */
   isFinished(id: string, now: number, retainMs: number): boolean {
-    this.pruneFinished(now, retainMs);
-    const at = this.finished.get(id);
-    if (at === undefined) return false;
-    if (at + retainMs > now) return true;
-    // Handles with different retainFinishedMs can leave an expired entry behind a live one.
-    this.finished.delete(id);
-    return false;
+    return this.finished.has(id, now, retainMs);
   }
 
   /** Moves delayed tasks that are due at `now` to the back of the ready list, in due order. */
@@ -116,9 +114,12 @@ export class QueueState {
     return this.ready.length;
   }
 
-  /** Leases up to `max` ready tasks, oldest first, each with a fresh token and deadline now + `visibilityTimeoutMs`. */
-  take(max: number, now: number, visibilityTimeoutMs: number): LeaseRecord[] {
-    const out: LeaseRecord[] = [];
+  /**
+   * Leases up to `max` ready tasks, oldest first, each with a fresh token and deadline now +
+   * `visibilityTimeoutMs`. The records are live views (see LeaseRecord): copy them at once.
+   */
+  take(max: number, now: number, visibilityTimeoutMs: number): readonly LeaseRecord[] {
+    const out: TaskRecord[] = [];
     while (out.length < max) {
       const id = this.ready.shift();
       if (id === undefined) break;
@@ -126,10 +127,10 @@ export class QueueState {
       if (record?.state !== 'waiting') continue;
       record.state = 'active';
       record.attempt++;
-      record.token = randomUUID();
+      record.token = newLeaseToken();
       record.deadline = now + visibilityTimeoutMs;
       this.active.add(id);
-      out.push(leaseOf(record));
+      out.push(record);
     }
     return out;
   }
@@ -156,9 +157,8 @@ export class QueueState {
     if (!this.holds(id, token)) return false;
     this.tasks.delete(id);
     this.active.delete(id);
-    this.finished.delete(id);
-    this.finished.set(id, now);
-    this.pruneFinished(now, retainMs);
+    this.finished.record(id, now);
+    this.finished.prune(now, retainMs);
     return true;
   }
 
@@ -234,24 +234,4 @@ export class QueueState {
     this.tasks.delete(record.id);
     this.dead.push({ id: record.id, json: record.json, attempt: record.attempt, enqueuedAt: record.enqueuedAt, lastError: reason });
   }
-
-  private pruneFinished(now: number, retainMs: number): void {
-    for (const [id, at] of this.finished) {
-      if (at + retainMs > now) break;
-      this.finished.delete(id);
-    }
-  }
-}
-
-function leaseOf(record: TaskRecord): LeaseRecord {
-  const lease: LeaseRecord = {
-    id: record.id,
-    json: record.json,
-    attempt: record.attempt,
-    enqueuedAt: record.enqueuedAt,
-    token: record.token,
-    deadline: record.deadline,
-  };
-  if (record.lastError !== undefined) lease.lastError = record.lastError;
-  return lease;
 }
