@@ -56,8 +56,15 @@ end
 
 -- Finished: in the finished set, and (when Baton recorded the time) within retention.
 -- With prune, an expired id is removed from both structures.
+-- A finished set of the wrong type fails here with the type found, before the caller writes anything,
+-- so a script whose first command this is needs no separate TYPE check.
 local function is_finished(set_key, at_key, id, cutoff, prune)
-  if call('SISMEMBER', set_key, id) == 0 then return false end
+  local member = redis.pcall('SISMEMBER', set_key, id)
+  if type(member) == 'table' and member.err then
+    if string.find(member.err, 'WRONGTYPE', 1, true) then expect_type(set_key, 'set') end
+    error(member)
+  end
+  if member == 0 then return false end
   local at = call('ZSCORE', at_key, id)
   if at and tonumber(at) < cutoff then
     if prune then
