@@ -45,14 +45,53 @@ function check(value: unknown, path: string, seen: Set<object>): void {
   }
 }
 
+// Deeper payloads take the full check, whose seen-set catches cycles.
+const FAST_DEPTH = 32;
+
+/**
+ * True when `value` certainly passes `check`: the common shapes (primitives, plain objects, dense
+ * arrays) without building paths or a seen-set. False means "not sure": the caller runs `check`,
+ * which throws with the precise path, or passes (e.g. a payload deeper than FAST_DEPTH).
+ */
+function plainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (depth >= FAST_DEPTH) return false;
+      if (Array.isArray(value)) {
+        // A hole reads as undefined, which is refused here, so `check` reports it.
+        for (let i = 0; i < value.length; i++) if (!plainJson(value[i], depth + 1)) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      if (Object.getOwnPropertySymbols(value).length > 0) return false;
+      const record = value as Record<string, unknown>;
+      // for-in visits the same own enumerable string keys as Object.entries (the prototype is
+      // Object.prototype or null); an inherited enumerable key only makes this bail out or look further.
+      for (const key in record) if (!plainJson(record[key], depth + 1)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 /**
  * Serializes a payload to JSON, refusing what JSON cannot carry faithfully (undefined, functions,
  * symbols, BigInt, cycles, NaN/Infinity, class instances such as Date or Map) with SerializationError,
  * and payloads over `maxBytes` UTF-8 bytes with InvalidArgumentError.
  */
 export function serializePayload(payload: unknown, maxBytes: number): string {
-  check(payload, '', new Set());
+  if (!plainJson(payload, 0)) check(payload, '', new Set());
   const json = JSON.stringify(payload);
+  // A UTF-16 code unit is at most 3 UTF-8 bytes, so short JSON needs no byte count.
+  if (json.length * 3 <= maxBytes) return json;
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > maxBytes) {
     throw new InvalidArgumentError('payload', `serializes to ${bytes} bytes, over maxPayloadBytes (${maxBytes})`);
