@@ -4,15 +4,20 @@
 -- ARGV[1] now (ms)   ARGV[2] finished cutoff (ms)   ARGV[3..] pairs: id, token
 -- Returns: one code per pair, in order: OK, or NOT_HELD (that lease changed nothing).
 local now, cutoff = tonumber(ARGV[1]), tonumber(ARGV[2])
-expect_type(KEYS[4], 'set')
 local out = {}
 for i = 3, #ARGV, 2 do
   local id, token = ARGV[i], ARGV[i + 1]
   if held_envelope(call('HGET', KEYS[1], id), token) then
+    -- SADD on the finished set is the first write, so a set of the wrong type fails it before
+    -- anything changed (the type is looked up only then, instead of a TYPE on every call)
+    local added = redis.pcall('SADD', KEYS[4], id)
+    if type(added) == 'table' and added.err then
+      if string.find(added.err, 'WRONGTYPE', 1, true) then expect_type(KEYS[4], 'set') end
+      error(added)
+    end
     call('HDEL', KEYS[1], id)
     call('ZREM', KEYS[2], id)
     call('SREM', KEYS[3], id)
-    call('SADD', KEYS[4], id)
     call('ZADD', KEYS[5], now, id)
     out[#out + 1] = OK
   else
