@@ -4,7 +4,7 @@ import type { Clock } from '../clock/index.js';
 import type { EnqueueOptions, EnqueueResult, Lease, Queue, QueueStats, Task } from '../interfaces/index.js';
 import { assertName, assertOptionsObject, assertPositiveInt, nonNegativeIntOr, positiveIntOr } from '../validation/index.js';
 import { backoffDelay } from './backoff.js';
-import { assertLease, errorMessage, prepareTask, type PreparedTask } from './queue-input.js';
+import { assertLease, errorMessage, prepareItem, prepareTask, type PreparedTask } from './queue-input.js';
 import type { ResolvedQueueOptions } from './queue-options.js';
 
 /** Largest batch accepted by enqueueMany / dequeueMany / deadLetters. */
@@ -69,11 +69,8 @@ export abstract class BaseQueue<T> implements Queue<T> {
     if (!Array.isArray(items)) throw new InvalidArgumentError('items', 'must be an array');
     if (items.length > MAX_BATCH) throw new InvalidArgumentError('items', `must hold at most ${MAX_BATCH} tasks, got ${items.length}`);
     if (items.length === 0) return [];
-    const tasks = items.map((item, i) => {
-      assertOptionsObject(`items[${i}]`, item);
-      if (item === undefined) throw new InvalidArgumentError(`items[${i}]`, 'must be an object');
-      return prepareTask(`items[${i}]`, item.payload, item, this.options.maxPayloadBytes, randomUUID);
-    });
+    const tasks = new Array<PreparedTask>(items.length);
+    for (let i = 0; i < items.length; i++) tasks[i] = prepareItem(items, i, this.options.maxPayloadBytes, randomUUID);
     return this.addTasks(tasks);
   }
 

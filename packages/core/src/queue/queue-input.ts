@@ -26,6 +26,27 @@ export function prepareTask(
   return { id, json: serializePayload(payload, maxPayloadBytes), delayMs };
 }
 
+/**
+ * prepareTask for `items[index]` of enqueueMany (including its check that the item is an object).
+ * An item without id and delayMs, the common case, skips the per-field checks, so no argument
+ * names are built for it; any other item goes through prepareTask, with the same checks and errors.
+ */
+export function prepareItem(
+  items: ReadonlyArray<unknown>,
+  index: number,
+  maxPayloadBytes: number,
+  newId: () => string,
+): PreparedTask {
+  const item = items[index] as ({ payload?: unknown } & EnqueueOptions) | undefined;
+  if (typeof item === 'object' && item !== null && !Array.isArray(item) && item.id === undefined && item.delayMs === undefined) {
+    return { id: newId(), json: serializePayload(item.payload, maxPayloadBytes), delayMs: 0 };
+  }
+  const argument = `items[${index}]`;
+  assertOptionsObject(argument, item);
+  if (item === undefined) throw new InvalidArgumentError(argument, 'must be an object');
+  return prepareTask(argument, item.payload, item, maxPayloadBytes, newId);
+}
+
 /** Checks that `lease` looks like a lease this library handed out (id and token strings). */
 export function assertLease(lease: unknown): asserts lease is Lease<unknown> {
   const l = lease as Partial<Lease<unknown>> | null;
