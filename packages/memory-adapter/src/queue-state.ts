@@ -1,21 +1,26 @@
 import type { EnqueueResult, FailDecision, PreparedTask, QueueStats } from '@baton/core';
 import { Deque } from './deque.js';
-import { FinishedIds } from './finished-ids.js';
+import { CompletionLog } from './completion-log.js';
 import { newLeaseToken } from './lease-tokens.js';
 import { TimeHeap } from './time-heap.js';
 
-/** A task as stored, in exactly one of the waiting, delayed or active states. */
+/**
+ * A task as stored, in exactly one of the waiting, delayed or active states, or a completed task
+ * kept only to answer isFinished and refuse its id ('finished': payload and error dropped).
+ */
 interface TaskRecord {
   id: string;
   json: string;
   attempt: number;
   enqueuedAt: number;
-  lastError?: string;
-  state: 'waiting' | 'delayed' | 'active';
+  lastError?: string | undefined;
+  state: 'waiting' | 'delayed' | 'active' | 'finished';
   /** The current delivery's token; '' while not leased. */
   token: string;
   /** The current lease's deadline (clock ms); meaningful while active. */
   deadline: number;
+  /** Completion time (clock ms); meaningful while finished. */
+  finishedAt: number;
 }
 
 /**
@@ -28,7 +33,7 @@ export interface LeaseRecord {
   json: string;
   attempt: number;
   enqueuedAt: number;
-  lastError?: string;
+  lastError?: string | undefined;
   token: string;
   deadline: number;
 }
@@ -56,9 +61,9 @@ export interface DequeueWaiter {
  * The whole state of one named queue, shared by every handle and backend on one MemoryStore.
  * Each method is one synchronous step, so it is atomic with respect to every other caller.
  *
- * Invariant: an id is never stored as a task and retained as finished at once (`complete` drops
- * the task as it records the id; `add` refuses a retained id and forgets an expired one), so the
- * ready list can never hand out a finished id and `take` needs no check of its own.
+ * A completed id stays in `tasks` as a 'finished' record until its retention runs out, so an
+ * enqueue looks its id up once and a completion moves no entry between maps; `completions` lists
+ * them in completion order for pruning. Every reader of `tasks` checks the state it expects.
  */
 export class QueueState {
   /** Blocked dequeues in order of arrival (Set iteration follows insertion). */
@@ -68,21 +73,27 @@ export class QueueState {
   private readonly delayed = new TimeHeap<string>();
   private readonly active = new Set<string>();
   private readonly dead: DeadRecord[] = [];
-  private readonly finished = new FinishedIds();
+  private readonly completions = new CompletionLog();
 
   /** Stores one task unless its id is waiting, delayed, active ('duplicate') or retained as finished ('finished'). */
   add(task: PreparedTask, now: number, retainMs: number): EnqueueResult['status'] {
-    if (this.tasks.has(task.id)) return 'duplicate';
-    if (this.isFinished(task.id, now, retainMs)) return 'finished';
+    this.pruneFinished(now, retainMs);
+    const existing = this.tasks.get(task.id);
+    if (existing !== undefined) {
+      if (existing.state !== 'finished') return 'duplicate';
+      if (existing.finishedAt + retainMs > now) return 'finished';
+    }
     const delayed = task.delayMs > 0;
     this.tasks.set(task.id, {
       id: task.id,
       json: task.json,
       attempt: 0,
       enqueuedAt: now,
+      lastError: undefined,
       state: delayed ? 'delayed' : 'waiting',
       token: '',
       deadline: 0,
+      finishedAt: 0,
     });
     if (delayed) this.delayed.push(now + task.delayMs, task.id);
     else this.ready.pushBack(task.id);
@@ -91,7 +102,13 @@ export class QueueState {
 
   /** True when `id` completed less than `retainMs` ago; forgets it (and older ids) otherwise. */
   isFinished(id: string, now: number, retainMs: number): boolean {
-    return this.finished.has(id, now, retainMs);
+    this.pruneFinished(now, retainMs);
+    const record = this.tasks.get(id);
+    if (record?.state !== 'finished') return false;
+    if (record.finishedAt + retainMs > now) return true;
+    // Handles with different retainFinishedMs can leave an expired entry behind a live one.
+    this.tasks.delete(id);
+    return false;
   }
 
   /** Moves delayed tasks that are due at `now` to the back of the ready list, in due order. */
@@ -154,11 +171,16 @@ export class QueueState {
 
   /** Finishes the task if `token` still holds it; records the completion time. */
   complete(id: string, token: string, now: number, retainMs: number): boolean {
-    if (!this.holds(id, token)) return false;
-    this.tasks.delete(id);
+    const record = this.tasks.get(id);
+    if (record === undefined || record.state !== 'active' || record.token !== token) return false;
+    record.state = 'finished';
+    record.finishedAt = now;
+    record.json = '';
+    record.token = '';
+    record.lastError = undefined;
     this.active.delete(id);
-    this.finished.record(id, now);
-    this.finished.prune(now, retainMs);
+    this.completions.push(id, now);
+    this.pruneFinished(now, retainMs);
     return true;
   }
 
@@ -233,5 +255,14 @@ export class QueueState {
   private kill(record: TaskRecord, reason: string): void {
     this.tasks.delete(record.id);
     this.dead.push({ id: record.id, json: record.json, attempt: record.attempt, enqueuedAt: record.enqueuedAt, lastError: reason });
+  }
+
+  /** Forgets the ids that completed `retainMs` or more before `now`, oldest first, up to the first live one. */
+  private pruneFinished(now: number, retainMs: number): void {
+    for (let at = this.completions.peekTime(); at !== undefined && at + retainMs <= now; at = this.completions.peekTime()) {
+      const record = this.tasks.get(this.completions.shift()!);
+      // The id may since have expired, run again and completed later (it has a later log entry).
+      if (record?.state === 'finished' && record.finishedAt === at) this.tasks.delete(record.id);
+    }
   }
 }
