@@ -14,6 +14,8 @@ export interface InFlight<T = unknown> {
   readonly timeoutAt: number;
   /** True while an extension request is on its way. */
   extending: boolean;
+  /** Counts extension requests; only the answer to the latest one sets `localDeadline`. */
+  extendSeq: number;
   /** True once the attempt's outcome is decided (handler settled or interrupted). */
   settled: boolean;
   /** Decides the outcome now: aborts the signal with `reason` and stops waiting for the handler. */

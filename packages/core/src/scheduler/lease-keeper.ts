@@ -59,13 +59,15 @@ export class LeaseKeeper<T> {
   async extendOne(entry: InFlight<T>, ms: number): Promise<boolean> {
     if (entry.settled) return false;
     const requestedAt = this.clock.now();
+    const seq = ++entry.extendSeq;
     const ok = await this.queue.extend(entry.lease, ms);
     if (entry.settled) return ok;
     if (!ok) {
       entry.interrupt('lost', new LockLostError(leaseResource(this.queue.name, entry.lease.id), 'the lease was recovered by another worker or completed'));
       return false;
     }
-    entry.localDeadline = requestedAt + ms;
+    // A renewal sent before this request but answered after it must not undo it, and vice versa.
+    if (seq === entry.extendSeq) entry.localDeadline = requestedAt + ms;
     // A shorter lease than the armed timer expects must be watched sooner.
     this.rearm(this.clock.now());
     return true;
@@ -108,10 +110,11 @@ export class LeaseKeeper<T> {
     for (const entry of batch) entry.extending = true;
     await Promise.all(
       batch.map(async (entry) => {
+        const seq = ++entry.extendSeq;
         try {
           const ok = await this.queue.extend(entry.lease, this.leaseMs);
           if (entry.settled) return;
-          if (ok) entry.localDeadline = requestedAt + this.leaseMs;
+          if (ok && seq === entry.extendSeq) entry.localDeadline = requestedAt + this.leaseMs;
           else entry.interrupt('lost', new LockLostError(leaseResource(this.queue.name, entry.lease.id), 'the lease was recovered by another worker'));
         } catch (error) {
           // Not lost yet: the local deadline decides that; the next sweep tries again.

@@ -166,6 +166,7 @@ export class WorkerPool<T> {
       localDeadline: Math.min(lease.deadline, requestedAt + this.settings.leaseMs),
       timeoutAt: this.settings.timeoutMs === undefined ? Infinity : startedAt + this.settings.timeoutMs,
       extending: false,
+      extendSeq: 0,
       settled: false,
       interrupt: (kind, reason) => {
         if (entry.settled) return;
