@@ -1,9 +1,10 @@
 /**
  * A double-ended queue on a growable ring buffer: push and shift at both ends in O(1), so a
- * ready list of any length stays cheap (Array#shift is O(n)).
+ * ready list of any length stays cheap (Array#shift is O(n)). The capacity is a power of two, so
+ * positions wrap with a mask instead of a division.
  */
 export class Deque<T> {
-  private items: Array<T | undefined> = new Array<T | undefined>(16);
+  private items: Array<T | undefined> = new Array<T | undefined>(16).fill(undefined);
   private head = 0;
   private size = 0;
 
@@ -15,14 +16,14 @@ export class Deque<T> {
   /** Appends at the back (the end served last). */
   pushBack(value: T): void {
     if (this.size === this.items.length) this.grow();
-    this.items[(this.head + this.size) % this.items.length] = value;
+    this.items[(this.head + this.size) & (this.items.length - 1)] = value;
     this.size++;
   }
 
   /** Inserts at the front (the end served next). */
   pushFront(value: T): void {
     if (this.size === this.items.length) this.grow();
-    this.head = (this.head - 1 + this.items.length) % this.items.length;
+    this.head = (this.head - 1) & (this.items.length - 1);
     this.items[this.head] = value;
     this.size++;
   }
@@ -32,7 +33,7 @@ export class Deque<T> {
     if (this.size === 0) return undefined;
     const value = this.items[this.head];
     this.items[this.head] = undefined;
-    this.head = (this.head + 1) % this.items.length;
+    this.head = (this.head + 1) & (this.items.length - 1);
     this.size--;
     return value;
   }
@@ -45,14 +46,17 @@ export class Deque<T> {
   /** The elements from front to back. */
   toArray(): T[] {
     const out: T[] = [];
-    for (let i = 0; i < this.size; i++) out.push(this.items[(this.head + i) % this.items.length] as T);
+    for (let i = 0; i < this.size; i++) out.push(this.items[(this.head + i) & (this.items.length - 1)] as T);
     return out;
   }
 
+  // Copies straight into the doubled buffer (no intermediate array); filled, so the array stays packed.
   private grow(): void {
-    const all = this.toArray();
-    this.items = new Array<T | undefined>(this.items.length * 2);
-    for (let i = 0; i < all.length; i++) this.items[i] = all[i];
+    const old = this.items;
+    const mask = old.length - 1;
+    const items = new Array<T | undefined>(old.length * 2).fill(undefined);
+    for (let i = 0; i < this.size; i++) items[i] = old[(this.head + i) & mask];
+    this.items = items;
     this.head = 0;
   }
 }
