@@ -1,26 +1,21 @@
 import type { EnqueueResult, FailDecision, PreparedTask, QueueStats } from '@baton/core';
 import { Deque } from './deque.js';
-import { CompletionLog } from './completion-log.js';
+import { CompletionLog, type FinishedMark } from './completion-log.js';
 import { newLeaseToken } from './lease-tokens.js';
 import { TimeHeap } from './time-heap.js';
 
-/**
- * A task as stored, in exactly one of the waiting, delayed or active states, or a completed task
- * kept only to answer isFinished and refuse its id ('finished': payload and error dropped).
- */
+/** A task as stored, in exactly one of the waiting, delayed or active states. */
 interface TaskRecord {
   id: string;
   json: string;
   attempt: number;
   enqueuedAt: number;
   lastError?: string | undefined;
-  state: 'waiting' | 'delayed' | 'active' | 'finished';
+  state: 'waiting' | 'delayed' | 'active';
   /** The current delivery's token; '' while not leased. */
   token: string;
   /** The current lease's deadline (clock ms); meaningful while active. */
   deadline: number;
-  /** Completion time (clock ms); meaningful while finished. */
-  finishedAt: number;
 }
 
 /**
@@ -61,19 +56,20 @@ export interface DequeueWaiter {
  * The whole state of one named queue, shared by every handle and backend on one MemoryStore.
  * Each method is one synchronous step, so it is atomic with respect to every other caller.
  *
- * A completed id stays in `tasks` as a 'finished' record until its retention runs out, so an
+ * A completed id stays in `tasks`, mapped to a FinishedMark, until its retention runs out, so an
  * enqueue looks its id up once and a completion moves no entry between maps; `completions` lists
  * them in completion order for pruning. Every reader of `tasks` checks the state it expects.
  */
 export class QueueState {
   /** Blocked dequeues in order of arrival (Set iteration follows insertion). */
   readonly waiters = new Set<DequeueWaiter>();
-  private readonly tasks = new Map<string, TaskRecord>();
+  private readonly tasks = new Map<string, TaskRecord | FinishedMark>();
   private readonly ready = new Deque<string>();
   private readonly delayed = new TimeHeap<string>();
   private readonly active = new Set<string>();
   private readonly dead: DeadRecord[] = [];
   private readonly completions = new CompletionLog();
+  private lastMark: FinishedMark = { state: 'finished', finishedAt: Number.NaN };
 
   /** Stores one task unless its id is waiting, delayed, active ('duplicate') or retained as finished ('finished'). */
   add(task: PreparedTask, now: number, retainMs: number): EnqueueResult['status'] {
@@ -93,7 +89,6 @@ export class QueueState {
       state: delayed ? 'delayed' : 'waiting',
       token: '',
       deadline: 0,
-      finishedAt: 0,
     });
     if (delayed) this.delayed.push(now + task.delayMs, task.id);
     else this.ready.pushBack(task.id);
@@ -173,21 +168,19 @@ export class QueueState {
   complete(id: string, token: string, now: number, retainMs: number): boolean {
     const record = this.tasks.get(id);
     if (record === undefined || record.state !== 'active' || record.token !== token) return false;
-    record.state = 'finished';
-    record.finishedAt = now;
-    record.json = '';
-    record.token = '';
-    record.lastError = undefined;
+    let mark = this.lastMark;
+    if (mark.finishedAt !== now) this.lastMark = mark = { state: 'finished', finishedAt: now };
+    this.tasks.set(id, mark);
     this.active.delete(id);
-    this.completions.push(id, now);
+    this.completions.push(id, mark);
     this.pruneFinished(now, retainMs);
     return true;
   }
 
   /** Retries (delayed by decision.retryInMs) or dead-letters the task if `token` still holds it. */
   fail(id: string, token: string, decision: FailDecision, now: number): boolean {
-    if (!this.holds(id, token)) return false;
-    const record = this.tasks.get(id)!;
+    const record = this.held(id, token);
+    if (record === undefined) return false;
     this.active.delete(id);
     record.lastError = decision.message;
     if (decision.dead) this.kill(record, decision.message);
@@ -197,8 +190,9 @@ export class QueueState {
 
   /** Moves the lease's deadline to now + `ms` if `token` still holds the task. */
   extend(id: string, token: string, ms: number, now: number): boolean {
-    if (!this.holds(id, token)) return false;
-    this.tasks.get(id)!.deadline = now + ms;
+    const record = this.held(id, token);
+    if (record === undefined) return false;
+    record.deadline = now + ms;
     return true;
   }
 
@@ -209,7 +203,7 @@ export class QueueState {
   recover(now: number, maxAttempts: number): number {
     const expired: TaskRecord[] = [];
     for (const id of this.active) {
-      const record = this.tasks.get(id)!;
+      const record = this.tasks.get(id) as TaskRecord;
       if (record.deadline <= now) expired.push(record);
     }
     expired.sort((a, b) => a.deadline - b.deadline);
@@ -241,9 +235,10 @@ export class QueueState {
     return out;
   }
 
-  private holds(id: string, token: string): boolean {
+  /** The active record `token` still holds, or undefined. */
+  private held(id: string, token: string): TaskRecord | undefined {
     const record = this.tasks.get(id);
-    return record !== undefined && record.state === 'active' && record.token === token;
+    return record !== undefined && record.state === 'active' && record.token === token ? record : undefined;
   }
 
   private delay(record: TaskRecord, dueAt: number): void {
@@ -259,10 +254,10 @@ export class QueueState {
 
   /** Forgets the ids that completed `retainMs` or more before `now`, oldest first, up to the first live one. */
   private pruneFinished(now: number, retainMs: number): void {
-    for (let at = this.completions.peekTime(); at !== undefined && at + retainMs <= now; at = this.completions.peekTime()) {
-      const record = this.tasks.get(this.completions.shift()!);
+    for (let mark = this.completions.peekMark(); mark !== undefined && mark.finishedAt + retainMs <= now; mark = this.completions.peekMark()) {
+      const id = this.completions.shift()!;
       // The id may since have expired, run again and completed later (it has a later log entry).
-      if (record?.state === 'finished' && record.finishedAt === at) this.tasks.delete(record.id);
+      if (this.tasks.get(id) === mark) this.tasks.delete(id);
     }
   }
 }
