@@ -14,16 +14,31 @@ export interface FinishedMark {
 /**
  * Completed task ids with their finished marks, in completion order. Completions arrive in time
  * order, so the ids due for forgetting sit at the front and pruning pops them in amortized O(1)
- * each, without allocating anything while nothing is due.
+ * each, without allocating anything while nothing is due. Consecutive ids with the same mark
+ * share one mark entry and a count (a mark covers a whole clock ms of completions).
  */
 export class CompletionLog {
   private readonly ids = new Deque<string>();
   private readonly marks = new Deque<FinishedMark>();
+  /** How many of the ids belong to each mark in `marks`, front to back, except the newest. */
+  private readonly runs = new Deque<number>();
+  /** How many ids belong to the newest mark. */
+  private lastRun = 0;
+  private lastMark: FinishedMark | undefined;
+  /** How many ids of the oldest mark were already removed. */
+  private frontTaken = 0;
 
   /** Appends `id`, completed at `mark.finishedAt`. */
   push(id: string, mark: FinishedMark): void {
     this.ids.pushBack(id);
+    if (mark === this.lastMark) {
+      this.lastRun++;
+      return;
+    }
+    if (this.lastMark !== undefined) this.runs.pushBack(this.lastRun);
     this.marks.pushBack(mark);
+    this.lastMark = mark;
+    this.lastRun = 1;
   }
 
   /** Mark of the oldest entry; undefined when empty. */
@@ -33,7 +48,21 @@ export class CompletionLog {
 
   /** Removes the oldest entry and returns its id; undefined when empty. */
   shift(): string | undefined {
-    this.marks.shift();
-    return this.ids.shift();
+    const id = this.ids.shift();
+    if (id === undefined) return undefined;
+    this.frontTaken++;
+    if (this.marks.length > 1) {
+      if (this.frontTaken === this.runs.peek()) {
+        this.runs.shift();
+        this.marks.shift();
+        this.frontTaken = 0;
+      }
+    } else if (this.frontTaken === this.lastRun) {
+      this.marks.shift();
+      this.lastMark = undefined;
+      this.lastRun = 0;
+      this.frontTaken = 0;
+    }
+    return id;
   }
 }
