@@ -1,23 +1,13 @@
-import { ClosedError, setClockTimeout, type LockStore } from '@baton/core';
+import { ClosedError, setClockTimeout, type LockGrant, type LockStore } from '@baton/core';
 import type { BackendContext } from '../backend-context.js';
 import type { LockKeys } from '../key-layout.js';
 import { heldReply } from '../reply-codes.js';
+import { lockGrants, type LockGrants, type Waiter } from './lock-grants.js';
 
 /** Longest a waiter sleeps without looking at the lock again (ms): covers lost messages and expiries. */
 const FALLBACK_MS = 250;
-/** How long a waiter's place in line lasts without a refresh (ms); a crashed waiter blocks others at most this long. */
+/** How long a waiter's place in line lasts without a refresh (ms); a crashed waiter is skipped after this. */
 const PLACE_TTL_MS = 1_500;
-
-/** One waiting acquire of this store: its subscription, and whether its turn was announced. */
-interface Waiting {
-  unsubscribe: () => void;
-  /** Set by a release message addressed to this waiter; cleared when an attempt is sent. */
-  signalled: boolean;
-  /** Ends the current sleep, if any. */
-  wake: () => void;
-  /** What the last failed attempt reported: the lock's PTTL and whether this waiter is first in line. */
-  last: { pttl: number; first: boolean } | undefined;
-}
 
 /**
  * The LockStore on Redis. The lock key holds the owner's token as a plain string with a PX TTL,
@@ -25,39 +15,39 @@ interface Waiting {
  * (`SET NX PX` + `INCR` of the fence counter, honouring a waiter queue so waiters are served in
  * order of arrival); release and extend compare the token first.
  *
- * Hand-off: a release publishes the token of the first waiter in line, and only that waiter
- * wakes and tries (one round trip, which also refreshes its place when it loses a race). Every
- * waiter still looks again at least every 250 ms, so a lost message, a recipe client's DEL, an
- * expiry or a crashed first waiter never strands the rest. A waiter stays subscribed from its
- * first wait until it acquires or gives up, so a release between two attempts is not missed.
+ * Hand-off: a caller that will wait joins the line in its first attempt. A release hands the lock
+ * straight to the first live waiter (its token and TTL go into the lock key, the fence goes up)
+ * and tells it on its backend's grant channel, so the waiter holds the lock when the message
+ * arrives, with no round trip of its own. Its local deadline counts from the send time of the
+ * last request that found it still waiting, which ran before the hand-off. Every waiter still
+ * looks at the lock at least every 250 ms (refreshing its place), so a lost message, a recipe
+ * client's DEL or an expiry never strands anyone; a waiter that stops refreshing (crashed) is
+ * skipped once its place lapses, 1.5 s later.
  */
 export class RedisLockStore implements LockStore {
-  private readonly waiting = new Map<string, Waiting>();
+  private readonly grants: LockGrants;
 
   constructor(
     private readonly ctx: BackendContext,
     private readonly bound?: (resource: string) => string,
-  ) {}
+  ) {
+    this.grants = lockGrants(ctx);
+  }
 
-  /** See LockStore.tryAcquire. A waiter of this store that loses keeps its place in the same round trip. */
-  async tryAcquire(resource: string, token: string, ttlMs: number): Promise<number | null> {
-    const k = this.keys(resource);
-    const id = waiterId(resource, token);
-    const waiter = this.waiting.get(id);
-    const now = this.ctx.clock.now();
-    if (waiter) waiter.signalled = false;
-    const reply = await this.ctx.runner.run('acquireLock', [k.lock, k.fence, k.waiters, k.waiterDeadlines], [token, ttlMs, now, waiter ? now + PLACE_TTL_MS : 0]);
-    if (Array.isArray(reply)) {
-      if (waiter) waiter.last = { pttl: Number(reply[0]), first: Number(reply[1]) === 1 };
-      return null;
+  /**
+   * See LockStore.tryAcquire. With `queue`, a caller that does not get the lock is in line after
+   * the same round trip, and a lock already handed to it resolves as a LockGrant.
+   */
+  tryAcquire(resource: string, token: string, ttlMs: number): Promise<number | null>;
+  tryAcquire(resource: string, token: string, ttlMs: number, queue: boolean): Promise<number | LockGrant | null>;
+  async tryAcquire(resource: string, token: string, ttlMs: number, queue = false): Promise<number | LockGrant | null> {
+    const waiter = this.grants.waiting.get(token);
+    if (!waiter && !queue) {
+      const k = this.keys(resource);
+      const reply = await this.ctx.runner.run('acquireLock', [k.lock, k.fence, k.waiters, k.waiterDeadlines], [token, ttlMs, this.ctx.clock.now(), 0]);
+      return reply === null || reply === undefined ? null : Number(reply);
     }
-    if (reply === null || reply === undefined || reply === false) return null;
-    // acquireLock took the token out of the waiter queue
-    if (waiter) {
-      this.waiting.delete(id);
-      waiter.unsubscribe();
-    }
-    return Number(reply);
+    return this.attempt(resource, token, ttlMs, waiter ?? (await this.join(token, ttlMs)));
   }
 
   /** See LockStore.extend. */
@@ -65,10 +55,10 @@ export class RedisLockStore implements LockStore {
     return heldReply(await this.ctx.runner.run('extendLock', [this.keys(resource).lock], [token, ttlMs]));
   }
 
-  /** See LockStore.release: also tells the first waiter in line that it is its turn. */
+  /** See LockStore.release: hands the lock to the first live waiter in line, or deletes it. */
   async release(resource: string, token: string): Promise<boolean> {
     const k = this.keys(resource);
-    return heldReply(await this.ctx.runner.run('releaseLock', [k.lock, k.waiters, k.waiterDeadlines], [token, k.released, this.ctx.clock.now()]));
+    return heldReply(await this.ctx.runner.run('releaseLock', [k.lock, k.fence, k.waiters, k.waiterDeadlines], [token, this.ctx.clock.now()]));
   }
 
   /**
@@ -93,69 +83,89 @@ export class RedisLockStore implements LockStore {
   }
 
   /**
-   * See LockStore.waitForRelease: on the first wait, subscribes and joins the waiter queue; then
-   * sleeps until this waiter's turn is announced, the lock's expiry, 250 ms or `timeoutMs`.
-   * Rejects with ClosedError when the backend closes.
+   * See LockStore.waitForRelease: sleeps until the lock is handed to this waiter (resolves the
+   * grant), the lock's expiry, 250 ms or `timeoutMs`. A caller not in line yet (no tryAcquire
+   * with `queue`) just sleeps. Rejects with ClosedError when the backend closes.
    */
-  async waitForRelease(resource: string, token: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  async waitForRelease(_resource: string, token: string, timeoutMs: number, signal: AbortSignal): Promise<LockGrant | void> {
     if (signal.aborted) throw signal.reason;
     this.ctx.assertOpen();
-    const k = this.keys(resource);
-    const id = waiterId(resource, token);
-    let waiter = this.waiting.get(id);
-    if (!waiter) {
-      const w: Waiting = { unsubscribe: () => undefined, signalled: false, wake: () => undefined, last: undefined };
-      this.waiting.set(id, w);
-      w.unsubscribe = await this.ctx.subscriptions.subscribe(k.released, (message) => {
-        if (message !== token) return;
-        w.signalled = true;
-        w.wake();
-      });
-      const reply = (await this.ctx.runner.run('enterLockQueue', [k.lock, k.waiters, k.waiterDeadlines], [token, this.ctx.clock.now() + PLACE_TTL_MS])) as number[];
-      w.last = { pttl: Number(reply[0]), first: Number(reply[1]) === 1 };
-      waiter = w;
-    }
-    const last = waiter.last;
-    waiter.last = undefined;
-    if (waiter.signalled || (last?.pttl === -2 && last.first)) return;
-    const pttl = last?.pttl ?? -1;
+    const waiter = this.grants.waiting.get(token);
+    if (waiter?.grant) return this.take(token, waiter.grant);
+    const pttl = waiter?.pttl ?? -1;
+    if (waiter) waiter.pttl = undefined;
     const sleep = Math.max(1, Math.min(timeoutMs, FALLBACK_MS, pttl > 0 ? pttl + 1 : FALLBACK_MS));
-    const woken = new Promise<void>((resolve) => (waiter.wake = resolve));
-    const cancelTimer = setClockTimeout(this.ctx.clock, sleep, () => waiter.wake());
-    const cancelClose = this.ctx.onClose(() => waiter.wake());
-    const onAbort = (): void => waiter.wake();
-    signal.addEventListener('abort', onAbort, { once: true });
+    let wake: () => void = () => undefined;
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    if (waiter) waiter.wake = wake;
+    const cancelTimer = setClockTimeout(this.ctx.clock, sleep, wake);
+    const cancelClose = this.ctx.onClose(wake);
+    signal.addEventListener('abort', wake, { once: true });
     try {
       await woken;
     } finally {
-      waiter.wake = () => undefined;
+      if (waiter) waiter.wake = () => undefined;
       cancelTimer();
       cancelClose();
-      signal.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', wake);
     }
+    // a grant that arrives now is passed on by leaveQueue
     if (signal.aborted) throw signal.reason;
     if (this.ctx.closed) throw new ClosedError('redis backend');
+    if (waiter?.grant) return this.take(token, waiter.grant);
   }
 
-  /** See LockStore.leaveQueue: unsubscribes and removes the token from the waiter queue in the background. */
+  /**
+   * See LockStore.leaveQueue: forgets the waiter and, in the background, takes it out of line;
+   * a lock handed to it meanwhile is passed on to the next waiter (or freed).
+   */
   leaveQueue(resource: string, token: string): void {
-    const id = waiterId(resource, token);
-    const waiter = this.waiting.get(id);
+    const waiter = this.grants.waiting.get(token);
     if (!waiter) return;
-    this.waiting.delete(id);
-    waiter.unsubscribe();
+    this.grants.waiting.delete(token);
     if (this.ctx.closed) return;
     const k = this.keys(resource);
-    this.ctx.runner.run('leaveLockQueue', [k.waiters, k.waiterDeadlines], [token, k.released]).catch((error: unknown) => {
+    this.ctx.runner.run('leaveLockQueue', [k.lock, k.fence, k.waiters, k.waiterDeadlines], [token, waiter.entry, this.ctx.clock.now()]).catch((error: unknown) => {
       this.ctx.logger.debug('leaving a lock queue failed; the place expires by itself', { resource, error: String(error) });
     });
+  }
+
+  // The grant channel must be subscribed before the first attempt that may queue: a hand-off can
+  // follow that attempt at once, and its message may even arrive before the attempt's reply.
+  private async join(token: string, ttlMs: number): Promise<Waiter> {
+    const subscribing = this.grants.ready();
+    if (subscribing) await subscribing;
+    const waiter: Waiter = { entry: `${token} ${ttlMs} ${this.grants.channel}`, since: this.ctx.clock.now(), minFence: 0, pttl: undefined, grant: undefined, wake: () => undefined };
+    this.grants.waiting.set(token, waiter);
+    return waiter;
+  }
+
+  private async attempt(resource: string, token: string, ttlMs: number, waiter: Waiter): Promise<number | LockGrant | null> {
+    if (waiter.grant) return this.take(token, waiter.grant);
+    const k = this.keys(resource);
+    const sentAt = this.ctx.clock.now();
+    const reply = await this.ctx.runner.run('acquireLock', [k.lock, k.fence, k.waiters, k.waiterDeadlines], [token, ttlMs, sentAt, sentAt + PLACE_TTL_MS, this.grants.channel]);
+    if (!Array.isArray(reply)) {
+      if (reply === null || reply === undefined) return null;
+      // acquireLock took the token out of the waiter queue
+      this.grants.waiting.delete(token);
+      return Number(reply);
+    }
+    // handed over by a release that ran before this attempt (its message is late or lost)
+    if (Number(reply[0]) === 1) return this.take(token, waiter.grant ?? { fence: Number(reply[1]), grantedAfter: waiter.since });
+    // this attempt ran before any hand-off to come, and saw the fence as it was
+    waiter.since = Math.max(waiter.since, sentAt);
+    waiter.minFence = Math.max(waiter.minFence, Number(reply[2]));
+    waiter.pttl = Number(reply[1]);
+    return waiter.grant ? this.take(token, waiter.grant) : null;
+  }
+
+  private take(token: string, grant: LockGrant): LockGrant {
+    this.grants.waiting.delete(token);
+    return grant;
   }
 
   private keys(resource: string): LockKeys {
     return this.ctx.keys.lock(resource, this.bound);
   }
-}
-
-function waiterId(resource: string, token: string): string {
-  return `${resource}\0${token}`;
 }

@@ -99,15 +99,45 @@ local function add_delayed(key, due, env, channel)
   end
 end
 
+-- A lock waiter's entry in the waiter list and deadlines zset: "<token> <ttl ms> <grant channel>".
+-- The ttl and channel travel with the place so a release can hand the lock over directly.
+local function waiter_entry(token, ttl, channel)
+  return token .. ' ' .. ttl .. ' ' .. channel
+end
+
 -- Drops waiters that stopped refreshing their place (gone, crashed) from the front of a lock's
--- waiter queue, so they never hold up the others for longer than their place lasts.
-local function drop_expired_waiters(list_key, deadlines_key, now)
+-- waiter queue, so they never hold up the others for longer than their place lasts; returns the
+-- first live entry, or nil.
+local function first_live_waiter(list_key, deadlines_key, now)
   while true do
     local first = call('LINDEX', list_key, 0)
-    if not first then return end
+    if not first then return nil end
     local deadline = call('ZSCORE', deadlines_key, first)
-    if deadline and tonumber(deadline) > now then return end
+    if deadline and tonumber(deadline) > now then return first end
     call('LPOP', list_key)
     call('ZREM', deadlines_key, first)
+  end
+end
+
+-- Hands a lock that its holder gives up (or that is free) to the first live waiter: the lock key
+-- takes the waiter's token with the waiter's TTL, the fence counter goes up, and the waiter's
+-- grant channel gets "<token> <fence>", so the waiter owns the lock before it hears of it.
+-- Expired places are dropped on the way. Returns true when a waiter got the lock, false when
+-- the queue is empty (the caller then frees or leaves the lock).
+local function hand_over(lock_key, fence_key, list_key, deadlines_key, now)
+  while true do
+    local entry = call('LPOP', list_key)
+    if not entry then return false end
+    local deadline = call('ZSCORE', deadlines_key, entry)
+    call('ZREM', deadlines_key, entry)
+    if deadline and tonumber(deadline) > now then
+      local token, ttl, channel = string.match(entry, '^(%S+) (%d+) (.+)$')
+      if token then
+        call('SET', lock_key, token, 'PX', ttl)
+        local fence = call('INCR', fence_key)
+        redis.call('PUBLISH', channel, token .. ' ' .. fence)
+        return true
+      end
+    end
   end
 end

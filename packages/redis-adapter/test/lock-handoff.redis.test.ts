@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { Resources, sleep, uniquePrefix } from './helpers.js';
+
+const url = inject('redisUrl');
+const r = new Resources();
+
+/** A bound lock key per test, and the keys Baton keeps next to it (same hash tag). */
+function lockKeys(): { lock: string; fence: string; waiters: string; deadlines: string } {
+  const lock = `${uniquePrefix('handoff')}:lock`;
+  return { lock, fence: `{${lock}}:fence`, waiters: `{${lock}}:waiters`, deadlines: `{${lock}}:waiter-deadlines` };
+}
+
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await sleep(10);
+  }
+  throw new Error(`timed out waiting until ${what}`);
+}
+
+describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no redis-server)' : ''}`, () => {
+  afterEach(() => r.closeAll());
+
+  it('a release hands the lock to the first waiter: the lock key holds its token and the fence is one up before the waiter hears of it', async () => {
+    const k = lockKeys();
+    const raw = r.raw(url);
+    const bind = { keys: { lock: () => k.lock } };
+    const holder = await r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000 });
+    const waiting = r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000, waitMs: 5_000 });
+    await until(async () => (await raw.llen(k.waiters)) === 1, 'the waiter is in line');
+    expect(await holder.release()).toBe(true);
+    const owner = await raw.get(k.lock);
+    expect(owner).not.toBeNull();
+    expect(owner).not.toBe(holder.token);
+    expect(Number(await raw.get(k.fence))).toBe(holder.fence + 1);
+    expect(await raw.pttl(k.lock)).toBeGreaterThan(9_000);
+    const lock = await waiting;
+    expect(lock.token).toBe(owner);
+    expect(lock.fence).toBe(holder.fence + 1);
+    expect(await raw.llen(k.waiters)).toBe(0);
+    expect(await raw.zcard(k.deadlines)).toBe(0);
+    expect(await lock.release()).toBe(true);
+    expect(await raw.exists(k.lock)).toBe(0);
+  });
+
+  it('a hand-off whose message never arrives is found by the waiter\'s next look at the lock', async () => {
+    const k = lockKeys();
+    const raw = r.raw(url);
+    const bind = { keys: { lock: () => k.lock } };
+    const holder = await r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000 });
+    const waiting = r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000, waitMs: 5_000 });
+    await until(async () => (await raw.llen(k.waiters)) === 1, 'the waiter is in line');
+    // the hand-off of releaseLock.lua, without its PUBLISH
+    const entry = (await raw.lpop(k.waiters))!;
+    await raw.zrem(k.deadlines, entry);
+    const token = entry.split(' ')[0]!;
+    await raw.set(k.lock, token, 'PX', 10_000, 'XX');
+    const fence = await raw.incr(k.fence);
+    const started = Date.now();
+    const lock = await waiting;
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(lock.token).toBe(token);
+    expect(lock.fence).toBe(fence);
+    expect(fence).toBe(holder.fence + 1);
+    expect(await lock.release()).toBe(true);
+  });
+
+  it('a waiter that stopped refreshing its place (crashed) is skipped by the release once the place lapsed', async () => {
+    const k = lockKeys();
+    const raw = r.raw(url);
+    const bind = { keys: { lock: () => k.lock } };
+    const holder = await r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000 });
+    const ghost = 'feedfeedfeedfeedfeedfeedfeedfeed 10000 nobody-listens';
+    await raw.rpush(k.waiters, ghost);
+    await raw.zadd(k.deadlines, Date.now() + 60_000, ghost);
+    const waiting = r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000, waitMs: 5_000 });
+    await until(async () => (await raw.llen(k.waiters)) === 2, 'the waiter is in line behind the crashed one');
+    await raw.zadd(k.deadlines, 'XX', Date.now() - 1, ghost);
+    await holder.release();
+    const lock = await waiting;
+    expect(lock.fence).toBe(holder.fence + 1);
+    expect(await raw.get(k.lock)).toBe(lock.token);
+    expect(await raw.zscore(k.deadlines, ghost)).toBeNull();
+    await lock.release();
+  });
+
+  it('a waiter that crashed while its place was live is handed the lock, which then blocks the next waiter for that waiter\'s TTL at most', async () => {
+    const k = lockKeys();
+    const raw = r.raw(url);
+    const bind = { keys: { lock: () => k.lock } };
+    const holder = await r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000 });
+    const ghost = 'feedfeedfeedfeedfeedfeedfeedfeed 400 nobody-listens';
+    await raw.rpush(k.waiters, ghost);
+    await raw.zadd(k.deadlines, Date.now() + 60_000, ghost);
+    const waiting = r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000, waitMs: 5_000 });
+    await until(async () => (await raw.llen(k.waiters)) === 2, 'the waiter is in line behind the crashed one');
+    const released = Date.now();
+    await holder.release();
+    expect(await raw.get(k.lock)).toBe('feedfeedfeedfeedfeedfeedfeedfeed');
+    const lock = await waiting;
+    const waited = Date.now() - released;
+    expect(waited).toBeGreaterThanOrEqual(350);
+    expect(waited).toBeLessThan(2_000);
+    expect(lock.fence).toBe(holder.fence + 2);
+    await lock.release();
+  });
+
+  it('the grant channel is one per backend: a release tells only the connection of the waiter it hands the lock to', async () => {
+    const k = lockKeys();
+    const raw = r.raw(url);
+    const bind = { keys: { lock: () => k.lock } };
+    const holder = await r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000 });
+    const waiters = [r.backend(url), r.backend(url), r.backend(url)].map((b) => b.locks(bind).acquire('res', { ttlMs: 10_000, waitMs: 5_000 }));
+    await until(async () => (await raw.llen(k.waiters)) === 3, 'three waiters are in line');
+    const channels = (await raw.lrange(k.waiters, 0, -1)).map((entry) => entry.split(' ')[2]);
+    expect(new Set(channels).size).toBe(3);
+    expect(await raw.pubsub('NUMSUB', ...(channels as string[]))).toEqual(channels.flatMap((c) => [c, 1]));
+    await holder.release();
+    const fences: number[] = [];
+    await Promise.all(waiters.map(async (waiting) => {
+      const lock = await waiting;
+      fences.push(lock.fence);
+      await lock.release();
+    }));
+    expect(fences).toEqual([holder.fence + 1, holder.fence + 2, holder.fence + 3]);
+  });
+});
