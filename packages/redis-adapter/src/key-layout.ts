@@ -31,6 +31,8 @@ export interface QueueKeys {
   finishedAt: string;
   /** List: dead letters, newest at the left. */
   dead: string;
+  /** Sorted set: workers blocked waiting for this queue ("waiter|visibility ms" -> registered until, ms). */
+  idle: string;
   /** Pub/sub channel: the due time (ms) of a delayed task that became the earliest. */
   dueChannel: string;
 }
@@ -99,6 +101,7 @@ export class KeyLayout {
       finished: bound.finished ?? `${b}:finished`,
       finishedAt: `${b}:finished-at`,
       dead: `${b}:dead`,
+      idle: `${b}:idle`,
       dueChannel: `${b}:due`,
     };
   }

@@ -4,8 +4,9 @@ import type { Redis } from 'ioredis';
 
 /** Every script in scripts/, with its number of KEYS and whether it only reads. */
 export const SCRIPTS = {
-  enqueueTasks: { keys: 5 },
-  leaseTasks: { keys: 9 },
+  enqueueTasks: { keys: 8 },
+  leaseTasks: { keys: 10 },
+  returnDelivery: { keys: 3 },
   completeTask: { keys: 5 },
   failTask: { keys: 6 },
   extendLease: { keys: 2 },

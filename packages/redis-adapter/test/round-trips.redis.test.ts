@@ -71,6 +71,23 @@ describe.skipIf(!available)(`redis round trips per operation${available ? '' : '
     expect(total(counts)).toBe(2 * n);
   });
 
+  it('a worker blocked waiting runs a new task without a lease call: the enqueue and one cleanup command', async () => {
+    const q = backend.queue('rtt-deliver');
+    const waits = [];
+    for (let i = 0; i < n; i++) {
+      const waiting = q.dequeue({ waitMs: 5_000 });
+      await sleep(30);
+      waits.push(
+        await countCommands(async () => {
+          await q.enqueue({ i });
+          await q.complete((await waiting)!);
+        }),
+      );
+    }
+    // enqueue, complete, and the LREM of the delivered entry; the BLMOVE was sent before
+    for (const counts of waits) expect(counts).toEqual({ evalsha: 2, lrem: 1 });
+  });
+
   it('lock acquire and release are one round trip each', async () => {
     const locks = backend.locks();
     const counts = await countCommands(async () => {

@@ -20,14 +20,43 @@ export function encodeEnvelope(id: string, json: string, enqueuedAt: number): st
   return JSON.stringify({ baton: 1, id, payload: json, attempt: 0, enqueuedAt } satisfies Envelope);
 }
 
+/** A task that enqueueTasks leased to a blocked worker, as that worker receives it. */
+export interface Delivery<T> {
+  task: Task<T>;
+  token: string;
+  /** Lease deadline (ms). */
+  deadline: number;
+}
+
+const DELIVERY_HEAD = '{"baton":1,"lease":';
+
+/** True when a list element is a delivery (an envelope with its lease in front). */
+export function isDelivery(text: string): boolean {
+  return text.startsWith(DELIVERY_HEAD);
+}
+
+/** Reads a delivery; throws BackendDataError when it is not one. */
+export function decodeDelivery<T>(text: string, where: string): Delivery<T> {
+  const parsed = parse(text, where) as Envelope & { lease?: unknown; deadline?: unknown };
+  const { lease, deadline } = parsed;
+  if (typeof lease !== 'string' || typeof deadline !== 'number') throw new BackendDataError(`A delivery in ${where} has no lease token or deadline.`);
+  return { task: toTask<T>(parsed, where), token: lease, deadline };
+}
+
 /** Reads an envelope the scripts wrote; throws BackendDataError when it is not one. */
 export function decodeEnvelope<T>(text: string, where: string): Task<T> {
-  let env: Envelope;
+  return toTask<T>(parse(text, where), where);
+}
+
+function parse(text: string, where: string): Envelope {
   try {
-    env = JSON.parse(text) as Envelope;
+    return JSON.parse(text) as Envelope;
   } catch (cause) {
     throw new BackendDataError(`A task in ${where} is not valid JSON.`, { cause });
   }
+}
+
+function toTask<T>(env: Envelope, where: string): Task<T> {
   if (typeof env !== 'object' || env === null || typeof env.id !== 'string' || typeof env.payload !== 'string') {
     throw new BackendDataError(`A task in ${where} is not a Baton envelope.`);
   }

@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { setClockTimeout } from '@baton/core';
 import type { BackendContext } from '../backend-context.js';
 import { toBatonError } from '../reply-codes.js';
+import { isDelivery } from './envelope.js';
 
 interface Waiter {
   deadline: number;
-  wake: (error?: Error) => void;
+  /** Ends the wait: with an error, with a delivery for this waiter, or with neither (look again). */
+  wake: (error?: Error, delivery?: string) => void;
 }
 
 /** Shortest BLMOVE timeout sent (s); 0 would mean "forever". */
@@ -21,8 +24,14 @@ const RETRY_PAUSE_MS = 200;
  * the wait list until they are due, so while anyone waits, the queue's due channel is watched too:
  * a delayed task that became the earliest (enqueued or retried anywhere) wakes the waiters at its
  * due time.
+ *
+ * A lease call that finds nothing registers this waiter in the queue's idle set (see idleMember),
+ * so an enqueue can lease a new task to it directly and push it as a delivery. A moved delivery
+ * goes to one local waiter, which runs it without a lease call; when nobody here waits for it any
+ * more, it is put back in the wait list for the next lease call to adopt.
  */
 export class QueueWaiter {
+  private readonly id = randomUUID();
   private readonly waiters = new Set<Waiter>();
   private running = false;
   private unsubscribe: (() => void) | undefined;
@@ -34,6 +43,7 @@ export class QueueWaiter {
     private readonly ctx: BackendContext,
     private readonly waitKey: string,
     private readonly claimedKey: string,
+    private readonly leasesKey: string,
     private readonly dueChannel: string,
   ) {
     ctx.onClose(() => {
@@ -42,23 +52,29 @@ export class QueueWaiter {
     });
   }
 
+  /** The idle-set member of this waiter for handles with visibility timeout `visibilityMs`. */
+  idleMember(visibilityMs: number): string {
+    return `${this.id}|${visibilityMs}`;
+  }
+
   /**
-   * Resolves when work may have arrived, after `ms` of clock time, when the backend closes, or
+   * Resolves when work may have arrived (undefined: look with a lease call), with a delivery leased
+   * to this waiter's queue (an envelope with its lease, see decodeDelivery), after `ms` of clock time, when the backend closes, or
    * when `signal` aborts (a sharded queue stops waiting on the other shards once one has work).
    * Rejects with BackendUnavailableError when Redis refuses the blocking command to this user (NOPERM).
    */
-  wait(ms: number, signal?: AbortSignal): Promise<void> {
-    if (this.ctx.closed || signal?.aborted) return Promise.resolve();
+  wait(ms: number, signal?: AbortSignal): Promise<string | undefined> {
+    if (this.ctx.closed || signal?.aborted) return Promise.resolve(undefined);
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         deadline: this.ctx.clock.now() + ms,
-        wake: (error?: Error) => {
+        wake: (error?: Error, delivery?: string) => {
           cancel();
           signal?.removeEventListener('abort', onAbort);
           this.waiters.delete(waiter);
           this.left();
           if (error) reject(error);
-          else resolve();
+          else resolve(delivery);
         },
       };
       const cancel = setClockTimeout(this.ctx.clock, ms, () => waiter.wake());
@@ -110,6 +126,17 @@ export class QueueWaiter {
     this.dueAt = Infinity;
   }
 
+  // The delivery's claimed entry is removed before its waiter resumes, so that no later call of
+  // this process (stats, a lease call) still sees it there; both go out on the main connection in order.
+  private deliver(delivery: string): void {
+    const [waiter] = this.waiters;
+    const settle = waiter
+      ? this.ctx.runner.call((client) => client.lrem(this.claimedKey, 1, delivery))
+      : this.ctx.runner.run('returnDelivery', [this.claimedKey, this.waitKey, this.leasesKey], [delivery]);
+    settle.catch((error: unknown) => this.ctx.logger.debug('could not settle a delivery; the next lease call drops or adopts it', { key: this.claimedKey, error: String(error) }));
+    waiter?.wake(undefined, delivery);
+  }
+
   private async block(): Promise<void> {
     this.running = true;
     try {
@@ -132,7 +159,8 @@ export class QueueWaiter {
         } finally {
           this.ctx.connections.releaseBlocking(client);
         }
-        if (moved !== null) this.wakeAll();
+        if (moved !== null && isDelivery(moved)) this.deliver(moved);
+        else if (moved !== null) this.wakeAll();
         else if (failed && !this.ctx.closed) {
           // a wrong key type or an outage: let the waiters' own lease calls report it
           this.wakeAll();

@@ -6,7 +6,7 @@ import type { BackendContext } from '../backend-context.js';
 import type { QueueKeys } from '../key-layout.js';
 import { heldReply, ReplyCode } from '../reply-codes.js';
 import { CompletionBatcher } from './completion-batcher.js';
-import { decodeEnvelope, encodeEnvelope } from './envelope.js';
+import { decodeDelivery, decodeEnvelope, encodeEnvelope } from './envelope.js';
 import type { QueueWaiter } from './queue-waiter.js';
 
 /** Most tasks one enqueueTasks call carries: core's MAX_BATCH, so every enqueueMany is one round trip. */
@@ -48,10 +48,11 @@ export class RedisQueue<T> extends BaseQueue<T> {
     for (let i = 0; i < tasks.length; i += ENQUEUE_CHUNK) {
       const chunk = tasks.slice(i, i + ENQUEUE_CHUNK);
       const now = this.clock.now();
-      const args: Array<string | number> = [now, this.cutoff(now), this.keys.dueChannel];
+      const args: Array<string | number> = [now, this.cutoff(now), this.keys.dueChannel, tokenBase()];
       for (const t of chunk) args.push(t.id, encodeEnvelope(t.id, t.json, now), t.delayMs);
       const k = this.keys;
-      const codes = (await this.ctx.runner.run('enqueueTasks', [k.wait, k.delayed, k.ids, k.finished, k.finishedAt], args)) as number[];
+      const keys = [k.wait, k.delayed, k.ids, k.finished, k.finishedAt, k.idle, k.leases, k.active];
+      const codes = (await this.ctx.runner.run('enqueueTasks', keys, args)) as number[];
       chunk.forEach((t, j) => results.push({ id: t.id, status: STATUS[Number(codes[j])] ?? 'duplicate' }));
     }
     return results;
@@ -63,7 +64,7 @@ export class RedisQueue<T> extends BaseQueue<T> {
       if (this.ctx.closed) return [];
       let lease: Awaited<ReturnType<typeof this.leaseNow>>;
       try {
-        lease = await this.leaseNow(max);
+        lease = await this.leaseNow(max, giveUpAt);
       } catch (error) {
         // A wait cut short by close() settles with nothing, like a wait that ran out. If the script
         // did run before the connection went, its leases expire and are recovered: nothing is lost.
@@ -77,8 +78,15 @@ export class RedisQueue<T> extends BaseQueue<T> {
       if (remaining <= 0 || this.ctx.closed) return [];
       // bounded by the next delayed task's due time, so it is leased when it falls due
       const wait = nextDue >= 0 ? Math.min(remaining, Math.max(1, nextDue - now)) : remaining;
-      await this.waiter.wait(wait);
+      const delivery = await this.waiter.wait(wait);
+      if (delivery !== undefined) return [this.deliveredLease(delivery)];
     }
+  }
+
+  /** A lease that an enqueue made for this queue's blocked waiter (see QueueWaiter). */
+  deliveredLease(delivery: string): Lease<T> {
+    const { task, token, deadline } = decodeDelivery<T>(delivery, this.keys.claimed);
+    return { ...task, token, deadline };
   }
 
   /** Completions of one turn travel together (see CompletionBatcher). */
@@ -142,15 +150,17 @@ export class RedisQueue<T> extends BaseQueue<T> {
     return now - this.options.retainFinishedMs;
   }
 
-  /** One lease script call, no waiting: the leases and the next delayed task's due time (ms, -1: none). */
-  protected async leaseNow(max: number): Promise<{ leases: Lease<T>[]; nextDue: number }> {
+  /**
+   * One lease script call, no waiting: the leases and the next delayed task's due time (ms, -1: none).
+   * With `idleUntil` (ms) later than now, a call that finds nothing registers this queue's waiter
+   * as idle until then, so that enqueues deliver to it (see QueueWaiter).
+   */
+  protected async leaseNow(max: number, idleUntil = 0): Promise<{ leases: Lease<T>[]; nextDue: number }> {
     const k = this.keys;
     const now = this.clock.now();
-    // 122 random bits per call (randomBytes(12) gave 96), from Node's cached entropy: a
-    // synchronous randomBytes per lease call was ~4 % of a worker's CPU at concurrency 1
-    const tokenBase = randomUUID().replaceAll('-', '');
-    const args = [now, this.options.visibilityTimeoutMs, max, this.cutoff(now), tokenBase];
-    const keys = [k.wait, k.claimed, k.delayed, k.active, k.leases, k.ids, k.finished, k.finishedAt, k.dead];
+    const member = this.waiter.idleMember(this.options.visibilityTimeoutMs);
+    const args = [now, this.options.visibilityTimeoutMs, max, this.cutoff(now), tokenBase(), member, idleUntil];
+    const keys = [k.wait, k.claimed, k.delayed, k.active, k.leases, k.ids, k.finished, k.finishedAt, k.dead, k.idle];
     const reply = (await this.ctx.runner.run('leaseTasks', keys, args)) as Array<string | number>;
     const leases: Lease<T>[] = [];
     const deadline = now + this.options.visibilityTimeoutMs;
@@ -160,4 +170,10 @@ export class RedisQueue<T> extends BaseQueue<T> {
     }
     return { leases, nextDue: Number(reply[0]) };
   }
+}
+
+// 122 random bits per call (randomBytes(12) gave 96), from Node's cached entropy: a
+// synchronous randomBytes per lease call was ~4 % of a worker's CPU at concurrency 1
+function tokenBase(): string {
+  return randomUUID().replaceAll('-', '');
 }

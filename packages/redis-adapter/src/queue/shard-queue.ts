@@ -11,9 +11,12 @@ export class ShardQueue<T> extends RedisQueue<T> {
     return this.addTasks(tasks);
   }
 
-  /** One lease attempt without waiting; `nextDue` is the earliest delayed task's due time (ms, -1: none). */
-  leaseOnce(max: number): Promise<{ leases: Lease<T>[]; nextDue: number }> {
-    return this.leaseNow(max);
+  /**
+   * One lease attempt without waiting; `nextDue` is the earliest delayed task's due time (ms, -1: none).
+   * With `idleUntil` (ms), a call that finds nothing registers the shard's waiter as idle until then.
+   */
+  leaseOnce(max: number, idleUntil = 0): Promise<{ leases: Lease<T>[]; nextDue: number }> {
+    return this.leaseNow(max, idleUntil);
   }
 
   /** See RedisQueue.completeLease. */

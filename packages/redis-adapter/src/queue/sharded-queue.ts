@@ -77,7 +77,7 @@ export class ShardedRedisQueue<T> extends BaseQueue<T> {
     const giveUpAt = this.clock.now() + waitMs;
     for (;;) {
       if (this.ctx.closed) return [];
-      const { leases, nextDue } = await this.sweep(max);
+      const { leases, nextDue } = await this.sweep(max, giveUpAt);
       if (leases.length > 0) return leases;
       const now = this.clock.now();
       const remaining = giveUpAt - now;
@@ -85,11 +85,18 @@ export class ShardedRedisQueue<T> extends BaseQueue<T> {
       const wait = nextDue >= 0 ? Math.min(remaining, Math.max(1, nextDue - now)) : remaining;
       const stop = new AbortController();
       setMaxListeners(this.shards.length + 10, stop.signal);
+      const waits = this.shards.map((s, i) => s.waiter.wait(wait, stop.signal).then((delivery) => ({ i, delivery })));
       try {
-        await Promise.race(this.shards.map((s) => s.waiter.wait(wait, stop.signal)));
+        await Promise.race(waits);
       } finally {
         stop.abort();
       }
+      // Shards that delivered in the same moment each hold a task leased for this call: keep them all.
+      const delivered: Lease<T>[] = [];
+      for (const { i, delivery } of await Promise.all(waits)) {
+        if (delivery !== undefined) delivered.push(this.shards[i]!.queue.deliveredLease(delivery));
+      }
+      if (delivered.length > 0) return delivered;
     }
   }
 
@@ -144,14 +151,14 @@ export class ShardedRedisQueue<T> extends BaseQueue<T> {
   }
 
   // One pass over the shards from a rotating start; the earliest due time of any delayed task.
-  private async sweep(max: number): Promise<{ leases: Lease<T>[]; nextDue: number }> {
+  private async sweep(max: number, idleUntil: number): Promise<{ leases: Lease<T>[]; nextDue: number }> {
     const n = this.shards.length;
     const start = this.next;
     this.next = (this.next + 1) % n;
     const leases: Lease<T>[] = [];
     let nextDue = -1;
     for (let i = 0; i < n && leases.length < max; i++) {
-      const got = await this.shards[(start + i) % n]!.queue.leaseOnce(max - leases.length);
+      const got = await this.shards[(start + i) % n]!.queue.leaseOnce(max - leases.length, idleUntil);
       leases.push(...got.leases);
       if (got.nextDue >= 0 && (nextDue < 0 || got.nextDue < nextDue)) nextDue = got.nextDue;
     }

@@ -1,9 +1,14 @@
 -- leaseTasks: promotes due delayed tasks, then leases up to max ready tasks (claimed list first,
 -- then the wait list, oldest first), skipping finished ids and dead-lettering corrupt elements.
+-- A delivery (a task enqueueTasks leased to a blocked worker) found in the wait list was never
+-- received, so its lease is adopted; one found in the claimed list was received, so it is dropped.
+-- A caller that finds nothing and is about to block registers in the idle zset, so enqueueTasks
+-- can deliver to it; any call by that caller first takes the registration back.
 -- KEYS[1] wait list   KEYS[2] claimed list   KEYS[3] delayed zset   KEYS[4] active zset (id -> deadline)
 -- KEYS[5] leases hash (id -> "token|envelope")   KEYS[6] ids set   KEYS[7] finished set
--- KEYS[8] finished-at zset   KEYS[9] dead list
+-- KEYS[8] finished-at zset   KEYS[9] dead list   KEYS[10] idle zset
 -- ARGV[1] now (ms)   ARGV[2] visibility timeout (ms)   ARGV[3] max   ARGV[4] finished cutoff   ARGV[5] token base
+-- ARGV[6] the caller's idle member ("waiter|visibility ms", '' for none)   ARGV[7] registered until (ms; 0: do not register)
 -- Returns: { next delayed due time or -1, envelope1, token1, envelope2, token2, ... }
 local now, vis, max, cutoff = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 
@@ -34,37 +39,65 @@ local function is_utf8(s)
   return true
 end
 
+-- The lease a delivery carries, if it still holds: its envelope and token, the deadline renewed.
+local function adopt(el)
+  local ok, d = pcall(cjson.decode, el)
+  if not ok or type(d) ~= 'table' or type(d.id) ~= 'string' or type(d.lease) ~= 'string' then return nil end
+  local env = held_envelope(call('HGET', KEYS[5], d.id), d.lease)
+  if not env then return nil end
+  call('ZADD', KEYS[4], now + vis, d.id)
+  return env, d.lease
+end
+
 expect_type(KEYS[1], 'list')
 expect_type(KEYS[7], 'set')
+if ARGV[6] ~= '' then call('ZREM', KEYS[10], ARGV[6]) end
 local due = call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 1000)
 for _, env in ipairs(due) do call('LPUSH', KEYS[1], env) end
 if #due > 0 then call('ZREM', KEYS[3], unpack(due)) end
 local out = { -1 }
 local n = 0
 while n < max do
+  -- (an empty RPOP gives false, not nil)
   local el = call('RPOP', KEYS[2])
-  if not el then el = call('RPOP', KEYS[1]) end
+  local received = true
+  if not el then
+    received = false
+    el = call('RPOP', KEYS[1])
+  end
   if not el then break end
-  local task, reason
-  if is_utf8(el) then task, reason = decode(el, now) else reason = 'not UTF-8 text' end
-  if not task then
-    call('LPUSH', KEYS[9], corrupt_letter(el, reason, now))
-  elseif is_finished(KEYS[7], KEYS[8], task.id, cutoff, true) then
-    call('SREM', KEYS[6], task.id)
-  else
-    local token = ARGV[5] .. '.' .. (n + 1)
-    local env = envelope(task.id, task.payload, task.attempt + 1, task.enqueuedAt, task.lastError)
-    -- HSETNX records the lease unless the same id is already leased (a raw element pushed twice):
-    -- one delivery at a time, checked and written in one command
-    if call('HSETNX', KEYS[5], task.id, token .. '|' .. env) == 1 then
+  if string.sub(el, 1, #DELIVERY_HEAD) == DELIVERY_HEAD then
+    -- a received delivery is a task some worker runs: the claimed entry is only dropped
+    local env, token
+    if not received then env, token = adopt(el) end
+    if env then
       n = n + 1
-      call('ZADD', KEYS[4], now + vis, task.id)
-      call('SADD', KEYS[6], task.id)
       out[#out + 1] = env
       out[#out + 1] = token
     end
+  else
+    local task, reason
+    if is_utf8(el) then task, reason = decode(el, now) else reason = 'not UTF-8 text' end
+    if not task then
+      call('LPUSH', KEYS[9], corrupt_letter(el, reason, now))
+    elseif is_finished(KEYS[7], KEYS[8], task.id, cutoff, true) then
+      call('SREM', KEYS[6], task.id)
+    else
+      local token = ARGV[5] .. '.' .. (n + 1)
+      local env = envelope(task.id, task.payload, task.attempt + 1, task.enqueuedAt, task.lastError)
+      -- HSETNX records the lease unless the same id is already leased (a raw element pushed twice):
+      -- one delivery at a time, checked and written in one command
+      if call('HSETNX', KEYS[5], task.id, token .. '|' .. env) == 1 then
+        n = n + 1
+        call('ZADD', KEYS[4], now + vis, task.id)
+        call('SADD', KEYS[6], task.id)
+        out[#out + 1] = env
+        out[#out + 1] = token
+      end
+    end
   end
 end
+if n == 0 and tonumber(ARGV[7]) > now then call('ZADD', KEYS[10], ARGV[7], ARGV[6]) end
 if n == 0 then
   local first = call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
   if first[2] then out[1] = tonumber(first[2]) end

@@ -27,6 +27,9 @@ end
 
 -- A Baton envelope always starts with {"baton":1, so any other list element is a raw task.
 local ENVELOPE_HEAD = '{"baton":1,'
+-- A delivery: a task the enqueue script already leased to a worker that was blocked waiting
+-- (see enqueueTasks). It is an envelope with the lease token and deadline in front.
+local DELIVERY_HEAD = '{"baton":1,"lease":'
 
 local function num(n)
   return string.format('%.0f', n)
