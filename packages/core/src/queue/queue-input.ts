@@ -12,14 +12,21 @@ export interface PreparedTask {
 }
 
 /**
- * `id` made flat in place, returned for chaining. crypto.randomUUID builds its text by
+ * Makes `id` flat in place. crypto.randomUUID builds its text by
  * concatenation, a rope of ~14 nodes (~520 bytes) that a backend keeping the id (the memory queue
  * keeps every finished id for the retention window) would keep whole; reading a character makes
- * V8 copy the text into one flat string (~95 bytes) and drop the nodes.
+ * V8 copy the text into one flat string and drop the nodes (the rope's head stays, pointing at it).
  */
-function flat(id: string): string {
+function flat(id: string): void {
   id.charCodeAt(0);
-  return id;
+}
+
+/**
+ * A generated id as one flat string, without the rope's head that `flat` leaves: trim hands back
+ * V8's flattened copy itself, and a UUID has nothing to trim. (A caller's id must not be trimmed.)
+ */
+function flatNewId(newId: () => string): string {
+  return newId().trim();
 }
 
 /** Validates and serializes one item of `enqueue`/`enqueueMany`; `newId` generates missing ids. */
@@ -31,7 +38,7 @@ export function prepareTask(
   newId: () => string,
 ): PreparedTask {
   assertOptionsObject(`${argument}.options`, options);
-  const id = options?.id === undefined ? newId() : options.id;
+  const id = options?.id === undefined ? flatNewId(newId) : options.id;
   assertName(`${argument}.id`, id);
   flat(id);
   const delayMs = nonNegativeIntOr(`${argument}.delayMs`, options?.delayMs, 0);
@@ -51,7 +58,7 @@ export function prepareItem(
 ): PreparedTask {
   const item = items[index] as ({ payload?: unknown } & EnqueueOptions) | undefined;
   if (typeof item === 'object' && item !== null && !Array.isArray(item) && item.id === undefined && item.delayMs === undefined) {
-    return { id: flat(newId()), json: serializePayload(item.payload, maxPayloadBytes), delayMs: 0 };
+    return { id: flatNewId(newId), json: serializePayload(item.payload, maxPayloadBytes), delayMs: 0 };
   }
   const argument = `items[${index}]`;
   assertOptionsObject(argument, item);
