@@ -88,6 +88,22 @@ describe.skipIf(!available)(`redis round trips per operation${available ? '' : '
     for (const counts of waits) expect(counts).toEqual({ evalsha: 2, lrem: 1 });
   });
 
+  it('a completion made in the same turn as the next lease call travels in that call', async () => {
+    const q = backend.queue('rtt-complete-lease');
+    await q.enqueueMany(Array.from({ length: n + 1 }, (_, i) => ({ payload: i })));
+    let lease = (await q.dequeue())!;
+    const counts = await countCommands(async () => {
+      for (let i = 0; i < n; i++) {
+        const [done, next] = await Promise.all([q.complete(lease), q.dequeue()]);
+        expect(done).toBe(true);
+        lease = next!;
+      }
+    });
+    expect(counts).toEqual({ evalsha: n });
+    expect(await q.complete(lease)).toBe(true);
+    expect(await q.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
+  });
+
   it('lock acquire and release are one round trip each', async () => {
     const locks = backend.locks();
     const counts = await countCommands(async () => {

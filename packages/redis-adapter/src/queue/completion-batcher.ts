@@ -3,7 +3,8 @@ import type { Lease } from '@baton/core';
 /** Most completions sent in one script call (bounded by Lua's argument limits). */
 const MAX_BATCH = 1_000;
 
-interface Pending {
+/** A completion waiting to be sent; the one who sends it settles it. */
+export interface PendingCompletion {
   id: string;
   token: string;
   resolve: (held: boolean) => void;
@@ -14,10 +15,11 @@ interface Pending {
  * Gathers the completions of one queue handle that are requested in the same event-loop turn
  * (a worker pool finishing many handlers at once) and sends them as one `completeTask` call:
  * one command and one script run for the batch instead of one per task. A lone completion
- * leaves on the next microtask, so it waits for nothing.
+ * leaves on the next microtask, so it waits for nothing. A lease call made in the same turn takes
+ * the waiting completions along (see take), so the worker's completion and next lease are one call.
  */
 export class CompletionBatcher {
-  private pending: Pending[] = [];
+  private pending: PendingCompletion[] = [];
   private scheduled = false;
 
   /** @param send runs the script for a batch; resolves one held flag per lease, in order. */
@@ -31,6 +33,11 @@ export class CompletionBatcher {
       this.scheduled = true;
       queueMicrotask(() => this.flush());
     });
+  }
+
+  /** Hands over up to one batch of the completions not sent yet; the caller sends them and settles each. */
+  take(): PendingCompletion[] {
+    return this.pending.splice(0, MAX_BATCH);
   }
 
   private flush(): void {

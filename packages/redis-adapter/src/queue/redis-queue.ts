@@ -159,12 +159,23 @@ export class RedisQueue<T> extends BaseQueue<T> {
     const k = this.keys;
     const now = this.clock.now();
     const member = this.waiter.idleMember(this.options.visibilityTimeoutMs);
-    const args = [now, this.options.visibilityTimeoutMs, max, this.cutoff(now), tokenBase(), member, idleUntil];
+    const args: Array<string | number> = [now, this.options.visibilityTimeoutMs, max, this.cutoff(now), tokenBase(), member, idleUntil];
+    // completions of this turn that have not left yet go along (at most one batch's worth)
+    const completions = this.completions.take();
+    for (const c of completions) args.push(c.id, c.token);
     const keys = [k.wait, k.claimed, k.delayed, k.active, k.leases, k.ids, k.finished, k.finishedAt, k.dead, k.idle];
-    const reply = (await this.ctx.runner.run('leaseTasks', keys, args)) as Array<string | number>;
+    let reply: Array<string | number>;
+    try {
+      reply = (await this.ctx.runner.run('leaseTasks', keys, args)) as Array<string | number>;
+    } catch (error) {
+      for (const c of completions) c.reject(error);
+      throw error;
+    }
+    const codes = Number(reply[1]);
+    completions.forEach((c, j) => c.resolve(heldReply(reply[2 + j])));
     const leases: Lease<T>[] = [];
     const deadline = now + this.options.visibilityTimeoutMs;
-    for (let i = 1; i + 1 < reply.length; i += 2) {
+    for (let i = 2 + codes; i + 1 < reply.length; i += 2) {
       const task = decodeEnvelope<T>(String(reply[i]), k.wait);
       leases.push({ ...task, token: String(reply[i + 1]), deadline });
     }

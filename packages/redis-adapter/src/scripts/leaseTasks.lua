@@ -4,12 +4,16 @@
 -- received, so its lease is adopted; one found in the claimed list was received, so it is dropped.
 -- A caller that finds nothing and is about to block registers in the idle zset, so enqueueTasks
 -- can deliver to it; any call by that caller first takes the registration back.
+-- Completions the caller made together with this call are done first (as completeTask does them),
+-- so a worker's completion and its next lease cost one call.
 -- KEYS[1] wait list   KEYS[2] claimed list   KEYS[3] delayed zset   KEYS[4] active zset (id -> deadline)
 -- KEYS[5] leases hash (id -> "token|envelope")   KEYS[6] ids set   KEYS[7] finished set
 -- KEYS[8] finished-at zset   KEYS[9] dead list   KEYS[10] idle zset
 -- ARGV[1] now (ms)   ARGV[2] visibility timeout (ms)   ARGV[3] max   ARGV[4] finished cutoff   ARGV[5] token base
 -- ARGV[6] the caller's idle member ("waiter|visibility ms", '' for none)   ARGV[7] registered until (ms; 0: do not register)
--- Returns: { next delayed due time or -1, envelope1, token1, envelope2, token2, ... }
+-- ARGV[8..] pairs to complete first: id, token
+-- Returns: { next delayed due time or -1, number of completion codes c, c codes (OK or NOT_HELD),
+--   envelope1, token1, envelope2, token2, ... }
 local now, vis, max, cutoff = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 
 -- A raw element's id goes to the client as text: bytes that are not UTF-8 would come back as other
@@ -51,11 +55,13 @@ end
 
 expect_type(KEYS[1], 'list')
 expect_type(KEYS[7], 'set')
+local completed = complete_leases(KEYS[5], KEYS[4], KEYS[6], KEYS[7], KEYS[8], now, cutoff, 8)
 if ARGV[6] ~= '' then call('ZREM', KEYS[10], ARGV[6]) end
 local due = call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 1000)
 for _, env in ipairs(due) do call('LPUSH', KEYS[1], env) end
 if #due > 0 then call('ZREM', KEYS[3], unpack(due)) end
-local out = { -1 }
+local out = { -1, #completed }
+for _, code in ipairs(completed) do out[#out + 1] = code end
 local n = 0
 while n < max do
   -- (an empty RPOP gives false, not nil)

@@ -144,3 +144,39 @@ local function hand_over(lock_key, fence_key, list_key, deadlines_key, now)
     end
   end
 end
+
+-- Finishes each lease (ARGV pairs id, token from index `first`) whose token still holds it, and
+-- prunes expired finished ids. Keys: leases hash, active zset, ids set, finished set, finished-at zset.
+-- Returns one code per pair, in order: OK, or NOT_HELD (that lease changed nothing).
+local function complete_leases(leases, active, ids, finished, finished_at, now, cutoff, first)
+  local codes = {}
+  for i = first, #ARGV - 1, 2 do
+    local id, token = ARGV[i], ARGV[i + 1]
+    if held_envelope(call('HGET', leases, id), token) then
+      -- SADD on the finished set is the first write, so a set of the wrong type fails it before
+      -- anything changed (the type is looked up only then, instead of a TYPE on every call)
+      local added = redis.pcall('SADD', finished, id)
+      if type(added) == 'table' and added.err then
+        if string.find(added.err, 'WRONGTYPE', 1, true) then expect_type(finished, 'set') end
+        error(added)
+      end
+      call('HDEL', leases, id)
+      call('ZREM', active, id)
+      call('SREM', ids, id)
+      call('ZADD', finished_at, now, id)
+      codes[#codes + 1] = OK
+    else
+      codes[#codes + 1] = NOT_HELD
+    end
+  end
+  -- Prunes up to two expired ids per completion (plus 100), so pruning outpaces completions however
+  -- large the batch: the finished set stays bounded by the retention window, not by the run.
+  if #codes > 0 then
+    local old = call('ZRANGEBYSCORE', finished_at, '-inf', '(' .. cutoff, 'LIMIT', 0, 100 + 2 * #codes)
+    if #old > 0 then
+      call('SREM', finished, unpack(old))
+      call('ZREM', finished_at, unpack(old))
+    end
+  end
+  return codes
+end
