@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError } from '../errors/index.js';
 import type { Clock } from '../clock/index.js';
 import type { EnqueueOptions, EnqueueResult, Lease, Queue, QueueStats, Task } from '../interfaces/index.js';
 import { assertName, assertOptionsObject, assertPositiveInt, nonNegativeIntOr, positiveIntOr } from '../validation/index.js';
 import { backoffDelay } from './backoff.js';
-import { assertLease, errorMessage, prepareItem, prepareTask, type PreparedTask } from './queue-input.js';
+import { assertLease, errorMessage, newTaskId, prepareItem, prepareTask, type PreparedTask } from './queue-input.js';
 import type { ResolvedQueueOptions } from './queue-options.js';
 
 /** Largest batch accepted by enqueueMany / dequeueMany / deadLetters. */
@@ -58,7 +57,7 @@ export abstract class BaseQueue<T> implements Queue<T> {
   /** See Queue.enqueue. */
   async enqueue(payload: T, options?: EnqueueOptions): Promise<EnqueueResult> {
     this.assertOpen();
-    const task = prepareTask('options', payload, options, this.options.maxPayloadBytes, randomUUID);
+    const task = prepareTask('options', payload, options, this.options.maxPayloadBytes, newTaskId);
     const [result] = await this.addTasks([task]);
     return result!;
   }
@@ -70,7 +69,7 @@ export abstract class BaseQueue<T> implements Queue<T> {
     if (items.length > MAX_BATCH) throw new InvalidArgumentError('items', `must hold at most ${MAX_BATCH} tasks, got ${items.length}`);
     if (items.length === 0) return [];
     const tasks = new Array<PreparedTask>(items.length);
-    for (let i = 0; i < items.length; i++) tasks[i] = prepareItem(items, i, this.options.maxPayloadBytes, randomUUID);
+    for (let i = 0; i < items.length; i++) tasks[i] = prepareItem(items, i, this.options.maxPayloadBytes, newTaskId);
     return this.addTasks(tasks);
   }
 

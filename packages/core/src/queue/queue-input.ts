@@ -57,14 +57,6 @@ function flat(id: string): void {
   id.charCodeAt(0);
 }
 
-/**
- * A generated id as one flat string, without the rope's head that `flat` leaves: trim hands back
- * V8's flattened copy itself, and a UUID has nothing to trim. (A caller's id must not be trimmed.)
- */
-function flatNewId(newId: () => string): string {
-  return newId().trim();
-}
-
 /** Validates and serializes one item of `enqueue`/`enqueueMany`; `newId` generates missing ids. */
 export function prepareTask(
   argument: string,
@@ -74,7 +66,7 @@ export function prepareTask(
   newId: () => string,
 ): PreparedTask {
   assertOptionsObject(`${argument}.options`, options);
-  const id = options?.id === undefined ? flatNewId(newId) : options.id;
+  const id = options?.id === undefined ? newId() : options.id;
   assertName(`${argument}.id`, id);
   flat(id);
   const delayMs = nonNegativeIntOr(`${argument}.delayMs`, options?.delayMs, 0);
@@ -94,7 +86,7 @@ export function prepareItem(
 ): PreparedTask {
   const item = items[index] as ({ payload?: unknown } & EnqueueOptions) | undefined;
   if (typeof item === 'object' && item !== null && !Array.isArray(item) && item.id === undefined && item.delayMs === undefined) {
-    return { id: flatNewId(newId), json: serializePayload(item.payload, maxPayloadBytes), delayMs: 0 };
+    return { id: newId(), json: serializePayload(item.payload, maxPayloadBytes), delayMs: 0 };
   }
   const argument = `items[${index}]`;
   assertOptionsObject(argument, item);
