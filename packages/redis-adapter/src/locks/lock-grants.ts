@@ -31,7 +31,8 @@ export class LockGrants {
   /** Waiters by token (tokens are unique). */
   readonly waiting = new Map<string, Waiter>();
   readonly channel: string;
-  private subscribed = false;
+  /** True once the grant channel is subscribed. */
+  subscribed = false;
   private subscribing: Promise<void> | undefined;
 
   constructor(private readonly ctx: BackendContext) {

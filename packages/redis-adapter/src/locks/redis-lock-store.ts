@@ -42,12 +42,17 @@ export class RedisLockStore implements LockStore {
   tryAcquire(resource: string, token: string, ttlMs: number, queue: boolean): Promise<number | LockGrant | null>;
   async tryAcquire(resource: string, token: string, ttlMs: number, queue = false): Promise<number | LockGrant | null> {
     const waiter = this.grants.waiting.get(token);
-    if (!waiter && !queue) {
+    if (waiter) return this.attempt(resource, token, ttlMs, waiter);
+    // Until the backend's grant channel is subscribed, a first attempt does not queue: a backend
+    // that never meets a held lock never opens its subscriber connection, and the one that does
+    // subscribes while others go on taking turns, not while it holds up the line.
+    if (!queue || !this.grants.subscribed) {
       const k = this.keys(resource);
       const reply = await this.ctx.runner.run('acquireLock', [k.lock, k.fence, k.waiters, k.waiterDeadlines], [token, ttlMs, this.ctx.clock.now(), 0]);
-      return reply === null || reply === undefined ? null : Number(reply);
+      if (reply !== null && reply !== undefined) return Number(reply);
+      if (!queue) return null;
     }
-    return this.attempt(resource, token, ttlMs, waiter ?? (await this.join(token, ttlMs)));
+    return this.attempt(resource, token, ttlMs, await this.join(token, ttlMs));
   }
 
   /** See LockStore.extend. */
