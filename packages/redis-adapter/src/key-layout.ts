@@ -57,12 +57,10 @@ export interface LockKeys {
   lock: string;
   /** Counter: the fence, INCR on every acquisition; never reset. */
   fence: string;
-  /** List: waiter tokens in order of arrival. */
+  /** List: waiter entries (`<token> <ttl ms> <grant channel>`) in order of arrival. */
   waiters: string;
-  /** Sorted set: waiter token -> deadline (ms) by which it must refresh its place. */
+  /** Sorted set: waiter entry -> deadline (ms) by which it must refresh its place. */
   waiterDeadlines: string;
-  /** Pub/sub channel announcing releases. */
-  released: string;
 }
 
 /** The hash tag Redis Cluster would use for `key`, or undefined when it has none. */
@@ -123,9 +121,9 @@ export class KeyLayout {
     if (bound) {
       const lock = bound(resource);
       const b = sameSlotBase(lock);
-      return { lock, fence: `${b}:fence`, waiters: `${b}:waiters`, waiterDeadlines: `${b}:waiter-deadlines`, released: `${this.prefix}:${b}:released` };
+      return { lock, fence: `${b}:fence`, waiters: `${b}:waiters`, waiterDeadlines: `${b}:waiter-deadlines` };
     }
     const b = this.base('lock', resource);
-    return { lock: `${b}:lock`, fence: `${b}:fence`, waiters: `${b}:waiters`, waiterDeadlines: `${b}:waiter-deadlines`, released: `${b}:released` };
+    return { lock: `${b}:lock`, fence: `${b}:fence`, waiters: `${b}:waiters`, waiterDeadlines: `${b}:waiter-deadlines` };
   }
 }
