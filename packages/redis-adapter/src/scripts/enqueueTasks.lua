@@ -1,4 +1,5 @@
--- enqueueTasks: adds tasks unless their id is queued (waiting, delayed, leased) or finished.
+-- enqueueTasks: adds tasks unless their id is queued (waiting, delayed, leased) or finished; the
+-- checks and writes go out a slice of up to 1,000 tasks per command, not one command per task.
 -- While workers are blocked waiting on this queue (registered in the idle zset by leaseTasks), a
 -- ready task is leased here, in the same script, and pushed as a delivery: the blocked worker
 -- that receives it runs it at once instead of running the lease script first (one round trip
@@ -44,20 +45,49 @@ local function deliver(i, id, env)
   return true
 end
 
--- the finished set's type is checked by its SISMEMBER, the first command for each task
-local out = {}
-for i = 5, #ARGV, 3 do
-  local id, env, delay = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
-  -- SADD answers the duplicate check and claims the id in one command. An id that is both
-  -- queued and finished (a recipe client's SADD) stays a duplicate, as before.
-  if is_finished(KEYS[4], KEYS[5], id, cutoff, true) then
-    out[#out + 1] = call('SISMEMBER', KEYS[3], id) == 1 and DUPLICATE or FINISHED
-  elseif call('SADD', KEYS[3], id) == 0 then
-    out[#out + 1] = DUPLICATE
+-- Runs cmd on key with the arguments list[from..to] in slices that fit Lua's unpack, and returns
+-- the replies of the slices one after the other.
+local SLICE = 1000
+local function sliced(cmd, key, list)
+  local replies = {}
+  for from = 1, #list, SLICE do
+    local r = call(cmd, key, unpack(list, from, math.min(from + SLICE - 1, #list)))
+    if type(r) == 'table' then
+      for _, v in ipairs(r) do replies[#replies + 1] = v end
+    end
+  end
+  return replies
+end
+
+local ids = {}
+for i = 5, #ARGV, 3 do ids[#ids + 1] = ARGV[i] end
+
+-- One SMISMEMBER per slice answers "finished?" and "queued?" for the whole batch. The finished set
+-- is read first, so a set of the wrong type fails before anything is written.
+local ok, finished = pcall(sliced, 'SMISMEMBER', KEYS[4], ids)
+if not ok then
+  expect_type(KEYS[4], 'set')
+  error(finished)
+end
+local queued = sliced('SMISMEMBER', KEYS[3], ids)
+
+local out, new_ids, ready, taken = {}, {}, {}, {}
+for n, id in ipairs(ids) do
+  local i = 5 + (n - 1) * 3
+  local env, delay = ARGV[i + 1], tonumber(ARGV[i + 2])
+  -- an id that is both queued and finished (a recipe client's SADD) stays a duplicate
+  if finished[n] == 1 and within_retention(KEYS[4], KEYS[5], id, cutoff, true) then
+    out[n] = queued[n] == 1 and DUPLICATE or FINISHED
+  elseif queued[n] == 1 or taken[id] then
+    out[n] = DUPLICATE
   else
+    taken[id] = true
+    new_ids[#new_ids + 1] = id
     if delay > 0 then add_delayed(KEYS[2], now + delay, env, ARGV[3])
-    elseif not deliver(i, id, env) then call('LPUSH', KEYS[1], env) end
-    out[#out + 1] = QUEUED
+    elseif not deliver(i, id, env) then ready[#ready + 1] = env end
+    out[n] = QUEUED
   end
 end
+sliced('SADD', KEYS[3], new_ids)
+sliced('LPUSH', KEYS[1], ready)
 return out

@@ -57,6 +57,20 @@ local function decode(el, now)
   return t
 end
 
+-- For an id in the finished set: whether it is still finished, that is, Baton recorded no time for
+-- it or the time is within retention. With prune, an expired id is removed from both structures.
+local function within_retention(set_key, at_key, id, cutoff, prune)
+  local at = call('ZSCORE', at_key, id)
+  if at and tonumber(at) < cutoff then
+    if prune then
+      call('SREM', set_key, id)
+      call('ZREM', at_key, id)
+    end
+    return false
+  end
+  return true
+end
+
 -- Finished: in the finished set, and (when Baton recorded the time) within retention.
 -- With prune, an expired id is removed from both structures.
 -- A finished set of the wrong type fails here with the type found, before the caller writes anything,
@@ -68,15 +82,7 @@ local function is_finished(set_key, at_key, id, cutoff, prune)
     error(member)
   end
   if member == 0 then return false end
-  local at = call('ZSCORE', at_key, id)
-  if at and tonumber(at) < cutoff then
-    if prune then
-      call('SREM', set_key, id)
-      call('ZREM', at_key, id)
-    end
-    return false
-  end
-  return true
+  return within_retention(set_key, at_key, id, cutoff, prune)
 end
 
 -- Splits a lease record "token|envelope"; nil unless the token matches.
