@@ -45,20 +45,6 @@ local function deliver(i, id, env)
   return true
 end
 
--- Runs cmd on key with the arguments list[from..to] in slices that fit Lua's unpack, and returns
--- the replies of the slices one after the other.
-local SLICE = 1000
-local function sliced(cmd, key, list)
-  local replies = {}
-  for from = 1, #list, SLICE do
-    local r = call(cmd, key, unpack(list, from, math.min(from + SLICE - 1, #list)))
-    if type(r) == 'table' then
-      for _, v in ipairs(r) do replies[#replies + 1] = v end
-    end
-  end
-  return replies
-end
-
 local ids = {}
 for i = 5, #ARGV, 3 do ids[#ids + 1] = ARGV[i] end
 

@@ -63,46 +63,71 @@ if #due > 0 then call('ZREM', KEYS[3], unpack(due)) end
 local out = { -1, #completed }
 for _, code in ipairs(completed) do out[#out + 1] = code end
 local n = 0
+-- Lease deadlines (score, id pairs) and leased ids, written with one ZADD and one SADD at the end.
+local deadlines, leased = {}, {}
+
+local function lease(task)
+  local token = ARGV[5] .. '.' .. (n + 1)
+  local env = envelope(task.id, task.payload, task.attempt + 1, task.enqueuedAt, task.lastError)
+  -- HSETNX records the lease unless the same id is already leased (a raw element pushed twice):
+  -- one delivery at a time, checked and written in one command
+  if call('HSETNX', KEYS[5], task.id, token .. '|' .. env) == 0 then return end
+  n = n + 1
+  deadlines[#deadlines + 1] = now + vis
+  deadlines[#deadlines + 1] = task.id
+  leased[#leased + 1] = task.id
+  out[#out + 1] = env
+  out[#out + 1] = token
+end
+
+-- Elements are popped as many at a time as are still wanted (an empty RPOP gives false), and the
+-- finished check of a whole pop is one SMISMEMBER.
+local claimed_left = true
 while n < max do
-  -- (an empty RPOP gives false, not nil)
-  local el = call('RPOP', KEYS[2])
-  local received = true
-  if not el then
-    received = false
-    el = call('RPOP', KEYS[1])
+  local want = max - n
+  local els, received = false, true
+  if claimed_left then
+    els = call('RPOP', KEYS[2], want)
+    if not els or #els < want then claimed_left = false end
   end
-  if not el then break end
-  if string.sub(el, 1, #DELIVERY_HEAD) == DELIVERY_HEAD then
-    -- a received delivery is a task some worker runs: the claimed entry is only dropped
-    local env, token
-    if not received then env, token = adopt(el) end
-    if env then
-      n = n + 1
-      out[#out + 1] = env
-      out[#out + 1] = token
-    end
-  else
-    local task, reason
-    if is_utf8(el) then task, reason = decode(el, now) else reason = 'not UTF-8 text' end
-    if not task then
-      call('LPUSH', KEYS[9], corrupt_letter(el, reason, now))
-    elseif is_finished(KEYS[7], KEYS[8], task.id, cutoff, true) then
-      call('SREM', KEYS[6], task.id)
-    else
-      local token = ARGV[5] .. '.' .. (n + 1)
-      local env = envelope(task.id, task.payload, task.attempt + 1, task.enqueuedAt, task.lastError)
-      -- HSETNX records the lease unless the same id is already leased (a raw element pushed twice):
-      -- one delivery at a time, checked and written in one command
-      if call('HSETNX', KEYS[5], task.id, token .. '|' .. env) == 1 then
+  if not els then
+    els = call('RPOP', KEYS[1], want)
+    received = false
+  end
+  if not els then break end
+  local tasks, task_ids = {}, {}
+  for _, el in ipairs(els) do
+    if string.sub(el, 1, #DELIVERY_HEAD) == DELIVERY_HEAD then
+      -- a received delivery is a task some worker runs: the claimed entry is only dropped
+      local env, token
+      if not received then env, token = adopt(el) end
+      if env then
         n = n + 1
-        call('ZADD', KEYS[4], now + vis, task.id)
-        call('SADD', KEYS[6], task.id)
         out[#out + 1] = env
         out[#out + 1] = token
       end
+    else
+      local task, reason
+      if is_utf8(el) then task, reason = decode(el, now) else reason = 'not UTF-8 text' end
+      if task then
+        tasks[#tasks + 1] = task
+        task_ids[#task_ids + 1] = task.id
+      else
+        call('LPUSH', KEYS[9], corrupt_letter(el, reason, now))
+      end
+    end
+  end
+  local finished = sliced('SMISMEMBER', KEYS[7], task_ids)
+  for k, task in ipairs(tasks) do
+    if finished[k] == 1 and within_retention(KEYS[7], KEYS[8], task.id, cutoff, true) then
+      call('SREM', KEYS[6], task.id)
+    else
+      lease(task)
     end
   end
 end
+sliced('ZADD', KEYS[4], deadlines)
+sliced('SADD', KEYS[6], leased)
 if n == 0 and tonumber(ARGV[7]) > now then call('ZADD', KEYS[10], ARGV[7], ARGV[6]) end
 if n == 0 then
   local first = call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')

@@ -17,6 +17,21 @@ local function call(cmd, key, ...)
   return r
 end
 
+-- Runs cmd on key with the arguments of list, a slice of up to 1,000 per command (Lua's unpack
+-- has a limit), and returns the replies of the slices one after the other (for array replies).
+-- An even slice size keeps score-member pairs together.
+local SLICE = 1000
+local function sliced(cmd, key, list)
+  local replies = {}
+  for from = 1, #list, SLICE do
+    local r = call(cmd, key, unpack(list, from, math.min(from + SLICE - 1, #list)))
+    if type(r) == 'table' then
+      for _, v in ipairs(r) do replies[#replies + 1] = v end
+    end
+  end
+  return replies
+end
+
 -- Fails before any write when a key that a user may bind by name holds the wrong type.
 local function expect_type(key, expected)
   local actual = redis.call('TYPE', key)['ok']
@@ -153,36 +168,45 @@ end
 
 -- Finishes each lease (ARGV pairs id, token from index `first`) whose token still holds it, and
 -- prunes expired finished ids. Keys: leases hash, active zset, ids set, finished set, finished-at zset.
+-- One command per slice of leases for each step (HMGET, SADD, HDEL, ZREM, SREM, ZADD), not per lease.
 -- Returns one code per pair, in order: OK, or NOT_HELD (that lease changed nothing).
 local function complete_leases(leases, active, ids, finished, finished_at, now, cutoff, first)
-  local codes = {}
-  for i = first, #ARGV - 1, 2 do
-    local id, token = ARGV[i], ARGV[i + 1]
-    if held_envelope(call('HGET', leases, id), token) then
-      -- SADD on the finished set is the first write, so a set of the wrong type fails it before
-      -- anything changed (the type is looked up only then, instead of a TYPE on every call)
-      local added = redis.pcall('SADD', finished, id)
-      if type(added) == 'table' and added.err then
-        if string.find(added.err, 'WRONGTYPE', 1, true) then expect_type(finished, 'set') end
-        error(added)
-      end
-      call('HDEL', leases, id)
-      call('ZREM', active, id)
-      call('SREM', ids, id)
-      call('ZADD', finished_at, now, id)
-      codes[#codes + 1] = OK
+  local codes, asked = {}, {}
+  for i = first, #ARGV - 1, 2 do asked[#asked + 1] = ARGV[i] end
+  if #asked == 0 then return codes end
+  local records = sliced('HMGET', leases, asked)
+  local done, stamps, seen = {}, {}, {}
+  for n, id in ipairs(asked) do
+    -- the same lease twice in one batch: the second finds it finished, as it would one call later
+    if not seen[id] and held_envelope(records[n], ARGV[first + 2 * n - 1]) then
+      seen[id] = true
+      done[#done + 1] = id
+      stamps[#stamps + 1] = now
+      stamps[#stamps + 1] = id
+      codes[n] = OK
     else
-      codes[#codes + 1] = NOT_HELD
+      codes[n] = NOT_HELD
     end
+  end
+  if #done > 0 then
+    -- SADD on the finished set is the first write, so a set of the wrong type fails it before
+    -- anything changed (the type is looked up only then, instead of a TYPE on every call)
+    local ok, err = pcall(sliced, 'SADD', finished, done)
+    if not ok then
+      expect_type(finished, 'set')
+      error(err)
+    end
+    sliced('HDEL', leases, done)
+    sliced('ZREM', active, done)
+    sliced('SREM', ids, done)
+    sliced('ZADD', finished_at, stamps)
   end
   -- Prunes up to two expired ids per completion (plus 100), so pruning outpaces completions however
   -- large the batch: the finished set stays bounded by the retention window, not by the run.
-  if #codes > 0 then
-    local old = call('ZRANGEBYSCORE', finished_at, '-inf', '(' .. cutoff, 'LIMIT', 0, 100 + 2 * #codes)
-    if #old > 0 then
-      call('SREM', finished, unpack(old))
-      call('ZREM', finished_at, unpack(old))
-    end
+  local old = call('ZRANGEBYSCORE', finished_at, '-inf', '(' .. cutoff, 'LIMIT', 0, 100 + 2 * #codes)
+  if #old > 0 then
+    sliced('SREM', finished, old)
+    sliced('ZREM', finished_at, old)
   end
   return codes
 end
