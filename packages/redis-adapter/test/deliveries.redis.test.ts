@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { scriptSources } from '../src/script-loader.js';
 import { Resources, sleep, uniquePrefix } from './helpers.js';
 
 const url = inject('redisUrl');
@@ -60,5 +61,25 @@ describe.skipIf(url === '')(`redis deliveries to waiting workers${url === '' ? '
     expect(again).toMatchObject({ id: 'w', attempt: 2 });
     expect(again.lastError).toContain('lease expired');
     expect(await q.complete(again)).toBe(true);
+  });
+
+  it('a delivery received where nobody waits for it any more goes back to the wait list while its lease holds', async () => {
+    const prefix = uniquePrefix('return');
+    const q = r.backend(url, { prefix }).queue<string>('jobs');
+    const raw = r.raw(url);
+    const key = (part: string): string => `${prefix}:{queue:jobs}:${part}`;
+    const giveBack = (delivery: string): Promise<unknown> => raw.eval(scriptSources().returnDelivery, 3, key('claimed'), key('wait'), key('leases'), delivery);
+    await raw.zadd(key('idle'), Date.now() + 60_000, 'left|30000');
+    await q.enqueue('kept', { id: 'k' });
+    // a worker's BLMOVE took it, but its local waiter had timed out in the meantime
+    const delivery = (await raw.lmove(key('wait'), key('claimed'), 'RIGHT', 'LEFT'))!;
+    expect(await giveBack(delivery)).toBe(1);
+    expect(await raw.llen(key('claimed'))).toBe(0);
+    const lease = (await q.dequeue())!;
+    expect(lease).toMatchObject({ id: 'k', attempt: 1 });
+    expect(await q.complete(lease)).toBe(true);
+    // once its lease no longer holds, there is nothing to give back
+    expect(await giveBack(delivery)).toBe(0);
+    expect(await raw.llen(key('wait'))).toBe(0);
   });
 });
