@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock/index.js';
 import { InvalidArgumentError, LockLostError, LockNotReplicatedError, LockTimeoutError } from '../errors/index.js';
 import type { AcquireOptions, LockHandle, LockManager, LockOptions } from '../interfaces/index.js';
@@ -10,8 +11,11 @@ import { ManagedLock } from './managed-lock.js';
 /** Lock defaults (ms). */
 export const LOCK_DEFAULTS = { ttlMs: 30_000, waitMs: 10_000 } as const;
 
-// The reason given to a finished acquire's wait signal (a plain value: no DOMException to build).
-const ACQUIRE_SETTLED = Object.freeze({ acquireSettled: true });
+// Nothing cancels an acquire's waits from outside (each wait is awaited before the next step), so
+// they all get one signal that never aborts: creating an AbortSignal cost 3-4 µs (measured), once
+// per contended acquire. Any number of waits may listen to it at once.
+const NEVER_ABORTED = new AbortController().signal;
+setMaxListeners(0, NEVER_ABORTED);
 
 // Tokens are cut from a pool filled 256 at a time: each randomBytes call costs ~15 µs whatever its
 // size (measured), which was an eighth of an uncontended acquire+release on loopback Redis.
@@ -67,8 +71,6 @@ export class StoreLockManager implements LockManager {
     const giveUpAt = this.clock.now() + waitMs;
     // a caller that will wait joins the line in its first attempt (one round trip less per wait)
     const queue = waitMs > 0;
-    // created only when the lock is busy: an uncontended acquire needs no signal
-    let controller: AbortController | undefined;
     try {
       for (;;) {
         this.assertOpen();
@@ -77,12 +79,10 @@ export class StoreLockManager implements LockManager {
         if (got !== null) return await this.acquired(resource, token, got, ttlMs, requestedAt, autoExtend, waitReplicas, waitTimeoutMs);
         const remaining = giveUpAt - this.clock.now();
         if (remaining <= 0) throw new LockTimeoutError(resource, waitMs);
-        controller ??= new AbortController();
-        const grant = await this.store.waitForRelease(resource, token, remaining, controller.signal);
+        const grant = await this.store.waitForRelease(resource, token, remaining, NEVER_ABORTED);
         if (grant) return await this.acquired(resource, token, grant, ttlMs, requestedAt, autoExtend, waitReplicas, waitTimeoutMs);
       }
     } finally {
-      controller?.abort(ACQUIRE_SETTLED);
       this.store.leaveQueue?.(resource, token);
     }
   }
