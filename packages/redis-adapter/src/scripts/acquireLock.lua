@@ -16,6 +16,7 @@ local token, ttl, now, place = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARG
 local front = call('LINDEX', KEYS[3], 0)
 if front then front = first_live_waiter(KEYS[3], KEYS[4], now) end
 local entry = place > 0 and waiter_entry(token, ttl, ARGV[5]) or nil
+local pttl
 if not front or front == entry then
   if call('SET', KEYS[1], token, 'NX', 'PX', ttl) then
     if front then
@@ -26,11 +27,18 @@ if not front or front == entry then
   end
   expect_type(KEYS[1], 'string')
 else
-  expect_type(KEYS[1], 'string')
-  -- the holder is gone (expired, or a recipe client's DEL): the first in line gets it now
-  if call('EXISTS', KEYS[1]) == 0 then hand_over(KEYS[1], KEYS[2], KEYS[3], KEYS[4], now) end
+  -- PTTL answers for a key of any type; -2: the holder is gone (expired, or a recipe client's
+  -- DEL), so the first in line gets the lock now
+  pttl = call('PTTL', KEYS[1])
+  if pttl == -2 then
+    hand_over(KEYS[1], KEYS[2], KEYS[3], KEYS[4], now)
+    pttl = nil
+  elseif place == 0 then
+    expect_type(KEYS[1], 'string')
+  end
+  -- (a waiter's GET below fails on a key of another type before anything is written)
 end
 if place == 0 then return nil end
 if call('GET', KEYS[1]) == token then return { 1, tonumber(call('GET', KEYS[2])) } end
 if call('ZADD', KEYS[4], place, entry) == 1 then call('RPUSH', KEYS[3], entry) end
-return { 0, call('PTTL', KEYS[1]), tonumber(call('GET', KEYS[2]) or '0') }
+return { 0, pttl or call('PTTL', KEYS[1]), tonumber(call('GET', KEYS[2]) or '0') }
