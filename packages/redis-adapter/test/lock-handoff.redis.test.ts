@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { scriptSources } from '../src/script-loader.js';
 import { Resources, sleep, uniquePrefix } from './helpers.js';
 
 const url = inject('redisUrl');
@@ -123,5 +124,45 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
       await lock.release();
     }));
     expect(fences).toEqual([holder.fence + 1, holder.fence + 2, holder.fence + 3]);
+  });
+
+  it('a backend subscribes its grant channel only once an acquire meets a held lock', async () => {
+    const raw = r.raw(url);
+    const prefix = uniquePrefix('grants');
+    const [b1, b2] = [r.backend(url, { prefix }), r.backend(url, { prefix })];
+    for (let i = 0; i < 3; i++) await (await b1.locks().acquire(`free-${i}`, { ttlMs: 5_000 })).release();
+    expect(await raw.pubsub('CHANNELS', `${prefix}:lock-grants:*`)).toEqual([]);
+    const holder = await b1.locks().acquire('busy', { ttlMs: 5_000 });
+    const waiting = b2.locks().acquire('busy', { ttlMs: 5_000, waitMs: 5_000 });
+    await until(async () => (await raw.pubsub('CHANNELS', `${prefix}:lock-grants:*`) as string[]).length === 1, 'the waiting backend subscribed');
+    await holder.release();
+    expect((await waiting).fence).toBe(holder.fence + 1);
+  });
+
+  it('a waiter that gives up passes on a lock handed to it meanwhile, and the first in line that leaves a free lock hands it to the next', async () => {
+    const k = lockKeys();
+    const raw = r.raw(url);
+    raw.defineCommand('leaveLockQueue', { numberOfKeys: 4, lua: scriptSources().leaveLockQueue });
+    const leave = (token: string, entry: string): Promise<number> =>
+      (raw as unknown as Record<string, (...a: (string | number)[]) => Promise<number>>).leaveLockQueue!(k.lock, k.fence, k.waiters, k.deadlines, token, entry, Date.now());
+    const a = 'aaaa0000aaaa0000aaaa0000aaaa0000 5000 ch-a';
+    const b = 'bbbb0000bbbb0000bbbb0000bbbb0000 5000 ch-b';
+    // a was handed the lock (its entry popped), b waits behind
+    await raw.set(k.lock, 'aaaa0000aaaa0000aaaa0000aaaa0000', 'PX', 5_000);
+    await raw.set(k.fence, 7);
+    await raw.rpush(k.waiters, b);
+    await raw.zadd(k.deadlines, Date.now() + 60_000, b);
+    expect(await leave('aaaa0000aaaa0000aaaa0000aaaa0000', a)).toBe(1);
+    expect(await raw.get(k.lock)).toBe('bbbb0000bbbb0000bbbb0000bbbb0000');
+    expect(await raw.get(k.fence)).toBe('8');
+    expect(await raw.llen(k.waiters)).toBe(0);
+    // the lock is free (expired) with a first in line and b behind it: the first leaves, b gets it
+    await raw.del(k.lock);
+    await raw.rpush(k.waiters, a, b);
+    await raw.zadd(k.deadlines, Date.now() + 60_000, a, Date.now() + 60_000, b);
+    expect(await leave('aaaa0000aaaa0000aaaa0000aaaa0000', a)).toBe(1);
+    expect(await raw.get(k.lock)).toBe('bbbb0000bbbb0000bbbb0000bbbb0000');
+    expect(await raw.get(k.fence)).toBe('9');
+    expect(await raw.zcard(k.deadlines)).toBe(0);
   });
 });
