@@ -165,4 +165,20 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
     expect(await raw.get(k.fence)).toBe('9');
     expect(await raw.zcard(k.deadlines)).toBe(0);
   });
+
+  it('a waiter with a TTL shorter than the fallback look still holds a handed-over lock for a good part of its TTL', async () => {
+    const k = lockKeys();
+    const raw = r.raw(url);
+    const bind = { keys: { lock: () => k.lock } };
+    const holder = await r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000 });
+    const waiting = r.backend(url).locks(bind).acquire('res', { ttlMs: 200, waitMs: 5_000 });
+    await until(async () => (await raw.llen(k.waiters)) === 1, 'the waiter is in line');
+    // the local deadline counts from the waiter's last look, so it must look within its TTL
+    await sleep(150);
+    await holder.release();
+    const lock = await waiting;
+    await sleep(50);
+    expect(lock.signal.aborted).toBe(false);
+    expect(await lock.release()).toBe(true);
+  });
 });

@@ -6,6 +6,8 @@ import type { BackendContext } from '../backend-context.js';
 export interface Waiter {
   /** Its entry in the waiter list: "<token> <ttl> <grant channel>" (as acquireLock.lua builds it). */
   entry: string;
+  /** The TTL it asked for (ms): a hand-off gives it the lock for this long. */
+  ttlMs: number;
   /**
    * Send time (caller's clock, ms) of the latest request known to have run before any hand-off
    * to this waiter: the first request that queued it, then each one answered "still waiting".

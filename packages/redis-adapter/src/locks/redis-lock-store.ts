@@ -99,7 +99,9 @@ export class RedisLockStore implements LockStore {
     if (waiter?.grant) return this.take(token, waiter.grant);
     const pttl = waiter?.pttl ?? -1;
     if (waiter) waiter.pttl = undefined;
-    const sleep = Math.max(1, Math.min(timeoutMs, FALLBACK_MS, pttl > 0 ? pttl + 1 : FALLBACK_MS));
+    // A waiter also looks again within half its own TTL: a hand-off's deadline counts from the last
+    // look, so a lock handed over just before the next look still has half its TTL left locally.
+    const sleep = Math.max(1, Math.min(timeoutMs, FALLBACK_MS, pttl > 0 ? pttl + 1 : FALLBACK_MS, waiter ? Math.floor(waiter.ttlMs / 2) : FALLBACK_MS));
     let wake: () => void = () => undefined;
     const woken = new Promise<void>((resolve) => (wake = resolve));
     if (waiter) waiter.wake = wake;
@@ -140,7 +142,7 @@ export class RedisLockStore implements LockStore {
   private async join(token: string, ttlMs: number): Promise<Waiter> {
     const subscribing = this.grants.ready();
     if (subscribing) await subscribing;
-    const waiter: Waiter = { entry: `${token} ${ttlMs} ${this.grants.channel}`, since: this.ctx.clock.now(), minFence: 0, pttl: undefined, grant: undefined, wake: () => undefined };
+    const waiter: Waiter = { entry: `${token} ${ttlMs} ${this.grants.channel}`, ttlMs, since: this.ctx.clock.now(), minFence: 0, pttl: undefined, grant: undefined, wake: () => undefined };
     this.grants.waiting.set(token, waiter);
     return waiter;
   }
