@@ -2,6 +2,7 @@ export * from './errors/index.js';
 export * from './clock/index.js';
 export * from './interfaces/index.js';
 export * from './validation/index.js';
+export * from './ids/index.js';
 export * from './queue/index.js';
 export * from './locks/index.js';
 export * from './registry/index.js';

@@ -1,6 +1,6 @@
-import { randomFillSync } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock/index.js';
+import { newToken } from '../ids/index.js';
 import { InvalidArgumentError, LockLostError, LockNotReplicatedError, LockTimeoutError } from '../errors/index.js';
 import type { AcquireOptions, LockHandle, LockManager, LockOptions } from '../interfaces/index.js';
 import { silentLogger, type Logger } from '../interfaces/logger.js';
@@ -16,23 +16,6 @@ export const LOCK_DEFAULTS = { ttlMs: 30_000, waitMs: 10_000 } as const;
 // per contended acquire. Any number of waits may listen to it at once.
 const NEVER_ABORTED = new AbortController().signal;
 setMaxListeners(0, NEVER_ABORTED);
-
-// Tokens are cut from a pool filled 256 at a time: each randomBytes call costs ~15 µs whatever its
-// size (measured), which was an eighth of an uncontended acquire+release on loopback Redis.
-const TOKEN_BYTES = 16;
-const tokenPool = Buffer.allocUnsafe(TOKEN_BYTES * 256);
-let tokenOffset = tokenPool.length;
-
-/** A fresh owner token: 128 random bits, hex. */
-export function newLockToken(): string {
-  if (tokenOffset === tokenPool.length) {
-    randomFillSync(tokenPool);
-    tokenOffset = 0;
-  }
-  const token = tokenPool.toString('hex', tokenOffset, tokenOffset + TOKEN_BYTES);
-  tokenOffset += TOKEN_BYTES;
-  return token;
-}
 
 /**
  * The LockManager of every backend: waiting, timeouts, handles, auto-extension and withLock,
@@ -67,7 +50,7 @@ export class StoreLockManager implements LockManager {
     const autoExtend = options?.autoExtend === true;
     const waitReplicas = nonNegativeIntOr('options.waitReplicas', options?.waitReplicas, 0);
     const waitTimeoutMs = positiveIntOr('options.waitTimeoutMs', options?.waitTimeoutMs, 1_000);
-    const token = newLockToken();
+    const token = newToken();
     const giveUpAt = this.clock.now() + waitMs;
     // a caller that will wait joins the line in its first attempt (one round trip less per wait)
     const queue = waitMs > 0;
@@ -93,7 +76,7 @@ export class StoreLockManager implements LockManager {
     assertName('resource', resource);
     assertOptionsObject('options', options);
     const ttlMs = positiveIntOr('options.ttlMs', options?.ttlMs, this.ttlMs);
-    const token = newLockToken();
+    const token = newToken();
     const requestedAt = this.clock.now();
     const got = await this.store.tryAcquire(resource, token, ttlMs);
     if (got === null) return null;

@@ -3,7 +3,8 @@ import type { Clock } from '../clock/index.js';
 import type { EnqueueOptions, EnqueueResult, Lease, Queue, QueueStats, Task } from '../interfaces/index.js';
 import { assertName, assertOptionsObject, assertPositiveInt, nonNegativeIntOr, positiveIntOr } from '../validation/index.js';
 import { backoffDelay } from './backoff.js';
-import { assertLease, errorMessage, newTaskId, prepareItem, prepareTask, type PreparedTask } from './queue-input.js';
+import { newTaskId } from '../ids/index.js';
+import { assertLease, errorMessage, prepareItem, prepareTask, type PreparedTask } from './queue-input.js';
 import type { ResolvedQueueOptions } from './queue-options.js';
 
 /** Largest batch accepted by enqueueMany / dequeueMany / deadLetters. */

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import {
-  BaseQueue, MAX_BATCH, type EnqueueResult, type FailDecision, type Lease, type PreparedTask, type QueueStats, type ResolvedQueueOptions, type Task,
+  BaseQueue, MAX_BATCH, newToken, type EnqueueResult, type FailDecision, type Lease, type PreparedTask, type QueueStats, type ResolvedQueueOptions, type Task,
 } from '@baton/core';
 import type { BackendContext } from '../backend-context.js';
 import type { QueueKeys } from '../key-layout.js';
@@ -183,8 +182,7 @@ export class RedisQueue<T> extends BaseQueue<T> {
   }
 }
 
-// 122 random bits per call (randomBytes(12) gave 96), from Node's cached entropy: a
-// synchronous randomBytes per lease call was ~4 % of a worker's CPU at concurrency 1
+// Lease tokens are "<base>.<n>": one random base per script call, numbered within it.
 function tokenBase(): string {
-  return randomUUID().replaceAll('-', '');
+  return newToken();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newTaskId } from '../src/queue/queue-input.js';
+import { newTaskId, newToken } from '../src/ids/index.js';
 
 describe('newTaskId', () => {
   it('gives version 4 UUIDs in the format crypto.randomUUID uses, never the same twice', () => {
@@ -22,5 +22,17 @@ describe('newTaskId', () => {
       else if (p === 19) expect(digits.size).toBe(4);
       else expect(digits.size).toBe(16);
     }
+  });
+});
+
+describe('newToken', () => {
+  it('gives 128-bit hex tokens, never the same twice across refills of the pool', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 5_000; i++) {
+      const token = newToken();
+      expect(token).toMatch(/^[0-9a-f]{32}$/);
+      seen.add(token);
+    }
+    expect(seen.size).toBe(5_000);
   });
 });

@@ -1,0 +1,1 @@
+export { newTaskId, newToken } from './random-ids.js';
