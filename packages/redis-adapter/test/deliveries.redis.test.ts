@@ -25,6 +25,9 @@ describe.skipIf(url === '')(`redis deliveries to waiting workers${url === '' ? '
     expect(await producer.queue('jobs').enqueue('again', { id: 'h1' })).toEqual({ id: 'h1', status: 'duplicate' });
     expect(await worker.queue('jobs').complete(lease)).toBe(true);
     expect(await producer.queue('jobs').isFinished('h1')).toBe(true);
+    // the received delivery's claimed entry goes with the next lease call
+    expect(await raw.llen(`${prefix}:{queue:jobs}:claimed`)).toBe(1);
+    expect(await worker.queue('jobs').dequeue()).toBeNull();
     expect(await raw.llen(`${prefix}:{queue:jobs}:claimed`)).toBe(0);
   });
 

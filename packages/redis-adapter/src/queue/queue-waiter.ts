@@ -126,15 +126,18 @@ export class QueueWaiter {
     this.dueAt = Infinity;
   }
 
-  // The delivery's claimed entry is removed before its waiter resumes, so that no later call of
-  // this process (stats, a lease call) still sees it there; both go out on the main connection in order.
+  // A delivery's claimed entry stays until the next lease call drops it (stats do not count it), so
+  // nothing is written between the move and the task's start. One that no waiter here wants any
+  // more goes back to the wait list.
   private deliver(delivery: string): void {
     const [waiter] = this.waiters;
-    const settle = waiter
-      ? this.ctx.runner.call((client) => client.lrem(this.claimedKey, 1, delivery))
-      : this.ctx.runner.run('returnDelivery', [this.claimedKey, this.waitKey, this.leasesKey], [delivery]);
-    settle.catch((error: unknown) => this.ctx.logger.debug('could not settle a delivery; the next lease call drops or adopts it', { key: this.claimedKey, error: String(error) }));
-    waiter?.wake(undefined, delivery);
+    if (waiter) {
+      waiter.wake(undefined, delivery);
+      return;
+    }
+    this.ctx.runner
+      .run('returnDelivery', [this.claimedKey, this.waitKey, this.leasesKey], [delivery])
+      .catch((error: unknown) => this.ctx.logger.debug('could not give a delivery back; its lease expires and is recovered', { key: this.claimedKey, error: String(error) }));
   }
 
   private async block(): Promise<void> {
