@@ -1,3 +1,4 @@
+import type { LockManager } from '@baton/core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { scriptSources } from '../src/script-loader.js';
 import { Resources, sleep, uniquePrefix } from './helpers.js';
@@ -9,6 +10,12 @@ const r = new Resources();
 function lockKeys(): { lock: string; fence: string; waiters: string; deadlines: string } {
   const lock = `${uniquePrefix('handoff')}:lock`;
   return { lock, fence: `{${lock}}:fence`, waiters: `{${lock}}:waiters`, deadlines: `{${lock}}:waiter-deadlines` };
+}
+
+/** A fresh bound lock: its keys, a raw client, and a way to open lock managers on new backends bound to it. */
+function boundLock(): { k: ReturnType<typeof lockKeys>; raw: ReturnType<Resources['raw']>; locks: () => LockManager } {
+  const k = lockKeys();
+  return { k, raw: r.raw(url), locks: () => r.backend(url).locks({ keys: { lock: () => k.lock } }) };
 }
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -23,11 +30,9 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
   afterEach(() => r.closeAll());
 
   it('a release hands the lock to the first waiter: the lock key holds its token and the fence is one up before the waiter hears of it', async () => {
-    const k = lockKeys();
-    const raw = r.raw(url);
-    const bind = { keys: { lock: () => k.lock } };
-    const holder = await r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000 });
-    const waiting = r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000, waitMs: 5_000 });
+    const { k, raw, locks } = boundLock();
+    const holder = await locks().acquire('res', { ttlMs: 10_000 });
+    const waiting = locks().acquire('res', { ttlMs: 10_000, waitMs: 5_000 });
     await until(async () => (await raw.llen(k.waiters)) === 1, 'the waiter is in line');
     expect(await holder.release()).toBe(true);
     const owner = await raw.get(k.lock);
@@ -45,11 +50,9 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
   });
 
   it('a hand-off whose message never arrives is found by the waiter\'s next look at the lock', async () => {
-    const k = lockKeys();
-    const raw = r.raw(url);
-    const bind = { keys: { lock: () => k.lock } };
-    const holder = await r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000 });
-    const waiting = r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000, waitMs: 5_000 });
+    const { k, raw, locks } = boundLock();
+    const holder = await locks().acquire('res', { ttlMs: 10_000 });
+    const waiting = locks().acquire('res', { ttlMs: 10_000, waitMs: 5_000 });
     await until(async () => (await raw.llen(k.waiters)) === 1, 'the waiter is in line');
     // the hand-off of releaseLock.lua, without its PUBLISH
     const entry = (await raw.lpop(k.waiters))!;
@@ -67,14 +70,12 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
   });
 
   it('a waiter that stopped refreshing its place (crashed) is skipped by the release once the place lapsed', async () => {
-    const k = lockKeys();
-    const raw = r.raw(url);
-    const bind = { keys: { lock: () => k.lock } };
-    const holder = await r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000 });
+    const { k, raw, locks } = boundLock();
+    const holder = await locks().acquire('res', { ttlMs: 10_000 });
     const ghost = 'feedfeedfeedfeedfeedfeedfeedfeed 10000 nobody-listens';
     await raw.rpush(k.waiters, ghost);
     await raw.zadd(k.deadlines, Date.now() + 60_000, ghost);
-    const waiting = r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000, waitMs: 5_000 });
+    const waiting = locks().acquire('res', { ttlMs: 10_000, waitMs: 5_000 });
     await until(async () => (await raw.llen(k.waiters)) === 2, 'the waiter is in line behind the crashed one');
     await raw.zadd(k.deadlines, 'XX', Date.now() - 1, ghost);
     await holder.release();
@@ -86,14 +87,12 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
   });
 
   it('a waiter that crashed while its place was live is handed the lock, which then blocks the next waiter for that waiter\'s TTL at most', async () => {
-    const k = lockKeys();
-    const raw = r.raw(url);
-    const bind = { keys: { lock: () => k.lock } };
-    const holder = await r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000 });
+    const { k, raw, locks } = boundLock();
+    const holder = await locks().acquire('res', { ttlMs: 10_000 });
     const ghost = 'feedfeedfeedfeedfeedfeedfeedfeed 400 nobody-listens';
     await raw.rpush(k.waiters, ghost);
     await raw.zadd(k.deadlines, Date.now() + 60_000, ghost);
-    const waiting = r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000, waitMs: 5_000 });
+    const waiting = locks().acquire('res', { ttlMs: 10_000, waitMs: 5_000 });
     await until(async () => (await raw.llen(k.waiters)) === 2, 'the waiter is in line behind the crashed one');
     const released = Date.now();
     await holder.release();
@@ -107,11 +106,9 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
   });
 
   it('the grant channel is one per backend: a release tells only the connection of the waiter it hands the lock to', async () => {
-    const k = lockKeys();
-    const raw = r.raw(url);
-    const bind = { keys: { lock: () => k.lock } };
-    const holder = await r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000 });
-    const waiters = [r.backend(url), r.backend(url), r.backend(url)].map((b) => b.locks(bind).acquire('res', { ttlMs: 10_000, waitMs: 5_000 }));
+    const { k, raw, locks } = boundLock();
+    const holder = await locks().acquire('res', { ttlMs: 10_000 });
+    const waiters = [locks(), locks(), locks()].map((l) => l.acquire('res', { ttlMs: 10_000, waitMs: 5_000 }));
     await until(async () => (await raw.llen(k.waiters)) === 3, 'three waiters are in line');
     const channels = (await raw.lrange(k.waiters, 0, -1)).map((entry) => entry.split(' ')[2]);
     expect(new Set(channels).size).toBe(3);
@@ -167,11 +164,9 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
   });
 
   it('a waiter with a TTL shorter than the fallback look still holds a handed-over lock for a good part of its TTL', async () => {
-    const k = lockKeys();
-    const raw = r.raw(url);
-    const bind = { keys: { lock: () => k.lock } };
-    const holder = await r.backend(url).locks(bind).acquire('res', { ttlMs: 10_000 });
-    const waiting = r.backend(url).locks(bind).acquire('res', { ttlMs: 200, waitMs: 5_000 });
+    const { k, raw, locks } = boundLock();
+    const holder = await locks().acquire('res', { ttlMs: 10_000 });
+    const waiting = locks().acquire('res', { ttlMs: 200, waitMs: 5_000 });
     await until(async () => (await raw.llen(k.waiters)) === 1, 'the waiter is in line');
     // the local deadline counts from the waiter's last look, so it must look within its TTL
     await sleep(150);
