@@ -7,6 +7,7 @@ import type { ContainerModule } from 'inversify';
 import { BackendContext } from './backend-context.js';
 import { Connections, type RedisConnectionOptions } from './connections.js';
 import { KeyLayout, type QueueKeys } from './key-layout.js';
+import { LockGrants } from './locks/lock-grants.js';
 import { RedisLockStore } from './locks/redis-lock-store.js';
 import { QueueWaiter } from './queue/queue-waiter.js';
 import { RedisQueue } from './queue/redis-queue.js';
@@ -51,6 +52,7 @@ export class RedisBackend implements Backend {
   private readonly ctx: BackendContext;
   private readonly waiters = new Map<string, QueueWaiter>();
   private readonly watches = new Map<string, GroupWatch>();
+  private lockGrants: LockGrants | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: RedisBackendOptions) {
@@ -130,7 +132,8 @@ export class RedisBackend implements Backend {
     assertOptionsObject('options.keys', options?.keys);
     const bound = options?.keys?.lock;
     if (bound !== undefined && typeof bound !== 'function') throw new InvalidArgumentError('options.keys.lock', 'must be a function of the resource');
-    const store = new RedisLockStore(this.ctx, bound);
+    this.lockGrants ??= new LockGrants(this.ctx);
+    const store = new RedisLockStore(this.ctx, this.lockGrants, bound);
     return new StoreLockManager(store, this.ctx.clock, options, this.ctx.logger, () => this.ctx.assertOpen(), (fn) => this.ctx.onClose(fn));
   }
 

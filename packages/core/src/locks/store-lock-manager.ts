@@ -80,7 +80,7 @@ export class StoreLockManager implements LockManager {
     const requestedAt = this.clock.now();
     const got = await this.store.tryAcquire(resource, token, ttlMs);
     if (got === null) return null;
-    return typeof got === 'number' ? this.handle(resource, token, got, ttlMs, requestedAt, false) : this.handle(resource, token, got.fence, ttlMs, got.grantedAfter, false);
+    return this.handle(resource, token, got, ttlMs, requestedAt, false);
   }
 
   /** See LockManager.withLock. */
@@ -114,21 +114,20 @@ export class StoreLockManager implements LockManager {
     throw new LockNotReplicatedError(lock.resource, replicas, acknowledged, timeoutMs);
   }
 
-  // A fence comes from the caller's own request (its TTL started after `requestedAt`); a grant
-  // carries the earliest time its TTL can have started.
   private async acquired(
     resource: string, token: string, got: number | LockGrant, ttlMs: number, requestedAt: number,
     autoExtend: boolean, waitReplicas: number, waitTimeoutMs: number,
   ): Promise<ManagedLock> {
-    const lock = typeof got === 'number'
-      ? this.handle(resource, token, got, ttlMs, requestedAt, autoExtend)
-      : this.handle(resource, token, got.fence, ttlMs, got.grantedAfter, autoExtend);
+    const lock = this.handle(resource, token, got, ttlMs, requestedAt, autoExtend);
     if (waitReplicas > 0 && this.store.confirm) await this.confirmReplicas(lock, waitReplicas, waitTimeoutMs);
     return lock;
   }
 
-  private handle(resource: string, token: string, fence: number, ttlMs: number, requestedAt: number, autoExtend: boolean): ManagedLock {
+  // A fence comes from the caller's own request (its TTL started after `requestedAt`); a grant
+  // carries the earliest time its TTL can have started.
+  private handle(resource: string, token: string, got: number | LockGrant, ttlMs: number, requestedAt: number, autoExtend: boolean): ManagedLock {
     const context = { store: this.store, clock: this.clock, logger: this.logger, onClose: this.onClose };
-    return new ManagedLock(context, resource, token, fence, ttlMs, requestedAt, autoExtend);
+    if (typeof got === 'number') return new ManagedLock(context, resource, token, got, ttlMs, requestedAt, autoExtend);
+    return new ManagedLock(context, resource, token, got.fence, ttlMs, got.grantedAfter, autoExtend);
   }
 }

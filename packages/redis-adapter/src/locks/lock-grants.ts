@@ -27,7 +27,8 @@ export interface Waiter {
  * The lock waiters of one backend and the channel their grants arrive on. One channel per
  * backend (not per resource): a release tells exactly one connection, the one of the waiter it
  * handed the lock to, however many others wait. Subscribed on the first wait, kept until the
- * backend closes (ioredis resubscribes after a reconnect).
+ * backend closes (ioredis resubscribes after a reconnect). The backend creates one and gives it to
+ * each of its lock stores.
  */
 export class LockGrants {
   /** Waiters by token (tokens are unique). */
@@ -65,16 +66,4 @@ export class LockGrants {
     waiter.grant = { fence, grantedAfter: waiter.since };
     waiter.wake();
   }
-}
-
-const byBackend = new WeakMap<BackendContext, LockGrants>();
-
-/** The LockGrants of a backend (every lock store of the backend shares it). */
-export function lockGrants(ctx: BackendContext): LockGrants {
-  let grants = byBackend.get(ctx);
-  if (!grants) {
-    grants = new LockGrants(ctx);
-    byBackend.set(ctx, grants);
-  }
-  return grants;
 }

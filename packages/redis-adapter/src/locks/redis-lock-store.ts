@@ -2,7 +2,7 @@ import { ClosedError, setClockTimeout, type LockGrant, type LockStore } from '@b
 import type { BackendContext } from '../backend-context.js';
 import type { LockKeys } from '../key-layout.js';
 import { heldReply } from '../reply-codes.js';
-import { lockGrants, type LockGrants, type Waiter } from './lock-grants.js';
+import type { LockGrants, Waiter } from './lock-grants.js';
 
 /** Longest a waiter sleeps without looking at the lock again (ms): covers lost messages and expiries. */
 const FALLBACK_MS = 250;
@@ -25,14 +25,12 @@ const PLACE_TTL_MS = 1_500;
  * skipped once its place lapses, 1.5 s later.
  */
 export class RedisLockStore implements LockStore {
-  private readonly grants: LockGrants;
-
+  /** @param grants the backend's waiters and grant channel, shared by all its lock stores */
   constructor(
     private readonly ctx: BackendContext,
+    private readonly grants: LockGrants,
     private readonly bound?: (resource: string) => string,
-  ) {
-    this.grants = lockGrants(ctx);
-  }
+  ) {}
 
   /**
    * See LockStore.tryAcquire. With `queue`, a caller that does not get the lock is in line after

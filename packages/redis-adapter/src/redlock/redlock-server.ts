@@ -4,6 +4,7 @@ import type { Clock, Logger } from '@baton/core';
 import { BackendContext } from '../backend-context.js';
 import { Connections, type RedisConnectionOptions } from '../connections.js';
 import { KeyLayout } from '../key-layout.js';
+import { LockGrants } from '../locks/lock-grants.js';
 import { RedisLockStore } from '../locks/redis-lock-store.js';
 import { ScriptRunner } from '../script-runner.js';
 import { Subscriptions } from '../subscriptions.js';
@@ -47,7 +48,7 @@ export class RedlockServer {
     const runner = new ScriptRunner(connections.main, connections.address, () => connections.ready());
     const subscriptions = new Subscriptions(() => connections.createSubscriber(), clock, logger);
     this.ctx = new BackendContext(clock, logger, new KeyLayout(prefix), connections, runner, subscriptions);
-    this.store = new RedisLockStore(this.ctx);
+    this.store = new RedisLockStore(this.ctx, new LockGrants(this.ctx));
   }
 
   /** The server's address, without credentials. */
