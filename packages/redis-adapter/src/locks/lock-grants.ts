@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { LockGrant } from '@baton/core';
+import { newToken, type LockGrant } from '@baton/core';
 import type { BackendContext } from '../backend-context.js';
 
 /** One waiting acquire of a backend: its place in line and what it has heard. */
@@ -39,7 +38,7 @@ export class LockGrants {
   private subscribing: Promise<void> | undefined;
 
   constructor(private readonly ctx: BackendContext) {
-    this.channel = `${ctx.keys.prefix}:lock-grants:${randomUUID()}`;
+    this.channel = `${ctx.keys.prefix}:lock-grants:${newToken()}`;
   }
 
   /** Resolves once the grant channel is subscribed (at once after the first time). */

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { setClockTimeout } from '@baton/core';
+import { newToken, setClockTimeout } from '@baton/core';
 import type { BackendContext } from '../backend-context.js';
 import { toBatonError } from '../reply-codes.js';
 import { isDelivery } from './envelope.js';
@@ -31,7 +30,7 @@ const RETRY_PAUSE_MS = 200;
  * more, it is put back in the wait list for the next lease call to adopt.
  */
 export class QueueWaiter {
-  private readonly id = randomUUID();
+  private readonly id = newToken();
   private readonly waiters = new Set<Waiter>();
   private running = false;
   private unsubscribe: (() => void) | undefined;

@@ -47,7 +47,8 @@ export class RedisQueue<T> extends BaseQueue<T> {
     for (let i = 0; i < tasks.length; i += ENQUEUE_CHUNK) {
       const chunk = tasks.slice(i, i + ENQUEUE_CHUNK);
       const now = this.clock.now();
-      const args: Array<string | number> = [now, this.cutoff(now), this.keys.dueChannel, tokenBase()];
+      // lease tokens are "<base>.<n>": one random base per script call, numbered within it
+      const args: Array<string | number> = [now, this.cutoff(now), this.keys.dueChannel, newToken()];
       for (const t of chunk) args.push(t.id, encodeEnvelope(t.id, t.json, now), t.delayMs);
       const k = this.keys;
       const keys = [k.wait, k.delayed, k.ids, k.finished, k.finishedAt, k.idle, k.leases, k.active];
@@ -158,7 +159,7 @@ export class RedisQueue<T> extends BaseQueue<T> {
     const k = this.keys;
     const now = this.clock.now();
     const member = this.waiter.idleMember(this.options.visibilityTimeoutMs);
-    const args: Array<string | number> = [now, this.options.visibilityTimeoutMs, max, this.cutoff(now), tokenBase(), member, idleUntil];
+    const args: Array<string | number> = [now, this.options.visibilityTimeoutMs, max, this.cutoff(now), newToken(), member, idleUntil];
     // completions of this turn that have not left yet go along (at most one batch's worth)
     const completions = this.completions.take();
     for (const c of completions) args.push(c.id, c.token);
@@ -180,9 +181,4 @@ export class RedisQueue<T> extends BaseQueue<T> {
     }
     return { leases, nextDue: Number(reply[0]) };
   }
-}
-
-// Lease tokens are "<base>.<n>": one random base per script call, numbered within it.
-function tokenBase(): string {
-  return newToken();
 }

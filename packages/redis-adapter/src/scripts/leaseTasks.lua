@@ -43,16 +43,6 @@ local function is_utf8(s)
   return true
 end
 
--- The lease a delivery carries, if it still holds: its envelope and token, the deadline renewed.
-local function adopt(el)
-  local ok, d = pcall(cjson.decode, el)
-  if not ok or type(d) ~= 'table' or type(d.id) ~= 'string' or type(d.lease) ~= 'string' then return nil end
-  local env = held_envelope(call('HGET', KEYS[5], d.id), d.lease)
-  if not env then return nil end
-  call('ZADD', KEYS[4], now + vis, d.id)
-  return env, d.lease
-end
-
 expect_type(KEYS[1], 'list')
 expect_type(KEYS[7], 'set')
 local completed = complete_leases(KEYS[5], KEYS[4], KEYS[6], KEYS[7], KEYS[8], now, cutoff, 8)
@@ -80,6 +70,19 @@ local function lease(task)
   out[#out + 1] = token
 end
 
+-- Takes over the lease a delivery carries, if it still holds, with its deadline renewed.
+local function adopt(el)
+  local ok, d = pcall(cjson.decode, el)
+  if not ok or type(d) ~= 'table' or type(d.id) ~= 'string' or type(d.lease) ~= 'string' then return end
+  local env = held_envelope(call('HGET', KEYS[5], d.id), d.lease)
+  if not env then return end
+  n = n + 1
+  deadlines[#deadlines + 1] = now + vis
+  deadlines[#deadlines + 1] = d.id
+  out[#out + 1] = env
+  out[#out + 1] = d.lease
+end
+
 -- Elements are popped as many at a time as are still wanted (an empty RPOP gives false), and the
 -- finished check of a whole pop is one SMISMEMBER.
 local claimed_left = true
@@ -99,13 +102,7 @@ while n < max do
   for _, el in ipairs(els) do
     if string.sub(el, 1, #DELIVERY_HEAD) == DELIVERY_HEAD then
       -- a received delivery is a task some worker runs: the claimed entry is only dropped
-      local env, token
-      if not received then env, token = adopt(el) end
-      if env then
-        n = n + 1
-        out[#out + 1] = env
-        out[#out + 1] = token
-      end
+      if not received then adopt(el) end
     else
       local task, reason
       if is_utf8(el) then task, reason = decode(el, now) else reason = 'not UTF-8 text' end
