@@ -82,10 +82,15 @@ function machine(redisVersion: string): string {
 }
 
 async function main(): Promise<void> {
-  const selected = PLAN.filter((p) => args.only.length === 0 || args.only.includes(p.group) || args.only.includes(p.subject) || (p.subject === 'baton' && args.only.includes('baton') ));
+  const selected = PLAN.filter(
+    (p) => args.only.length === 0 || args.only.includes(p.group) || args.only.includes(p.subject) || (p.subject === 'baton' && args.only.includes('baton')),
+  );
   if (selected.length === 0) throw new Error(`--only ${args.only.join(',')} selects nothing`);
   server = await startRedisServer();
-  const redisVersion = execFileSync('redis-server', ['--version']).toString().match(/v=([\d.]+)/)?.[1] ?? '?';
+  const redisVersion =
+    execFileSync('redis-server', ['--version'])
+      .toString()
+      .match(/v=([\d.]+)/)?.[1] ?? '?';
   const config: BenchConfig = { redisUrl: server.url, reps: args.reps, sizes: args.sizes };
   console.log(`bench: redis-server ${redisVersion} on ${server.url}; ${args.reps} timed repetitions after one warm-up; sizes ${JSON.stringify(args.sizes)}`);
   const started = Date.now();
@@ -104,7 +109,10 @@ async function main(): Promise<void> {
   const batonTable = metricTable(results, ['Baton'], BATON_KEYS);
   const targets = evaluateTargets(results);
   const settings = (suite: string, names: string[]): string =>
-    names.filter((n) => settingsBySuite.has(`${suite}:${n}`)).map((n) => `- **${n}**: ${settingsBySuite.get(`${suite}:${n}`)}`).join('\n');
+    names
+      .filter((n) => settingsBySuite.has(`${suite}:${n}`))
+      .map((n) => `- **${n}**: ${settingsBySuite.get(`${suite}:${n}`)}`)
+      .join('\n');
   const notes = [...results.values()].flatMap((r) => r.notes.map((n) => `- ${r.subject}: ${n}`)).join('\n');
   const { sizes } = args;
   const md = [

@@ -34,9 +34,7 @@ const settings = (i: number): DemoNodeSettings => ({
 });
 const tally = new Tally();
 const cluster: DemoCluster =
-  args.backend === 'memory'
-    ? memoryCluster(settings, args.nodes, tally)
-    : redisCluster(args.url, 'baton-demo', settings, args.nodes, tally);
+  args.backend === 'memory' ? memoryCluster(settings, args.nodes, tally) : redisCluster(args.url, 'baton-demo', settings, args.nodes, tally);
 try {
   const summary = await runScenario(args, cluster, tally, run, 20_000);
   process.exitCode = summary.lost === 0 && summary.unexplainedDuplicates === 0 ? 0 : 1;

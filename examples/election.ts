@@ -8,11 +8,11 @@ const [nodeA, nodeB] = [new MemoryBackend({ store }), new MemoryBackend({ store 
 const a = elect(nodeA.locks(), 'billing-cron', { ttlMs: 2_000 });
 const b = elect(nodeB.locks(), 'billing-cron', { ttlMs: 2_000 });
 
-const term = await a.whenLeader();   // resolves with this term's signal
+const term = await a.whenLeader(); // resolves with this term's signal
 console.log('A leads:', a.isLeader, 'B leads:', b.isLeader, 'fence:', a.fence);
 term.addEventListener('abort', () => console.log('A: my term ended'));
 
-await a.resign();                    // B takes over
+await a.resign(); // B takes over
 await b.whenLeader();
 console.log('A leads:', a.isLeader, 'B leads:', b.isLeader, 'fence:', b.fence);
 

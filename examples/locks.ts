@@ -5,10 +5,14 @@ const backend = new MemoryBackend();
 const locks = backend.locks({ ttlMs: 10_000 });
 
 // withLock: acquires (waiting up to waitMs), extends while fn runs, releases afterwards.
-const report = await locks.withLock('report:2026-11', async (lock) => {
-  // Pass lock.fence to the storage you write to, so a stale holder's write can be refused.
-  return `report built under fence ${lock.fence}`;
-}, { waitMs: 5_000 });
+const report = await locks.withLock(
+  'report:2026-11',
+  async (lock) => {
+    // Pass lock.fence to the storage you write to, so a stale holder's write can be refused.
+    return `report built under fence ${lock.fence}`;
+  },
+  { waitMs: 5_000 },
+);
 console.log(report);
 
 // `await using` releases at the end of the scope; the signal aborts if the lock is lost.

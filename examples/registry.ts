@@ -8,8 +8,11 @@ await using self = await nodes.register({ id: 'Node-01', meta: { host: 'web-1', 
 await nodes.register({ id: 'Node-02' });
 
 console.log((await nodes.list()).map((n) => `${n.id} ${JSON.stringify(n.meta)}`));
-await nodes.deregister('Node-02');     // a node that crashes instead leaves once its TTL runs out
-console.log((await nodes.list()).map((n) => n.id), self.node.id);
+await nodes.deregister('Node-02'); // a node that crashes instead leaves once its TTL runs out
+console.log(
+  (await nodes.list()).map((n) => n.id),
+  self.node.id,
+);
 stopWatching();
 await self.deregister();
 await backend.close();

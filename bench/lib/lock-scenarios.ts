@@ -49,11 +49,15 @@ export async function runLockScenarios(h: Harness, subject: LockSubject): Promis
     const c = await subject.client();
     const n = 500;
     const counts = await h.countCommands(async () => {
-        for (let i = 0; i < n; i++) await (await c.acquire(`bench:count:${i}`, LOCK_TTL_MS)).release();
+      for (let i = 0; i < n; i++) await (await c.acquire(`bench:count:${i}`, LOCK_TTL_MS)).release();
     });
     await c.close();
     const total = Object.values(counts).reduce((a, b) => a + b, 0) / n;
-    h.note(`Redis commands per uncontended cycle: ${total.toFixed(1)} (${Object.entries(counts).map(([k, v]) => `${k} ${(v / n).toFixed(2)}`).join(', ')})`);
+    h.note(
+      `Redis commands per uncontended cycle: ${total.toFixed(1)} (${Object.entries(counts)
+        .map(([k, v]) => `${k} ${(v / n).toFixed(2)}`)
+        .join(', ')})`,
+    );
   }
 
   let notedContended = false;
@@ -90,7 +94,12 @@ export async function runLockScenarios(h: Harness, subject: LockSubject): Promis
     if (!warmup && !subject.memory && !notedContended) {
       notedContended = true;
       const total = Object.values(counts).reduce((a, b) => a + b, 0) / holders.length;
-      h.note(`Redis commands per contended cycle: ${total.toFixed(1)} (${Object.entries(counts).filter(([, v]) => v / holders.length >= 0.01).map(([k, v]) => `${k} ${(v / holders.length).toFixed(2)}`).join(', ')})`);
+      h.note(
+        `Redis commands per contended cycle: ${total.toFixed(1)} (${Object.entries(counts)
+          .filter(([, v]) => v / holders.length >= 0.01)
+          .map(([k, v]) => `${k} ${(v / holders.length).toFixed(2)}`)
+          .join(', ')})`,
+      );
     }
     let switches = 0;
     for (let i = 1; i < holders.length; i++) if (holders[i] !== holders[i - 1]) switches++;

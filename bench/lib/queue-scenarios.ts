@@ -71,9 +71,13 @@ export async function runQueueScenarios(h: Harness, subject: QueueSubject): Prom
       let finish!: () => void;
       const all = new Promise<void>((resolve) => (finish = resolve));
       const t0 = nowMs();
-      await q.startWorker(concurrency, () => undefined, () => {
-        if (++done === n) finish();
-      });
+      await q.startWorker(
+        concurrency,
+        () => undefined,
+        () => {
+          if (++done === n) finish();
+        },
+      );
       await withStuckGuard(all, () => `processed ${done}/${n}`);
       const ms = nowMs() - t0;
       await q.close();
@@ -87,10 +91,14 @@ export async function runQueueScenarios(h: Harness, subject: QueueSubject): Prom
     let started: (() => void) | undefined;
     let completed: (() => void) | undefined;
     let startedAt = 0;
-    await q.startWorker(1, () => {
-      startedAt = nowMs();
-      started?.();
-    }, () => completed?.());
+    await q.startWorker(
+      1,
+      () => {
+        startedAt = nowMs();
+        started?.();
+      },
+      () => completed?.(),
+    );
     // let the worker settle into its idle wait
     await new Promise((resolve) => setTimeout(resolve, 200));
     const latencies: number[] = [];
@@ -124,9 +132,13 @@ export async function noteQueueCommands(h: Harness, subject: QueueSubject): Prom
   let finish!: () => void;
   const all = new Promise<void>((resolve) => (finish = resolve));
   const work = await h.countCommands(async () => {
-    await q.startWorker(1, () => undefined, () => {
-      if (++done === n) finish();
-    });
+    await q.startWorker(
+      1,
+      () => undefined,
+      () => {
+        if (++done === n) finish();
+      },
+    );
     await withStuckGuard(all, () => `processed ${done}/${n}`);
   });
   await q.close();
@@ -134,7 +146,9 @@ export async function noteQueueCommands(h: Harness, subject: QueueSubject): Prom
 }
 
 function perOp(counts: Record<string, number>, n: number): string {
-  const entries = Object.entries(counts).filter(([, c]) => c / n >= 0.01).sort((a, b) => b[1] - a[1]);
+  const entries = Object.entries(counts)
+    .filter(([, c]) => c / n >= 0.01)
+    .sort((a, b) => b[1] - a[1]);
   const total = entries.reduce((sum, [, c]) => sum + c, 0) / n;
   return `${total.toFixed(1)} (${entries.map(([cmd, c]) => `${cmd} ${(c / n).toFixed(2)}`).join(', ')})`;
 }

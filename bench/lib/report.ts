@@ -63,7 +63,12 @@ export function evaluateTargets(r: Results): TargetResult[] {
   add('latency p99 ≤ 1 ms', p99, p99 <= 1, `${fmt(p99)} ms`);
   const bestUncontended = Math.max(m('redlock', 'lockCycles'), m('redis-semaphore', 'lockCycles'));
   const unc = m('Baton', 'lockCycles');
-  add('uncontended lock ≥ faster of redlock and redis-semaphore', unc / bestUncontended, unc >= bestUncontended, `${fmt(unc)} vs ${fmt(bestUncontended)} cycles/s = ${(unc / bestUncontended).toFixed(2)}×`);
+  add(
+    'uncontended lock ≥ faster of redlock and redis-semaphore',
+    unc / bestUncontended,
+    unc >= bestUncontended,
+    `${fmt(unc)} vs ${fmt(bestUncontended)} cycles/s = ${(unc / bestUncontended).toFixed(2)}×`,
+  );
   const violations = Math.max(...(r.get('Baton')?.values.violations ?? [Number.NaN]));
   add('contended lock: 0 violations', violations, violations === 0, `${fmt(violations)} in every repetition (max)`);
   const wp99 = m('Baton', 'waitP99');
@@ -74,7 +79,12 @@ export function evaluateTargets(r: Results): TargetResult[] {
   add('holder switches ≥ 90 %', sw, sw >= 90, `${fmt(sw)} %`);
   const bestContended = Math.max(m('redlock', 'contCycles'), m('redis-semaphore', 'contCycles'));
   const cont = m('Baton', 'contCycles');
-  add('contended cycles/s ≥ 0.75× the faster peer', cont / bestContended, cont >= 0.75 * bestContended, `${fmt(cont)} vs ${fmt(bestContended)} cycles/s = ${(cont / bestContended).toFixed(2)}×`);
+  add(
+    'contended cycles/s ≥ 0.75× the faster peer',
+    cont / bestContended,
+    cont >= 0.75 * bestContended,
+    `${fmt(cont)} vs ${fmt(bestContended)} cycles/s = ${(cont / bestContended).toFixed(2)}×`,
+  );
   const mem = m('Baton', 'memoryPipeline');
   add('memory backend ≥ 250,000 tasks/s', mem, mem >= 250_000, `${fmt(mem)} tasks/s`);
   return out;

@@ -23,9 +23,13 @@ main(async () => {
         addBulk: (jobs) => queue.enqueueMany(jobs.map((payload) => ({ payload }))),
         async startWorker(concurrency, onStart, onComplete) {
           scheduler = new Scheduler(backend, new SystemClock());
-          scheduler.handle<Job>(name, async () => {
-            onStart();
-          }, { concurrency });
+          scheduler.handle<Job>(
+            name,
+            async () => {
+              onStart();
+            },
+            { concurrency },
+          );
           scheduler.on('completed', onComplete);
           await scheduler.start();
         },

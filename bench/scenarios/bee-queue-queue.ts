@@ -2,7 +2,8 @@ import BeeQueue from 'bee-queue';
 import { Harness, main } from '../lib/harness.js';
 import { runQueueScenarios, type Job, type QueueClient, type QueueSubject } from '../lib/queue-scenarios.js';
 
-const SETTINGS = 'bee-queue 2.0.0 · `removeOnSuccess: true, removeOnFailure: true, storeJobs: false, getEvents: false, sendEvents: false, activateDelayedJobs: false` · one Queue for producer and worker · handler `async () => {}` · completion = the local `succeeded` event';
+const SETTINGS =
+  'bee-queue 2.0.0 · `removeOnSuccess: true, removeOnFailure: true, storeJobs: false, getEvents: false, sendEvents: false, activateDelayedJobs: false` · one Queue for producer and worker · handler `async () => {}` · completion = the local `succeeded` event';
 
 main(async () => {
   const h = new Harness('bee-queue', 'queue', SETTINGS);

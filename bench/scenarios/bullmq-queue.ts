@@ -2,7 +2,8 @@ import { Queue, Worker } from 'bullmq';
 import { Harness, main } from '../lib/harness.js';
 import { runQueueScenarios, type Job, type QueueClient, type QueueSubject } from '../lib/queue-scenarios.js';
 
-const SETTINGS = 'bullmq 6.7.0 · `defaultJobOptions: { removeOnComplete: true, removeOnFail: true }` on the Queue, `removeOnComplete: true` on the Worker · one Queue and one Worker (its own connections, `maxRetriesPerRequest: null`) · handler `async () => {}` · completion = the Worker\'s `completed` event';
+const SETTINGS =
+  "bullmq 6.7.0 · `defaultJobOptions: { removeOnComplete: true, removeOnFail: true }` on the Queue, `removeOnComplete: true` on the Worker · one Queue and one Worker (its own connections, `maxRetriesPerRequest: null`) · handler `async () => {}` · completion = the Worker's `completed` event";
 
 main(async () => {
   const h = new Harness('BullMQ', 'queue', SETTINGS);
@@ -19,9 +20,13 @@ main(async () => {
         add: (job) => queue.add('job', job),
         addBulk: (jobs) => queue.addBulk(jobs.map((data) => ({ name: 'job', data }))),
         async startWorker(concurrency, onStart, onComplete) {
-          worker = new Worker<Job>(name, async () => {
-            onStart();
-          }, { connection, concurrency, removeOnComplete: { count: 0 } });
+          worker = new Worker<Job>(
+            name,
+            async () => {
+              onStart();
+            },
+            { connection, concurrency, removeOnComplete: { count: 0 } },
+          );
           worker.on('completed', onComplete);
           await worker.waitUntilReady();
         },

@@ -3,7 +3,8 @@ import { Mutex } from 'redis-semaphore';
 import { Harness, main } from '../lib/harness.js';
 import { runLockScenarios, type LockSubject } from '../lib/lock-scenarios.js';
 
-const SETTINGS = 'redis-semaphore 5.8.0 `Mutex` on one ioredis client per lock client · `{ lockTimeout: 10_000, acquireTimeout: 600_000, retryInterval: 5, refreshInterval: 0 }` · `mutex.acquire()` then `mutex.release()`';
+const SETTINGS =
+  'redis-semaphore 5.8.0 `Mutex` on one ioredis client per lock client · `{ lockTimeout: 10_000, acquireTimeout: 600_000, retryInterval: 5, refreshInterval: 0 }` · `mutex.acquire()` then `mutex.release()`';
 
 main(async () => {
   const h = new Harness('redis-semaphore', 'lock', SETTINGS);

@@ -3,7 +3,8 @@ import Redlock from 'redlock';
 import { Harness, main } from '../lib/harness.js';
 import { runLockScenarios, type LockSubject } from '../lib/lock-scenarios.js';
 
-const SETTINGS = 'redlock 5.0.0-beta.2 on one ioredis client per lock client · `{ retryCount: -1, retryDelay: 5, retryJitter: 5, driftFactor: 0.01 }` · `redlock.acquire([key], 10_000)` then `lock.release()`';
+const SETTINGS =
+  'redlock 5.0.0-beta.2 on one ioredis client per lock client · `{ retryCount: -1, retryDelay: 5, retryJitter: 5, driftFactor: 0.01 }` · `redlock.acquire([key], 10_000)` then `lock.release()`';
 
 main(async () => {
   const h = new Harness('redlock', 'lock', SETTINGS);

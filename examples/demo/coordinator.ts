@@ -35,7 +35,9 @@ export async function runScenario(args: DemoArgs, cluster: DemoCluster, tally: T
     { format: 'tasks {bar} {percentage}% | {value}/{total} finished | ticks {ticks} | {note}', hideCursor: true, clearOnComplete: false },
     cliProgress.Presets.shades_classic,
   );
-  console.log(`Baton demo: ${args.nodes} node(s) on ${args.backend}, ${args.tasks} tasks, concurrency ${args.concurrency} per node${args.killOne ? ', one node will be killed' : ''}`);
+  console.log(
+    `Baton demo: ${args.nodes} node(s) on ${args.backend}, ${args.tasks} tasks, concurrency ${args.concurrency} per node${args.killOne ? ', one node will be killed' : ''}`,
+  );
   try {
     await cluster.start();
     const started = Date.now();
@@ -71,7 +73,10 @@ export async function runScenario(args: DemoArgs, cluster: DemoCluster, tally: T
     bar.update(tally.finished.size, { ticks: tally.ticks.size, note: 'stopping nodes' });
     bar.stop();
     await cluster.stopAll();
-    const lost = await unfinished(cluster, ids.filter((id) => !tally.finished.has(id)));
+    const lost = await unfinished(
+      cluster,
+      ids.filter((id) => !tally.finished.has(id)),
+    );
     const summary = summarize(tally, args.tasks, lost, finishedAt - started);
     console.log(formatSummary(tally, summary));
     return summary;

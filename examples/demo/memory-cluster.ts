@@ -37,11 +37,13 @@ export function memoryCluster(settings: (i: number) => DemoNodeSettings, count: 
     stopAll() {
       stopped ??= (async () => {
         await Promise.all(
-          nodes.filter((n) => n.alive).map(async (n) => {
-            await n.scheduler.stop({ timeoutMs: 5_000 });
-            await n.backend.close();
-            tally.add({ type: 'stopped', node: n.id });
-          }),
+          nodes
+            .filter((n) => n.alive)
+            .map(async (n) => {
+              await n.scheduler.stop({ timeoutMs: 5_000 });
+              await n.backend.close();
+              tally.add({ type: 'stopped', node: n.id });
+            }),
         );
       })();
       return stopped;

@@ -25,12 +25,16 @@ export function createDemoNode(backend: Backend, clock: Clock, settings: DemoNod
     idleWaitMs: 500,
   });
   const queue = { visibilityTimeoutMs: settings.visibilityTimeoutMs, backoff: { baseMs: 100, maxMs: 400 }, retainFinishedMs: 600_000 };
-  scheduler.handle<DemoTask>(settings.queue, async (task, ctx) => {
-    const span = settings.workMaxMs - settings.workMinMs;
-    await clock.sleep(settings.workMinMs + Math.floor(Math.random() * (span + 1)), ctx.signal);
-    if (task.attempt === 1 && failsFirstAttempt(task.payload.n)) throw new Error(`simulated failure of task ${task.payload.n}`);
-    report({ type: 'ran', node, id: task.id });
-  }, { concurrency: settings.concurrency, queue });
+  scheduler.handle<DemoTask>(
+    settings.queue,
+    async (task, ctx) => {
+      const span = settings.workMaxMs - settings.workMinMs;
+      await clock.sleep(settings.workMinMs + Math.floor(Math.random() * (span + 1)), ctx.signal);
+      if (task.attempt === 1 && failsFirstAttempt(task.payload.n)) throw new Error(`simulated failure of task ${task.payload.n}`);
+      report({ type: 'ran', node, id: task.id });
+    },
+    { concurrency: settings.concurrency, queue },
+  );
   scheduler.every('demo-report', settings.tickMs, async ({ tick }) => {
     report({ type: 'tick', node, tick });
   });

@@ -51,7 +51,9 @@ export function formatSummary(tally: Tally, s: DemoSummary): string {
     retries += r.retries;
     failures += r.failures;
     ticks += r.ticks;
-    lines.push(`${pad(r.node, w)}  ${pad(r.pid, 7, true)}  ${pad(r.ran, 9, true)}  ${pad(r.retries, 7, true)}  ${pad(r.failures, 8, true)}  ${pad(r.ticks, 5, true)}  ${r.status}`);
+    lines.push(
+      `${pad(r.node, w)}  ${pad(r.pid, 7, true)}  ${pad(r.ran, 9, true)}  ${pad(r.retries, 7, true)}  ${pad(r.failures, 8, true)}  ${pad(r.ticks, 5, true)}  ${r.status}`,
+    );
   }
   lines.push(`${pad('total', w)}  ${pad('', 7)}  ${pad(ran, 9, true)}  ${pad(retries, 7, true)}  ${pad(failures, 8, true)}  ${pad(ticks, 5, true)}`);
   const seconds = s.elapsedMs / 1_000;

@@ -20,5 +20,8 @@ if (!available) {
   });
   // A unit of 200 ms (100 on one server): a cluster's first subscription and blocking connection
   // connect to every master, and a loaded 2-core machine must not turn that into a timing failure.
-  runBackendConformance('redis cluster (3 masters)', ({ clock, namespace }) => new RedisBackend({ cluster: cluster!.startupNodes, prefix: namespace, clock }), { time: 'real', unitMs: 200 });
+  runBackendConformance('redis cluster (3 masters)', ({ clock, namespace }) => new RedisBackend({ cluster: cluster!.startupNodes, prefix: namespace, clock }), {
+    time: 'real',
+    unitMs: 200,
+  });
 }

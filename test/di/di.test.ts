@@ -1,8 +1,16 @@
 import { Container, type ContainerModule } from 'inversify';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import {
-  ClosedError, ManualClock, SystemClock, TOKENS, consoleLogger, silentLogger,
-  type Backend, type Clock, type LockManager, type Logger,
+  ClosedError,
+  ManualClock,
+  SystemClock,
+  TOKENS,
+  consoleLogger,
+  silentLogger,
+  type Backend,
+  type Clock,
+  type LockManager,
+  type Logger,
 } from '@baton/core';
 import { MemoryStore, memoryBackend } from '@baton/memory-adapter';
 import { redisBackend } from '@baton/redis-adapter';
@@ -24,13 +32,15 @@ let prefixes = 0;
 const cases: ModuleCase[] = [
   { name: 'memory', kind: 'memory', module: (options) => memoryBackend(options) },
   ...(redisUrl
-    ? [{
-        name: 'redis',
-        kind: 'redis',
-        // A prefix per call: each container gets state of its own on the shared test server.
-        module: (options: { clock?: Clock; logger?: Logger }) =>
-          redisBackend({ url: redisUrl, prefix: `di${process.pid}x${Date.now().toString(36)}x${prefixes++}`, ...options }),
-      }]
+    ? [
+        {
+          name: 'redis',
+          kind: 'redis',
+          // A prefix per call: each container gets state of its own on the shared test server.
+          module: (options: { clock?: Clock; logger?: Logger }) =>
+            redisBackend({ url: redisUrl, prefix: `di${process.pid}x${Date.now().toString(36)}x${prefixes++}`, ...options }),
+        },
+      ]
     : []),
 ];
 if (!redisUrl) console.warn('*** DI: no redis-server, the redis row is SKIPPED ***');

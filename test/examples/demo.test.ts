@@ -22,7 +22,7 @@ describe('npm run demo', () => {
     expect(perNode.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(300);
   }, 90_000);
 
-  it('--kill-one on memory: the crashed node\'s tasks come back and none is lost', async () => {
+  it("--kill-one on memory: the crashed node's tasks come back and none is lost", async () => {
     const r = await runScript('examples/demo.ts', ['--nodes', '3', '--tasks', '600', '--kill-one'], 60_000);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/node-3 .* killed/);
@@ -46,13 +46,17 @@ describe('npm run demo', () => {
     for (const flag of ['--nodes', '--tasks', '--backend', '--url', '--kill-one', '--help']) expect(help.stdout).toContain(flag);
   }, 90_000);
 
-  it.skipIf(url === '')('runs on Redis with each of 2 nodes in its own process', async () => {
-    const r = await runScript('examples/demo.ts', ['--backend', 'redis', '--url', url, '--nodes', '2', '--tasks', '300'], 60_000);
-    expect(r.code, r.stderr).toBe(0);
-    const pids = [...r.stdout.matchAll(/^node-\d+\s+(\d+)/gm)].map((m) => Number(m[1]));
-    expect(pids).toHaveLength(2);
-    expect(new Set(pids).size).toBe(2); // two processes
-    expect(total(r.stdout, 'tasks finished')).toBe(300);
-    expect(total(r.stdout, 'tasks lost')).toBe(0);
-  }, 90_000);
+  it.skipIf(url === '')(
+    'runs on Redis with each of 2 nodes in its own process',
+    async () => {
+      const r = await runScript('examples/demo.ts', ['--backend', 'redis', '--url', url, '--nodes', '2', '--tasks', '300'], 60_000);
+      expect(r.code, r.stderr).toBe(0);
+      const pids = [...r.stdout.matchAll(/^node-\d+\s+(\d+)/gm)].map((m) => Number(m[1]));
+      expect(pids).toHaveLength(2);
+      expect(new Set(pids).size).toBe(2); // two processes
+      expect(total(r.stdout, 'tasks finished')).toBe(300);
+      expect(total(r.stdout, 'tasks lost')).toBe(0);
+    },
+    90_000,
+  );
 });

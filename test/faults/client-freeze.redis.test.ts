@@ -46,17 +46,24 @@ describe.skipIf(!available)(`client frozen${available ? '' : ' (SKIPPED: no redi
     expect(await store.write(lockB.fence, 'other')).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, PAUSE_MS - (Date.now() - pausedAt))));
     holder.kill('SIGCONT');
-    const summary = (JSON.parse(await holder.waitForLine((l) => l.startsWith('{"summary"'), 10_000)) as {
-      summary: { fence: number; writesAfterPause: number; acceptedAfterPause: number; staleWriteAccepted: boolean; released: boolean; abortCode: string };
-    }).summary;
+    const summary = (
+      JSON.parse(await holder.waitForLine((l) => l.startsWith('{"summary"'), 10_000)) as {
+        summary: { fence: number; writesAfterPause: number; acceptedAfterPause: number; staleWriteAccepted: boolean; released: boolean; abortCode: string };
+      }
+    ).summary;
     const log = await store.log();
     const otherFirst = log.indexOf(`other ${lockB.fence}`);
     const holderWritesAfterOther = log.slice(otherFirst + 1).filter((l) => l.startsWith('holder')).length;
     expect(await lockB.release()).toBe(true);
     recordFigures('client-freeze', {
-      ttlMs: TTL_MS, pauseMs: PAUSE_MS, takenOverAfterMs: takenAfterMs, fences: [fenceA, lockB.fence],
-      holderWritesAfterResume: summary.writesAfterPause, staleWritesAccepted: summary.acceptedAfterPause + (summary.staleWriteAccepted ? 1 : 0) + holderWritesAfterOther,
-      abortCode: summary.abortCode, releaseReturned: summary.released,
+      ttlMs: TTL_MS,
+      pauseMs: PAUSE_MS,
+      takenOverAfterMs: takenAfterMs,
+      fences: [fenceA, lockB.fence],
+      holderWritesAfterResume: summary.writesAfterPause,
+      staleWritesAccepted: summary.acceptedAfterPause + (summary.staleWriteAccepted ? 1 : 0) + holderWritesAfterOther,
+      abortCode: summary.abortCode,
+      releaseReturned: summary.released,
     });
     expect(lockB.fence).toBeGreaterThan(fenceA);
     expect(summary.fence).toBe(fenceA);

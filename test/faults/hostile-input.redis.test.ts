@@ -57,7 +57,15 @@ describe.skipIf(!available)(`hostile data and bad input${available ? '' : ' (SKI
     const q = backend.queue('garbage');
     await q.enqueue({ n: 1 }, { id: 'real-1' });
     const big = 'x'.repeat(300_000);
-    const garbage: Array<string | Buffer> = ['{"baton":1,"id":"half', '{"baton":1,"payload":"{}"}', '{"baton":1,"id":"no-attempt","payload":"1"}', 'plain text', 'café ✓ 🎉', Buffer.from([0xff, 0xfe, 0x00, 0x01]), big];
+    const garbage: Array<string | Buffer> = [
+      '{"baton":1,"id":"half',
+      '{"baton":1,"payload":"{}"}',
+      '{"baton":1,"id":"no-attempt","payload":"1"}',
+      'plain text',
+      'café ✓ 🎉',
+      Buffer.from([0xff, 0xfe, 0x00, 0x01]),
+      big,
+    ];
     await raw.lpush('hostile:{queue:garbage}:wait', ...garbage);
     await q.enqueue({ n: 2 }, { id: 'real-2' });
     await until(async () => handled.some((t) => t.id === 'real-2') && (await q.stats()).active === 0, 'real-2 handled');
@@ -91,7 +99,10 @@ describe.skipIf(!available)(`hostile data and bad input${available ? '' : ' (SKI
       s.on('error', (error: unknown) => errors.push(error));
     });
     const bad = backend.queue('bound-wrong', { keys: { waiting: 'hostile-wrong' } });
-    const error = await bad.enqueue('x').then(() => undefined, (e: unknown) => e);
+    const error = await bad.enqueue('x').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isBatonError(error, 'BACKEND_DATA')).toBe(true);
     expect((error as Error).message).toContain('"hostile-wrong" holds a string, but Baton expects a list');
     await backend.queue('healthy').enqueue('ok', { id: 'healthy-1' });
@@ -99,22 +110,39 @@ describe.skipIf(!available)(`hostile data and bad input${available ? '' : ' (SKI
     expect(errors.every((e) => isBatonError(e, 'BACKEND_DATA'))).toBe(true);
     expect(await raw.get('hostile-wrong')).toBe('not a list');
     await raw.hset('hostile-lock-hash', 'f', '1');
-    const lockError = await backend.locks({ keys: { lock: () => 'hostile-lock-hash' } }).tryAcquire('r').then(() => undefined, (e: unknown) => e);
+    const lockError = await backend
+      .locks({ keys: { lock: () => 'hostile-lock-hash' } })
+      .tryAcquire('r')
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(isBatonError(lockError, 'BACKEND_DATA')).toBe(true);
-    outcomes['key of the wrong type (WRONGTYPE) under a queue, lock or registry'] = 'BackendDataError (BACKEND_DATA) naming the key and both types; the key is left untouched; scheduler emits "error" and its other queues keep working';
+    outcomes['key of the wrong type (WRONGTYPE) under a queue, lock or registry'] =
+      'BackendDataError (BACKEND_DATA) naming the key and both types; the key is left untouched; scheduler emits "error" and its other queues keep working';
   });
 
   it('a payload over maxPayloadBytes, or one JSON cannot carry, is refused at enqueue and nothing is stored', async () => {
     const q = backend.queue('limits', { maxPayloadBytes: 1_024 });
-    const over = await q.enqueue('y'.repeat(2_000)).then(() => undefined, (e: unknown) => e);
+    const over = await q.enqueue('y'.repeat(2_000)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isBatonError(over, 'INVALID_ARGUMENT')).toBe(true);
     expect((over as Error).message).toMatch(/serializes to 2002 bytes, over maxPayloadBytes \(1024\)/);
-    const bigint = await q.enqueue({ n: 10n } as never).then(() => undefined, (e: unknown) => e);
+    const bigint = await q.enqueue({ n: 10n } as never).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isBatonError(bigint, 'SERIALIZATION')).toBe(true);
-    const many = await q.enqueueMany([{ payload: 'fine' }, { payload: 'z'.repeat(5_000) }]).then(() => undefined, (e: unknown) => e);
+    const many = await q.enqueueMany([{ payload: 'fine' }, { payload: 'z'.repeat(5_000) }]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isBatonError(many, 'INVALID_ARGUMENT')).toBe(true);
     expect(await q.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
-    outcomes['payload over maxPayloadBytes'] = 'InvalidArgumentError (INVALID_ARGUMENT) with the size and the limit; nothing stored (enqueueMany stores none of the batch)';
+    outcomes['payload over maxPayloadBytes'] =
+      'InvalidArgumentError (INVALID_ARGUMENT) with the size and the limit; nothing stored (enqueueMany stores none of the batch)';
     outcomes['payload JSON cannot carry (BigInt, undefined, NaN, cycles, Date, Map)'] = 'SerializationError (SERIALIZATION) naming the path; nothing stored';
   });
 
@@ -122,36 +150,61 @@ describe.skipIf(!available)(`hostile data and bad input${available ? '' : ' (SKI
     const circular: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     circular.self = circular;
     const thrown: Record<string, unknown> = {
-      string: 'plain string', number: 42, null: null, undefined, object: { code: 'E_X', detail: [1, 2] }, symbol: Symbol('sym'),
-      circularNullProto: circular, errorWithoutMessage: new Error(),
+      string: 'plain string',
+      number: 42,
+      null: null,
+      undefined,
+      object: { code: 'E_X', detail: [1, 2] },
+      symbol: Symbol('sym'),
+      circularNullProto: circular,
+      errorWithoutMessage: new Error(),
     };
     const completed: string[] = [];
-    await node((s) => s.handle<string>('throwers', async (task) => {
-      if (task.payload in thrown) throw thrown[task.payload];
-      completed.push(task.id);
-    }, { queue: { maxAttempts: 1 } }));
+    await node((s) =>
+      s.handle<string>(
+        'throwers',
+        async (task) => {
+          if (task.payload in thrown) throw thrown[task.payload];
+          completed.push(task.id);
+        },
+        { queue: { maxAttempts: 1 } },
+      ),
+    );
     const q = backend.queue<string>('throwers', { maxAttempts: 1 });
     for (const kind of Object.keys(thrown)) await q.enqueue(kind, { id: kind });
     await q.enqueue('fine', { id: 'after' });
     await until(async () => (await q.stats()).dead === Object.keys(thrown).length && completed.includes('after'), 'every thrower dead-lettered');
     const reasons = Object.fromEntries((await q.deadLetters()).map((d) => [d.id, d.lastError]));
     expect(reasons).toEqual({
-      string: 'plain string', number: '42', null: 'null', undefined: 'undefined', object: '{"code":"E_X","detail":[1,2]}', symbol: 'Symbol(sym)',
-      circularNullProto: expect.any(String), errorWithoutMessage: 'Error',
+      string: 'plain string',
+      number: '42',
+      null: 'null',
+      undefined: 'undefined',
+      object: '{"code":"E_X","detail":[1,2]}',
+      symbol: 'Symbol(sym)',
+      circularNullProto: expect.any(String),
+      errorWithoutMessage: 'Error',
     });
-    outcomes['handler throws a non-Error (string, number, null, undefined, object, symbol, unprintable object)'] = `dead letter after maxAttempts with lastError ${JSON.stringify(reasons)}`;
+    outcomes['handler throws a non-Error (string, number, null, undefined, object, symbol, unprintable object)'] =
+      `dead letter after maxAttempts with lastError ${JSON.stringify(reasons)}`;
   });
 
   it('a handler that never settles is cut off by timeoutMs (TaskTimeoutError), retried, then dead-lettered; the slot is freed', async () => {
     const aborted: string[] = [];
     const completed: string[] = [];
-    await node((s) => s.handle<string>('stuck', async (task, ctx) => {
-      if (task.payload === 'hang') {
-        ctx.signal.addEventListener('abort', () => aborted.push(String((ctx.signal.reason as Error).name)));
-        await new Promise<never>(() => undefined);
-      }
-      completed.push(task.id);
-    }, { concurrency: 1, timeoutMs: 300, queue: { maxAttempts: 2, backoff: { baseMs: 10, maxMs: 10 } } }));
+    await node((s) =>
+      s.handle<string>(
+        'stuck',
+        async (task, ctx) => {
+          if (task.payload === 'hang') {
+            ctx.signal.addEventListener('abort', () => aborted.push(String((ctx.signal.reason as Error).name)));
+            await new Promise<never>(() => undefined);
+          }
+          completed.push(task.id);
+        },
+        { concurrency: 1, timeoutMs: 300, queue: { maxAttempts: 2, backoff: { baseMs: 10, maxMs: 10 } } },
+      ),
+    );
     const q = backend.queue<string>('stuck', { maxAttempts: 2 });
     await q.enqueue('hang', { id: 'hang' });
     await q.enqueue('fine', { id: 'after-hang' });
@@ -160,6 +213,7 @@ describe.skipIf(!available)(`hostile data and bad input${available ? '' : ' (SKI
     expect(dead!.id).toBe('hang');
     expect(dead!.lastError).toMatch(/^TaskTimeoutError: Task "hang" ran longer than its timeout of 300 ms/);
     expect(aborted).toEqual(['TaskTimeoutError', 'TaskTimeoutError']);
-    outcomes['handler that never settles (timeoutMs 300)'] = 'signal aborts with TaskTimeoutError at 300 ms, the attempt fails and is retried; after maxAttempts a dead letter "TaskTimeoutError: …"; concurrency slot freed, next task runs';
+    outcomes['handler that never settles (timeoutMs 300)'] =
+      'signal aborts with TaskTimeoutError at 300 ms, the attempt fails and is retried; after maxAttempts a dead letter "TaskTimeoutError: …"; concurrency slot freed, next task runs';
   });
 });

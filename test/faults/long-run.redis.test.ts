@@ -39,50 +39,60 @@ function resources(): Record<string, number> {
 }
 
 describe.skipIf(!available)(`long run on Redis${available ? '' : ' (SKIPPED: no redis-server)'}`, () => {
-  it(`${TASKS} tasks through one node: the finished set is bounded by retention; no socket, timer or listener left after close`, async () => {
-    server = await startRedisServer();
-    raw = new Redis(server.url);
-    await raw.ping();
-    gc();
-    const before = resources();
-    const heapBefore = process.memoryUsage().heapUsed;
-    backend = new RedisBackend({ url: server.url, prefix: 'long', logger: silentLogger });
-    const scheduler = new Scheduler(backend, new SystemClock(), silentLogger, { idleWaitMs: 200, recoverStalledIntervalMs: 1_000, nodeTtlMs: 3_000 });
-    let done = 0;
-    scheduler.handle('long', async () => void done++, { concurrency: 256, queue: { retainFinishedMs: RETAIN_MS } });
-    await scheduler.start();
-    const queue = backend.queue<number>('long', { retainFinishedMs: RETAIN_MS });
-    const watcher = backend.registry('baton').watch(() => undefined);
-    const started = Date.now();
-    let maxFinished = 0;
-    for (let i = 0; i < TASKS; i += 1_000) {
-      await queue.enqueueMany(Array.from({ length: 1_000 }, (_, j) => ({ payload: i + j, id: `task-${i + j}` })));
-      while (done < i - 2_000) await sleep(5);
-      if ((i / 1_000) % 5 === 0) maxFinished = Math.max(maxFinished, await raw.scard('long:{queue:long}:finished'));
-    }
-    while (done < TASKS) await sleep(10);
-    maxFinished = Math.max(maxFinished, await raw.scard('long:{queue:long}:finished'));
-    const runMs = Date.now() - started;
-    const perSec = TASKS / (runMs / 1_000);
-    await sleep(RETAIN_MS + 200);
-    const finishedAfter = await raw.scard('long:{queue:long}:finished');
-    const stats = await queue.stats();
-    watcher();
-    await scheduler.stop();
-    await backend.close();
-    backend = undefined;
-    await sleep(100);
-    gc();
-    const heapGrowthMb = (process.memoryUsage().heapUsed - heapBefore) / 1_048_576;
-    const after = resources();
-    recordFigures('long-run-redis', {
-      tasks: TASKS, tasksPerSec: Math.round(perSec), retainFinishedMs: RETAIN_MS, maxFinishedSetSize: maxFinished, finishedSetAfterWindow: finishedAfter,
-      heapGrowthMb: Math.round(heapGrowthMb * 10) / 10, resourcesBefore: before, resourcesAfter: after,
-    });
-    expect(stats).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
-    // the set holds about RETAIN_MS of completions, never the whole run
-    expect(maxFinished).toBeLessThan(perSec * (RETAIN_MS / 1_000) * 2 + 2_000);
-    expect(maxFinished).toBeLessThan(TASKS / 2);
-    for (const [kind, n] of Object.entries(after)) expect(n, kind).toBeLessThanOrEqual(before[kind] ?? 0);
-  }, scaled(90_000, 300_000));
+  it(
+    `${TASKS} tasks through one node: the finished set is bounded by retention; no socket, timer or listener left after close`,
+    async () => {
+      server = await startRedisServer();
+      raw = new Redis(server.url);
+      await raw.ping();
+      gc();
+      const before = resources();
+      const heapBefore = process.memoryUsage().heapUsed;
+      backend = new RedisBackend({ url: server.url, prefix: 'long', logger: silentLogger });
+      const scheduler = new Scheduler(backend, new SystemClock(), silentLogger, { idleWaitMs: 200, recoverStalledIntervalMs: 1_000, nodeTtlMs: 3_000 });
+      let done = 0;
+      scheduler.handle('long', async () => void done++, { concurrency: 256, queue: { retainFinishedMs: RETAIN_MS } });
+      await scheduler.start();
+      const queue = backend.queue<number>('long', { retainFinishedMs: RETAIN_MS });
+      const watcher = backend.registry('baton').watch(() => undefined);
+      const started = Date.now();
+      let maxFinished = 0;
+      for (let i = 0; i < TASKS; i += 1_000) {
+        await queue.enqueueMany(Array.from({ length: 1_000 }, (_, j) => ({ payload: i + j, id: `task-${i + j}` })));
+        while (done < i - 2_000) await sleep(5);
+        if ((i / 1_000) % 5 === 0) maxFinished = Math.max(maxFinished, await raw.scard('long:{queue:long}:finished'));
+      }
+      while (done < TASKS) await sleep(10);
+      maxFinished = Math.max(maxFinished, await raw.scard('long:{queue:long}:finished'));
+      const runMs = Date.now() - started;
+      const perSec = TASKS / (runMs / 1_000);
+      await sleep(RETAIN_MS + 200);
+      const finishedAfter = await raw.scard('long:{queue:long}:finished');
+      const stats = await queue.stats();
+      watcher();
+      await scheduler.stop();
+      await backend.close();
+      backend = undefined;
+      await sleep(100);
+      gc();
+      const heapGrowthMb = (process.memoryUsage().heapUsed - heapBefore) / 1_048_576;
+      const after = resources();
+      recordFigures('long-run-redis', {
+        tasks: TASKS,
+        tasksPerSec: Math.round(perSec),
+        retainFinishedMs: RETAIN_MS,
+        maxFinishedSetSize: maxFinished,
+        finishedSetAfterWindow: finishedAfter,
+        heapGrowthMb: Math.round(heapGrowthMb * 10) / 10,
+        resourcesBefore: before,
+        resourcesAfter: after,
+      });
+      expect(stats).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
+      // the set holds about RETAIN_MS of completions, never the whole run
+      expect(maxFinished).toBeLessThan(perSec * (RETAIN_MS / 1_000) * 2 + 2_000);
+      expect(maxFinished).toBeLessThan(TASKS / 2);
+      for (const [kind, n] of Object.entries(after)) expect(n, kind).toBeLessThanOrEqual(before[kind] ?? 0);
+    },
+    scaled(90_000, 300_000),
+  );
 });

@@ -43,9 +43,13 @@ describe('long run', () => {
     const backend = new MemoryBackend({ clock, logger: silentLogger });
     const scheduler = new Scheduler(backend, clock, silentLogger, { idleWaitMs: 1_000, recoverStalledIntervalMs: 5_000, nodeTtlMs: 10_000 });
     let done = 0;
-    scheduler.handle<number>('long', async () => {
-      done++;
-    }, { concurrency: 32, queue: { retainFinishedMs: RETAIN_MS } });
+    scheduler.handle<number>(
+      'long',
+      async () => {
+        done++;
+      },
+      { concurrency: 32, queue: { retainFinishedMs: RETAIN_MS } },
+    );
     await scheduler.start();
     const queue = backend.queue<number>('long', { retainFinishedMs: RETAIN_MS });
     const warmUpAt = Math.min(20_000, TASKS / 2);
@@ -56,7 +60,7 @@ describe('long run', () => {
       await queue.enqueueMany(Array.from({ length: BATCH }, (_, j) => ({ payload: i + j, id: `task-${i + j}-${PAD}` })));
       // one second of clock time per batch, so ids older than RETAIN_MS are pruned as the run goes
       while (done < i + BATCH) await clock.advance(100);
-      await clock.advance(1_000 - ((clock.now() % 1_000) || 1_000) + 1_000);
+      await clock.advance(1_000 - (clock.now() % 1_000 || 1_000) + 1_000);
       if (i + BATCH === warmUpAt) warmHeap = heapAfterGcMb();
       if ((i / BATCH) % 25 === 0) peakHeap = Math.max(peakHeap, heapAfterGcMb());
     }
@@ -73,9 +77,18 @@ describe('long run', () => {
     await clock.advance(60_000);
     const after = resources();
     recordFigures('long-run', {
-      tasks: TASKS, completed: done, retainFinishedMs: RETAIN_MS, heapWarmMb: Math.round(warmHeap * 10) / 10, heapEndMb: Math.round(endHeap * 10) / 10, heapPeakMb: Math.round(peakHeap * 10) / 10,
-      heapGrowthMb: Math.round((endHeap - warmHeap) * 10) / 10, heapBoundMb: HEAP_BOUND_MB, pendingClockTimers: clock.pendingTimers(),
-      handlesBefore: before, handlesAfter: after, tasksPerSec: Math.round(TASKS / (runMs / 1_000)),
+      tasks: TASKS,
+      completed: done,
+      retainFinishedMs: RETAIN_MS,
+      heapWarmMb: Math.round(warmHeap * 10) / 10,
+      heapEndMb: Math.round(endHeap * 10) / 10,
+      heapPeakMb: Math.round(peakHeap * 10) / 10,
+      heapGrowthMb: Math.round((endHeap - warmHeap) * 10) / 10,
+      heapBoundMb: HEAP_BOUND_MB,
+      pendingClockTimers: clock.pendingTimers(),
+      handlesBefore: before,
+      handlesAfter: after,
+      tasksPerSec: Math.round(TASKS / (runMs / 1_000)),
     });
     expect(done).toBe(TASKS);
     expect(stats).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });

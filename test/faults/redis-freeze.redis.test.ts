@@ -62,19 +62,29 @@ describe.skipIf(!available)(`redis frozen${available ? '' : ' (SKIPPED: no redis
     })();
 
     // a worker running a task that outlives the freeze
-    const worker = new Scheduler(backend(), clock, silentLogger, { nodeId: 'w', idleWaitMs: 200, recoverStalledIntervalMs: 200, nodeTtlMs: 5_000, errorBackoffMs: 100 });
+    const worker = new Scheduler(backend(), clock, silentLogger, {
+      nodeId: 'w',
+      idleWaitMs: 200,
+      recoverStalledIntervalMs: 200,
+      nodeTtlMs: 5_000,
+      errorBackoffMs: 100,
+    });
     const attempts: Array<{ attempt: number; abortedAt?: number; code?: string }> = [];
     let releaseFirst: () => void = () => undefined;
     const firstMayEnd = new Promise<void>((resolve) => (releaseFirst = resolve));
-    worker.handle('jobs', async (task, ctx) => {
-      const record: { attempt: number; abortedAt?: number; code?: string } = { attempt: task.attempt };
-      attempts.push(record);
-      ctx.signal.addEventListener('abort', () => {
-        record.abortedAt = Date.now();
-        record.code = isBatonError(ctx.signal.reason) ? ctx.signal.reason.code : String(ctx.signal.reason);
-      });
-      if (task.attempt === 1) await firstMayEnd;
-    }, { queue: { visibilityTimeoutMs: TTL_MS } });
+    worker.handle(
+      'jobs',
+      async (task, ctx) => {
+        const record: { attempt: number; abortedAt?: number; code?: string } = { attempt: task.attempt };
+        attempts.push(record);
+        ctx.signal.addEventListener('abort', () => {
+          record.abortedAt = Date.now();
+          record.code = isBatonError(ctx.signal.reason) ? ctx.signal.reason.code : String(ctx.signal.reason);
+        });
+        if (task.attempt === 1) await firstMayEnd;
+      },
+      { queue: { visibilityTimeoutMs: TTL_MS } },
+    );
     let lostEvents = 0;
     worker.on('lost', () => lostEvents++);
     schedulers.push(worker);
@@ -128,10 +138,15 @@ describe.skipIf(!available)(`redis frozen${available ? '' : ' (SKIPPED: no redis
     const afterThaw = Object.fromEntries(Object.entries(settled).map(([k, v]) => [k, v.at - thawedAt]));
     const boundedAfterFreeze = Object.fromEntries(Object.entries(settledBounded).map(([k, v]) => [k, { ms: v.at - frozenAt, code: v.code ?? 'ok' }]));
     recordFigures('redis-freeze', {
-      freezeMs: thawedAt - frozenAt, ttlMs: TTL_MS, lockSignalAbortedAfterFreezeMs: aAbortedAt - frozenAt,
+      freezeMs: thawedAt - frozenAt,
+      ttlMs: TTL_MS,
+      lockSignalAbortedAfterFreezeMs: aAbortedAt - frozenAt,
       leaseAbortedAfterFreezeMs: attempts[0]!.abortedAt === undefined ? -1 : attempts[0]!.abortedAt - frozenAt,
-      callsSettledAfterThawMs: afterThaw, commandTimeout500: boundedAfterFreeze,
-      staleWritesAccepted: resource.staleAccepted, staleWritesRefused: resource.refused, fences: [holderA.fence, lockB.fence],
+      callsSettledAfterThawMs: afterThaw,
+      commandTimeout500: boundedAfterFreeze,
+      staleWritesAccepted: resource.staleAccepted,
+      staleWritesRefused: resource.refused,
+      fences: [holderA.fence, lockB.fence],
     });
     expect(aAbortedDuringFreeze).toBe(true);
     expect((holderA.signal.reason as Error & { code?: string }).code).toBe('LOCK_LOST');

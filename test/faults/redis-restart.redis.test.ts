@@ -36,11 +36,21 @@ describe.skipIf(!available)(`redis restarts${available ? '' : ' (SKIPPED: no red
     const executed = new Map<string, number>();
     const completedAt: number[] = [];
     for (let i = 0; i < 2; i++) {
-      const s = new Scheduler(backend(), clock, silentLogger, { nodeId: `node-${i}`, idleWaitMs: 200, recoverStalledIntervalMs: 250, nodeTtlMs: 1_500, errorBackoffMs: 100 });
-      s.handle<number>('jobs', async (task) => {
-        executed.set(task.id, (executed.get(task.id) ?? 0) + 1);
-        await sleep(2);
-      }, { concurrency: 4, queue: { visibilityTimeoutMs: 1_500 } });
+      const s = new Scheduler(backend(), clock, silentLogger, {
+        nodeId: `node-${i}`,
+        idleWaitMs: 200,
+        recoverStalledIntervalMs: 250,
+        nodeTtlMs: 1_500,
+        errorBackoffMs: 100,
+      });
+      s.handle<number>(
+        'jobs',
+        async (task) => {
+          executed.set(task.id, (executed.get(task.id) ?? 0) + 1);
+          await sleep(2);
+        },
+        { concurrency: 4, queue: { visibilityTimeoutMs: 1_500 } },
+      );
       s.on('completed', () => completedAt.push(Date.now()));
       schedulers.push(s);
       await s.start();
@@ -117,9 +127,17 @@ describe.skipIf(!available)(`redis restarts${available ? '' : ' (SKIPPED: no red
     const stats = await producerQueue.stats();
     const duplicates = [...executed.values()].reduce((sum, n) => sum + n - 1, 0);
     recordFigures('redis-restart', {
-      acknowledged: acked.size, lost: unfinished.length, duplicates, dead: stats.dead, enqueueErrors,
-      lockAcquisitions: locks.fences.length, lockOverlaps: locks.overlaps, fenceRegressions: locks.fenceRegressions, lockErrors: locks.errors,
-      sigterm: restarts.SIGTERM, sigkill: restarts.SIGKILL,
+      acknowledged: acked.size,
+      lost: unfinished.length,
+      duplicates,
+      dead: stats.dead,
+      enqueueErrors,
+      lockAcquisitions: locks.fences.length,
+      lockOverlaps: locks.overlaps,
+      fenceRegressions: locks.fenceRegressions,
+      lockErrors: locks.errors,
+      sigterm: restarts.SIGTERM,
+      sigkill: restarts.SIGKILL,
     });
     expect(unfinished).toEqual([]);
     expect(stats).toMatchObject({ waiting: 0, active: 0, delayed: 0, dead: 0 });

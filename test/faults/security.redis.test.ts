@@ -70,14 +70,37 @@ async function exercise(b: RedisBackend): Promise<void> {
 
 describe.skipIf(!available)(`security${available ? '' : ' (SKIPPED: no redis-server)'}`, () => {
   it('an ACL user with a password and only the documented categories runs queues, locks and registries', async () => {
-    await admin.call('ACL', 'SETUSER', 'baton', 'on', '>s3cret-pw', '~*', '&*', '+@read', '+@write', '+@keyspace', '+@scripting', '+@pubsub', '+@blocking', '+@connection', '+info');
+    await admin.call(
+      'ACL',
+      'SETUSER',
+      'baton',
+      'on',
+      '>s3cret-pw',
+      '~*',
+      '&*',
+      '+@read',
+      '+@write',
+      '+@keyspace',
+      '+@scripting',
+      '+@pubsub',
+      '+@blocking',
+      '+@connection',
+      '+info',
+    );
     await exercise(backend({ url: `redis://baton:s3cret-pw@127.0.0.1:${server.port}`, prefix: 'acl' }));
     const wrong = backend({ url: `redis://baton:not-the-password@127.0.0.1:${server.port}`, prefix: 'acl' });
-    const error = await wrong.queue('jobs').enqueue('x').then(() => undefined, (e: unknown) => e);
+    const error = await wrong
+      .queue('jobs')
+      .enqueue('x')
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(isBatonError(error, 'BACKEND_UNAVAILABLE')).toBe(true);
     expect((error as Error).message).toMatch(/WRONGPASS/);
     expect((error as Error).message).not.toContain('not-the-password');
-    figures.aclLeastPrivilege = '+@read +@write +@keyspace +@scripting +@pubsub +@blocking +@connection +info (INFO for the client ready check): all operations work';
+    figures.aclLeastPrivilege =
+      '+@read +@write +@keyspace +@scripting +@pubsub +@blocking +@connection +info (INFO for the client ready check): all operations work';
     figures.wrongPassword = 'BACKEND_UNAVAILABLE (WRONGPASS), password not in the message';
   });
 
@@ -90,8 +113,12 @@ describe.skipIf(!available)(`security${available ? '' : ' (SKIPPED: no redis-ser
       const b = backend({ url: `redis://no-${command}:pw@127.0.0.1:${server.port}`, prefix: `no-${command}` });
       const locks = b.locks();
       const held = command === 'subscribe' ? await locks.tryAcquire('r', { ttlMs: 5_000 }) : null;
-      const attempt = command === 'eval' ? b.queue('q').stats() : command === 'blmove' ? b.queue('q').dequeue({ waitMs: 1_000 }) : locks.acquire('r', { waitMs: 1_000 });
-      const error = await attempt.then(() => undefined, (e: unknown) => e);
+      const attempt =
+        command === 'eval' ? b.queue('q').stats() : command === 'blmove' ? b.queue('q').dequeue({ waitMs: 1_000 }) : locks.acquire('r', { waitMs: 1_000 });
+      const error = await attempt.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isBatonError(error, 'BACKEND_UNAVAILABLE'), `${command}: ${String(error)}`).toBe(true);
       expect((error as Error).message).toContain(`'${command}'`);
       expect((error as Error).message).toContain('ACL SETUSER');
@@ -109,17 +136,54 @@ describe.skipIf(!available)(`security${available ? '' : ' (SKIPPED: no redis-ser
     }
     const dir = mkdtempSync(join(tmpdir(), 'baton-tls-'));
     try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-        '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
       const port = await freePort();
-      const tls = await startRedisServer(['--port', '0', '--tls-port', String(port), '--tls-cert-file', join(dir, 'cert.pem'),
-        '--tls-key-file', join(dir, 'key.pem'), '--tls-ca-cert-file', join(dir, 'cert.pem'), '--tls-auth-clients', 'no']);
+      const tls = await startRedisServer([
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--tls-cert-file',
+        join(dir, 'cert.pem'),
+        '--tls-key-file',
+        join(dir, 'key.pem'),
+        '--tls-ca-cert-file',
+        join(dir, 'cert.pem'),
+        '--tls-auth-clients',
+        'no',
+      ]);
       servers.push(tls);
       const ca = readFileSync(join(dir, 'cert.pem'));
       await exercise(backend({ url: `rediss://127.0.0.1:${port}`, tls: { ca }, prefix: 'tls' }));
       // without the CA the certificate is refused: a typed error, not a hang
       const untrusted = backend({ url: `rediss://127.0.0.1:${port}`, tls: {}, prefix: 'tls', connectTimeoutMs: 2_000 });
-      const error = await untrusted.queue('jobs').stats().then(() => undefined, (e: unknown) => e);
+      const error = await untrusted
+        .queue('jobs')
+        .stats()
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(isBatonError(error, 'BACKEND_UNAVAILABLE')).toBe(true);
       figures.tls = 'rediss:// with tls.ca: all operations work; an untrusted certificate gives BACKEND_UNAVAILABLE';
     } finally {
@@ -141,7 +205,17 @@ describe.skipIf(!available)(`security${available ? '' : ' (SKIPPED: no redis-ser
   });
 
   it('hostile names (quotes, ]], newlines, braces, %, unicode) round-trip and never become Lua source', async () => {
-    const hostile = [`it's "quoted"`, ']]..os.exit()..[[', 'line\nbreak\r\n', '{braces}{', '}{', '%s%d%%', 'ünïcødé ✓ 🎉', "'); redis.call('FLUSHALL') --", 'a:b:{c}'];
+    const hostile = [
+      `it's "quoted"`,
+      ']]..os.exit()..[[',
+      'line\nbreak\r\n',
+      '{braces}{',
+      '}{',
+      '%s%d%%',
+      'ünïcødé ✓ 🎉',
+      "'); redis.call('FLUSHALL') --",
+      'a:b:{c}',
+    ];
     await admin.script('FLUSH');
     const b = backend({ url: server.url, prefix: 'p{r}e"f\nix' });
     const other = backend({ url: server.url, prefix: 'p{r}e"f\nix' });

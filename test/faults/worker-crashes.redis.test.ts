@@ -105,8 +105,15 @@ describe.skipIf(!available)(`worker crashes${available ? '' : ' (SKIPPED: no red
     }
     const stats = await queue.stats();
     recordFigures('worker-crashes', {
-      tasks: TASKS, nodes: NODES, kills: killed.size, lost, duplicates, tasksRunTwice: [...byTask.values()].filter((n) => n.length > 1).length,
-      duplicatesWithoutKill: twiceWithoutKill, dead: stats.dead, durationMs,
+      tasks: TASKS,
+      nodes: NODES,
+      kills: killed.size,
+      lost,
+      duplicates,
+      tasksRunTwice: [...byTask.values()].filter((n) => n.length > 1).length,
+      duplicatesWithoutKill: twiceWithoutKill,
+      dead: stats.dead,
+      durationMs,
     });
     expect(done, 'all tasks finished within the time limit').toBe(true);
     expect(killed.size).toBeGreaterThanOrEqual(3);

@@ -16,10 +16,14 @@ describe('Scheduler (memory only)', () => {
     const s = new Scheduler(backend, clock, silentLogger, { idleWaitMs: 1_000, recoverStalledIntervalMs: 5_000 });
     const release: Array<() => void> = [];
     let done = 0;
-    s.handle('wide', async () => {
-      await new Promise<void>((resolve) => release.push(resolve));
-      done++;
-    }, { concurrency: 50, queue: { visibilityTimeoutMs: 1_000 } });
+    s.handle(
+      'wide',
+      async () => {
+        await new Promise<void>((resolve) => release.push(resolve));
+        done++;
+      },
+      { concurrency: 50, queue: { visibilityTimeoutMs: 1_000 } },
+    );
     await backend.queue('wide').enqueueMany(Array.from({ length: 50 }, (_, i) => ({ payload: i })));
     await s.start();
     await clock.advance(10);
@@ -91,10 +95,14 @@ describe('Scheduler (memory only)', () => {
       const backend = new MemoryBackend({ clock, logger: silentLogger, random: () => 0.5 });
       const s = new Scheduler(backend, clock, silentLogger, { nodeId: 'det', idleWaitMs: 100 });
       const events: string[] = [];
-      s.handle<number>('det', async (task) => {
-        await clock.sleep(10 * (task.payload % 3));
-        if (task.payload % 4 === 0 && task.attempt === 1) throw new Error('first try fails');
-      }, { concurrency: 3, queue: { backoff: { baseMs: 30, maxMs: 60 } } });
+      s.handle<number>(
+        'det',
+        async (task) => {
+          await clock.sleep(10 * (task.payload % 3));
+          if (task.payload % 4 === 0 && task.attempt === 1) throw new Error('first try fails');
+        },
+        { concurrency: 3, queue: { backoff: { baseMs: 30, maxMs: 60 } } },
+      );
       s.on('completed', (t) => events.push(`${clock.now() % 100_000} done ${t.payload}/${t.attempt}`));
       s.on('retrying', (t) => events.push(`${clock.now() % 100_000} retry ${t.payload}`));
       await backend.queue('det').enqueueMany(Array.from({ length: 12 }, (_, i) => ({ payload: i })));

@@ -37,7 +37,9 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
       ),
     );
     nodes.push(...started);
-    await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
+    await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], {
+      timeout: 30_000,
+    });
     const giveUpAt = Date.now() + 20_000;
     for (;;) {
       const states = await Promise.all(nodes.map((n) => cli(n.port, 'cluster', 'info')));

@@ -24,7 +24,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     server = await startRedisServer();
     project.provide('redisUrl', server.url);
   } catch (error) {
-    if (process.env.CI === 'true') throw new Error(`CI=true and redis-server could not be started: ${String(error)}`);
+    if (process.env.CI === 'true') throw new Error(`CI=true and redis-server could not be started: ${String(error)}`, { cause: error });
     console.warn(`\n*** redis-server could not be started (${String(error)}); Redis tests will be SKIPPED ***\n`);
     project.provide('redisUrl', '');
   }

@@ -68,11 +68,14 @@ export async function startRedisSentinel(downAfterMs = 1_000, name = 'baton-m'):
       writeFileSync(
         conf,
         [
-          `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`,
+          `port ${port}`,
+          'bind 127.0.0.1',
+          `dir ${dir}`,
           `sentinel monitor ${name} 127.0.0.1 ${master.port} 2`,
           `sentinel down-after-milliseconds ${name} ${downAfterMs}`,
           `sentinel failover-timeout ${name} ${Math.max(3_000, downAfterMs * 3)}`,
-          `sentinel parallel-syncs ${name} 1`, '',
+          `sentinel parallel-syncs ${name} 1`,
+          '',
         ].join('\n'),
       );
       const child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
-  BackendDataError, BackendUnavailableError, BatonError, ClosedError, InvalidArgumentError, LockLostError, LockTimeoutError,
-  SerializationError, TaskTimeoutError, isBatonError,
+  BackendDataError,
+  BackendUnavailableError,
+  BatonError,
+  ClosedError,
+  InvalidArgumentError,
+  LockLostError,
+  LockTimeoutError,
+  SerializationError,
+  TaskTimeoutError,
+  isBatonError,
 } from '../src/index.js';
 
 describe('errors', () => {

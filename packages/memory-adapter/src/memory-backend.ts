@@ -1,7 +1,18 @@
 import {
-  StoreLockManager, SystemClock, assertName, consoleLogger, resolveQueueOptions,
-  type Backend, type Clock, type LockManager, type LockOptions, type Logger, type Queue, type QueueOptions,
-  type Registry, type RegistryOptions,
+  StoreLockManager,
+  SystemClock,
+  assertName,
+  consoleLogger,
+  resolveQueueOptions,
+  type Backend,
+  type Clock,
+  type LockManager,
+  type LockOptions,
+  type Logger,
+  type Queue,
+  type QueueOptions,
+  type Registry,
+  type RegistryOptions,
 } from '@baton/core';
 import { BackendScope } from './backend-scope.js';
 import { MemoryLockStore } from './memory-lock-store.js';
@@ -70,7 +81,14 @@ export class MemoryBackend implements Backend {
    * close, the manager's calls reject with ClosedError (getting the manager itself does not throw).
    */
   locks(options?: LockOptions): LockManager {
-    return new StoreLockManager(this.lockStore, this.scope.clock, options, this.scope.logger, () => this.scope.assertOpen(), (fn) => this.scope.onClose(fn));
+    return new StoreLockManager(
+      this.lockStore,
+      this.scope.clock,
+      options,
+      this.scope.logger,
+      () => this.scope.assertOpen(),
+      (fn) => this.scope.onClose(fn),
+    );
   }
 
   /**

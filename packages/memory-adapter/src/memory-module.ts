@@ -17,8 +17,5 @@ export interface MemoryModuleOptions extends BackendModuleOptions {
  * Each container gets its own store unless `options.store` is given.
  */
 export function memoryBackend(options: MemoryModuleOptions = {}): ContainerModule {
-  return backendModule(
-    (clock, logger) => new MemoryBackend({ clock, logger, store: options.store, random: options.random }),
-    options,
-  );
+  return backendModule((clock, logger) => new MemoryBackend({ clock, logger, store: options.store, random: options.random }), options);
 }

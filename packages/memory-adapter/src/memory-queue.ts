@@ -1,6 +1,12 @@
 import {
-  BaseQueue, type EnqueueResult, type FailDecision, type Lease, type PreparedTask, type QueueStats,
-  type ResolvedQueueOptions, type Task,
+  BaseQueue,
+  type EnqueueResult,
+  type FailDecision,
+  type Lease,
+  type PreparedTask,
+  type QueueStats,
+  type ResolvedQueueOptions,
+  type Task,
 } from '@baton/core';
 import type { BackendScope } from './backend-scope.js';
 import { timerAt, type ClockTimer } from './clock-timer.js';
@@ -19,7 +25,11 @@ export class MemoryQueue<T> extends BaseQueue<T> {
   private readonly state: QueueState;
 
   /** Use `MemoryBackend.queue(name, options)`; `options` come resolved by core's resolveQueueOptions. */
-  constructor(name: string, options: ResolvedQueueOptions, private readonly scope: BackendScope) {
+  constructor(
+    name: string,
+    options: ResolvedQueueOptions,
+    private readonly scope: BackendScope,
+  ) {
     super(name, options, scope.clock, scope.random);
     this.state = scope.store.queue(name);
   }

@@ -1,6 +1,17 @@
 import {
-  HeartbeatRegistration, InvalidArgumentError, REGISTRY_DEFAULTS, assertName, assertOptionsObject, positiveIntOr, prepareNode,
-  type NodeMeta, type NodeRecord, type Registration, type Registry, type RegistryEvent, type RegistryOptions,
+  HeartbeatRegistration,
+  InvalidArgumentError,
+  REGISTRY_DEFAULTS,
+  assertName,
+  assertOptionsObject,
+  positiveIntOr,
+  prepareNode,
+  type NodeMeta,
+  type NodeRecord,
+  type Registration,
+  type Registry,
+  type RegistryEvent,
+  type RegistryOptions,
 } from '@baton/core';
 import type { BackendScope } from './backend-scope.js';
 import type { GroupState } from './group-state.js';
@@ -16,7 +27,11 @@ export class MemoryRegistry implements Registry {
   private readonly state: GroupState;
 
   /** Use `MemoryBackend.registry(group, options)`. Throws InvalidArgumentError for a bad group or ttlMs. */
-  constructor(readonly group: string, options: RegistryOptions | undefined, private readonly scope: BackendScope) {
+  constructor(
+    readonly group: string,
+    options: RegistryOptions | undefined,
+    private readonly scope: BackendScope,
+  ) {
     assertName('group', group);
     assertOptionsObject('options', options);
     this.ttlMs = positiveIntOr('options.ttlMs', options?.ttlMs, REGISTRY_DEFAULTS.ttlMs);
@@ -33,21 +48,27 @@ export class MemoryRegistry implements Registry {
     const record = this.state.upsert(id, meta, number, ttlMs, this.scope.clock.now());
     this.rearm();
     let untrack: () => void = () => undefined;
-    const registration = new HeartbeatRegistration(record, ttlMs, this.scope.clock, {
-      beat: async () => {
-        this.scope.assertOpen();
-        const refreshed = this.state.refresh(id, meta, number, record.registeredAt, ttlMs, this.scope.clock.now());
-        this.rearm();
-        return refreshed;
+    const registration = new HeartbeatRegistration(
+      record,
+      ttlMs,
+      this.scope.clock,
+      {
+        beat: async () => {
+          this.scope.assertOpen();
+          const refreshed = this.state.refresh(id, meta, number, record.registeredAt, ttlMs, this.scope.clock.now());
+          this.rearm();
+          return refreshed;
+        },
+        remove: async () => {
+          untrack();
+          this.scope.assertOpen();
+          const removed = this.remove(id);
+          this.state.forget(number);
+          return removed;
+        },
       },
-      remove: async () => {
-        untrack();
-        this.scope.assertOpen();
-        const removed = this.remove(id);
-        this.state.forget(number);
-        return removed;
-      },
-    }, this.scope.logger);
+      this.scope.logger,
+    );
     // Closing stops the heartbeats but leaves the node to expire by its TTL, like a crash.
     untrack = this.scope.onClose(() => {
       registration.stop();

@@ -21,7 +21,7 @@ describe('completion log', () => {
     const log = new CompletionLog();
     const model: Array<[string, FinishedMark]> = [];
     let seed = 42;
-    const rand = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const rand = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     let current = mark(0);
     for (let step = 0; step < 20_000; step++) {
       if (rand() < 0.1) current = mark(step);

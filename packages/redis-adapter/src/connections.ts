@@ -175,7 +175,10 @@ export class Connections {
   }
 
   private unavailable(cause: Error): BackendUnavailableError {
-    return new BackendUnavailableError(`Redis at ${this.address} cannot be used: ${cause.message}. Check that it runs, that the address is right and the credentials are valid.`, { cause });
+    return new BackendUnavailableError(
+      `Redis at ${this.address} cannot be used: ${cause.message}. Check that it runs, that the address is right and the credentials are valid.`,
+      { cause },
+    );
   }
 
   private watch(client: Redis, role: string): void {

@@ -1,7 +1,24 @@
 import {
-  assertName, assertOptionsObject, backendModule, positiveIntOr, REGISTRY_DEFAULTS, resolveQueueOptions, silentLogger, StoreLockManager, SystemClock,
-  InvalidArgumentError, type Backend, type BackendModuleOptions, type Clock, type LockManager, type LockOptions, type Logger, type Queue,
-  type QueueOptions, type Registry, type RegistryOptions,
+  assertName,
+  assertOptionsObject,
+  backendModule,
+  positiveIntOr,
+  REGISTRY_DEFAULTS,
+  resolveQueueOptions,
+  silentLogger,
+  StoreLockManager,
+  SystemClock,
+  InvalidArgumentError,
+  type Backend,
+  type BackendModuleOptions,
+  type Clock,
+  type LockManager,
+  type LockOptions,
+  type Logger,
+  type Queue,
+  type QueueOptions,
+  type Registry,
+  type RegistryOptions,
 } from '@baton/core';
 import type { ContainerModule } from 'inversify';
 import { BackendContext } from './backend-context.js';
@@ -84,7 +101,8 @@ export class RedisBackend implements Backend {
     assertName('name', name);
     const resolved = resolveQueueOptions(options);
     if (resolved.shards > 1) {
-      if (Object.keys(resolved.keys).length > 0) throw new InvalidArgumentError('options.keys', 'cannot be combined with shards > 1 (bound names are one shard)');
+      if (Object.keys(resolved.keys).length > 0)
+        throw new InvalidArgumentError('options.keys', 'cannot be combined with shards > 1 (bound names are one shard)');
       const shards = Array.from({ length: resolved.shards }, (_, i) => {
         const keys = this.ctx.keys.queue(`${name}:s${i}`);
         const waiter = this.waiterFor(keys);
@@ -117,13 +135,15 @@ export class RedisBackend implements Backend {
     if (members !== undefined) assertName('options.keys.members', members);
     const keys = this.ctx.keys.registry(group, members);
     let watch = this.watches.get(keys.members);
-    let registry: RedisRegistry | undefined;
     if (!watch) {
-      watch = new GroupWatch(this.ctx, keys.events, () => registry!.sweep(), ttlMs);
+      // the sweep lists the group through the registry handle made with the watch
+      const holder: { registry?: RedisRegistry } = {};
+      watch = new GroupWatch(this.ctx, keys.events, () => holder.registry!.sweep(), ttlMs);
       this.watches.set(keys.members, watch);
+      holder.registry = new RedisRegistry(group, this.ctx, keys, ttlMs, watch);
+      return holder.registry;
     }
-    registry = new RedisRegistry(group, this.ctx, keys, ttlMs, watch);
-    return registry;
+    return new RedisRegistry(group, this.ctx, keys, ttlMs, watch);
   }
 
   /** See Backend.locks. `options.keys.lock` maps a resource to an explicit lock key (e.g. `(r) => r`). */
@@ -134,7 +154,14 @@ export class RedisBackend implements Backend {
     if (bound !== undefined && typeof bound !== 'function') throw new InvalidArgumentError('options.keys.lock', 'must be a function of the resource');
     this.lockGrants ??= new LockGrants(this.ctx);
     const store = new RedisLockStore(this.ctx, this.lockGrants, bound);
-    return new StoreLockManager(store, this.ctx.clock, options, this.ctx.logger, () => this.ctx.assertOpen(), (fn) => this.ctx.onClose(fn));
+    return new StoreLockManager(
+      store,
+      this.ctx.clock,
+      options,
+      this.ctx.logger,
+      () => this.ctx.assertOpen(),
+      (fn) => this.ctx.onClose(fn),
+    );
   }
 
   /** See Backend.close: stops heartbeats, sweeps and waits, then closes the connections it created. Idempotent. */

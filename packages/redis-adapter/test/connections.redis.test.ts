@@ -18,7 +18,9 @@ afterAll(async () => {
 /** Connected clients of the server, by name, as CLIENT LIST reports them. */
 async function clientNames(raw: Redis, name: string): Promise<number> {
   const list = await raw.client('LIST');
-  return String(list).split('\n').filter((line) => line.includes(`name=${name} `)).length;
+  return String(list)
+    .split('\n')
+    .filter((line) => line.includes(`name=${name} `)).length;
 }
 
 describe.skipIf(url === '')(`redis connections${url === '' ? ' (SKIPPED: no redis-server)' : ''}`, () => {
@@ -32,7 +34,10 @@ describe.skipIf(url === '')(`redis connections${url === '' ? ' (SKIPPED: no redi
       const q = backend.queue('jobs');
       const waiting = q.dequeue({ waitMs: 200 });
       const lock = await backend.locks().tryAcquire('r', { ttlMs: 5_000 });
-      const blocked = backend.locks().acquire('r', { waitMs: 100 }).catch(() => undefined);
+      const blocked = backend
+        .locks()
+        .acquire('r', { waitMs: 100 })
+        .catch(() => undefined);
       await waiting;
       await blocked;
       await lock!.release();
@@ -72,7 +77,13 @@ describe.skipIf(url === '')(`redis connections${url === '' ? ' (SKIPPED: no redi
     await admin.select(3);
     expect(await admin.llen(`${prefix}:{queue:jobs}:wait`)).toBe(1);
     const wrong = r.backend(`redis://baton-user:not-the-password@127.0.0.1:${server.port}`, { prefix });
-    const error = await wrong.queue('jobs').stats().then(() => undefined, (e: unknown) => e);
+    const error = await wrong
+      .queue('jobs')
+      .stats()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(BackendUnavailableError);
     expect((error as Error).message).toContain(`127.0.0.1:${server.port}`);
     expect((error as Error).message).not.toContain('not-the-password');

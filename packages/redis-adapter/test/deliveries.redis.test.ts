@@ -37,12 +37,18 @@ describe.skipIf(url === '')(`redis deliveries to waiting workers${url === '' ? '
     const raw = r.raw(url);
     // a waiter that registered and then went away without taking its registration back
     await raw.zadd(`${prefix}:{queue:jobs}:idle`, Date.now() + 60_000, 'gone|30000');
-    await q.enqueueMany([{ payload: 'a', id: 'a' }, { payload: 'b', id: 'b' }]);
+    await q.enqueueMany([
+      { payload: 'a', id: 'a' },
+      { payload: 'b', id: 'b' },
+    ]);
     // one delivery per registration: 'a' was delivered, 'b' queued as usual
     expect(await raw.hexists(`${prefix}:{queue:jobs}:leases`, 'a')).toBe(1);
     expect(await raw.hexists(`${prefix}:{queue:jobs}:leases`, 'b')).toBe(0);
     const leases = await q.dequeueMany(5);
-    expect(leases.map((l) => [l.id, l.attempt])).toEqual([['a', 1], ['b', 1]]);
+    expect(leases.map((l) => [l.id, l.attempt])).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
     expect((await q.dequeueMany(5)).length).toBe(0);
     expect(await Promise.all(leases.map((l) => q.complete(l)))).toEqual([true, true]);
     expect(await q.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });

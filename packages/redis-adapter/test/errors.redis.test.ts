@@ -13,7 +13,13 @@ describe('redis connection failures', () => {
     const port = await freePort();
     const backend = r.backend(`redis://127.0.0.1:${port}`, { prefix: uniquePrefix('refused') });
     const started = Date.now();
-    const error = await backend.queue('q').enqueue('x').then(() => undefined, (e: unknown) => e);
+    const error = await backend
+      .queue('q')
+      .enqueue('x')
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(BackendUnavailableError);
     expect((error as BackendUnavailableError).code).toBe('BACKEND_UNAVAILABLE');
     expect((error as Error).message).toContain(`127.0.0.1:${port}`);
@@ -33,7 +39,13 @@ describe('redis connection failures', () => {
     try {
       const backend = r.backend(`redis://127.0.0.1:${port}`, { prefix: uniquePrefix('silent'), connectTimeoutMs: 300 });
       const started = Date.now();
-      const error = await backend.queue('q').stats().then(() => undefined, (e: unknown) => e);
+      const error = await backend
+        .queue('q')
+        .stats()
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(error).toBeInstanceOf(BackendUnavailableError);
       expect((error as Error).message).toContain(`127.0.0.1:${port}`);
       expect(Date.now() - started).toBeLessThan(1_500);
@@ -55,7 +67,10 @@ describe.skipIf(url === '')(`redis data errors${url === '' ? ' (SKIPPED: no redi
     await raw.hset(`${tag}:finished`, 'f', '1');
     const backend = r.backend(url, { prefix: tag });
     const badWait = backend.queue('a', { keys: { waiting: `${tag}:tasks` } });
-    const error = await badWait.enqueue('x').then(() => undefined, (e: unknown) => e);
+    const error = await badWait.enqueue('x').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(BackendDataError);
     expect((error as BackendDataError).code).toBe('BACKEND_DATA');
     expect((error as Error).message).toContain(`"${tag}:tasks" holds a string`);
@@ -78,7 +93,10 @@ describe.skipIf(url === '')(`redis data errors${url === '' ? ' (SKIPPED: no redi
     expect((await q.dequeueMany(10)).map((l) => l.id)).toEqual(['before', 'after']);
     const dead = await q.deadLetters();
     expect(dead).toHaveLength(2);
-    expect(dead.map((d) => d.lastError)).toEqual([expect.stringMatching(/corrupt envelope \(no string id\)/), expect.stringMatching(/corrupt envelope \(not valid JSON\)/)]);
+    expect(dead.map((d) => d.lastError)).toEqual([
+      expect.stringMatching(/corrupt envelope \(no string id\)/),
+      expect.stringMatching(/corrupt envelope \(not valid JSON\)/),
+    ]);
     expect(dead[1]!.payload).toBe('{"baton":1,"id":"half');
     expect(await q.stats()).toMatchObject({ waiting: 0, active: 2, dead: 2 });
   });

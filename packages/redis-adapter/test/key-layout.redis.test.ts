@@ -11,14 +11,21 @@ describe.skipIf(url === '')(`redis key layout${url === '' ? ' (SKIPPED: no redis
     const prefix = uniquePrefix('layout');
     const q = r.backend(url, { prefix }).queue<string>('emails', { maxAttempts: 1 });
     const raw = r.raw(url);
-    await q.enqueueMany([{ payload: 'a', id: 'a' }, { payload: 'b', id: 'b' }, { payload: 'c', id: 'c', delayMs: 60_000 }, { payload: 'd', id: 'd' }]);
+    await q.enqueueMany([
+      { payload: 'a', id: 'a' },
+      { payload: 'b', id: 'b' },
+      { payload: 'c', id: 'c', delayMs: 60_000 },
+      { payload: 'd', id: 'd' },
+    ]);
     const [first, second] = await q.dequeueMany(2);
     await q.complete(first!);
     await q.fail(second!, new Error('boom'));
     await q.dequeue();
     const keys = (await raw.keys(`${prefix}:*`)).sort();
     const base = `${prefix}:{queue:emails}`;
-    expect(keys).toEqual([`${base}:active`, `${base}:dead`, `${base}:delayed`, `${base}:finished`, `${base}:finished-at`, `${base}:ids`, `${base}:leases`].sort());
+    expect(keys).toEqual(
+      [`${base}:active`, `${base}:dead`, `${base}:delayed`, `${base}:finished`, `${base}:finished-at`, `${base}:ids`, `${base}:leases`].sort(),
+    );
     expect(await raw.type(`${base}:finished`)).toBe('set');
     expect(await raw.type(`${base}:finished-at`)).toBe('zset');
     expect(await raw.sismember(`${base}:finished`, 'a')).toBe(1);
@@ -39,7 +46,10 @@ describe.skipIf(url === '')(`redis key layout${url === '' ? ' (SKIPPED: no redis
 
   it('a registry keeps a members set and one node key with a TTL per node', async () => {
     const prefix = uniquePrefix('layout-reg');
-    const reg = await r.backend(url, { prefix }).registry('workers').register({ id: 'n1', meta: { role: 'api' } }, { ttlMs: 5_000 });
+    const reg = await r
+      .backend(url, { prefix })
+      .registry('workers')
+      .register({ id: 'n1', meta: { role: 'api' } }, { ttlMs: 5_000 });
     const raw = r.raw(url);
     const base = `${prefix}:{registry:workers}`;
     expect(await raw.smembers(`${base}:members`)).toEqual(['n1']);

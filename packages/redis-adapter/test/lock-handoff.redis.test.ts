@@ -49,7 +49,7 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
     expect(await raw.exists(k.lock)).toBe(0);
   });
 
-  it('a hand-off whose message never arrives is found by the waiter\'s next look at the lock', async () => {
+  it("a hand-off whose message never arrives is found by the waiter's next look at the lock", async () => {
     const { k, raw, locks } = boundLock();
     const holder = await locks().acquire('res', { ttlMs: 10_000 });
     const waiting = locks().acquire('res', { ttlMs: 10_000, waitMs: 5_000 });
@@ -86,7 +86,7 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
     await lock.release();
   });
 
-  it('a waiter that crashed while its place was live is handed the lock, which then blocks the next waiter for that waiter\'s TTL at most', async () => {
+  it("a waiter that crashed while its place was live is handed the lock, which then blocks the next waiter for that waiter's TTL at most", async () => {
     const { k, raw, locks } = boundLock();
     const holder = await locks().acquire('res', { ttlMs: 10_000 });
     const ghost = 'feedfeedfeedfeedfeedfeedfeedfeed 400 nobody-listens';
@@ -115,11 +115,13 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
     expect(await raw.pubsub('NUMSUB', ...(channels as string[]))).toEqual(channels.flatMap((c) => [c, 1]));
     await holder.release();
     const fences: number[] = [];
-    await Promise.all(waiters.map(async (waiting) => {
-      const lock = await waiting;
-      fences.push(lock.fence);
-      await lock.release();
-    }));
+    await Promise.all(
+      waiters.map(async (waiting) => {
+        const lock = await waiting;
+        fences.push(lock.fence);
+        await lock.release();
+      }),
+    );
     expect(fences).toEqual([holder.fence + 1, holder.fence + 2, holder.fence + 3]);
   });
 
@@ -131,7 +133,7 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
     expect(await raw.pubsub('CHANNELS', `${prefix}:lock-grants:*`)).toEqual([]);
     const holder = await b1.locks().acquire('busy', { ttlMs: 5_000 });
     const waiting = b2.locks().acquire('busy', { ttlMs: 5_000, waitMs: 5_000 });
-    await until(async () => (await raw.pubsub('CHANNELS', `${prefix}:lock-grants:*`) as string[]).length === 1, 'the waiting backend subscribed');
+    await until(async () => ((await raw.pubsub('CHANNELS', `${prefix}:lock-grants:*`)) as string[]).length === 1, 'the waiting backend subscribed');
     await holder.release();
     expect((await waiting).fence).toBe(holder.fence + 1);
   });
@@ -141,7 +143,15 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
     const raw = r.raw(url);
     raw.defineCommand('leaveLockQueue', { numberOfKeys: 4, lua: scriptSources().leaveLockQueue });
     const leave = (token: string, entry: string): Promise<number> =>
-      (raw as unknown as Record<string, (...a: (string | number)[]) => Promise<number>>).leaveLockQueue!(k.lock, k.fence, k.waiters, k.deadlines, token, entry, Date.now());
+      (raw as unknown as Record<string, (...a: (string | number)[]) => Promise<number>>).leaveLockQueue!(
+        k.lock,
+        k.fence,
+        k.waiters,
+        k.deadlines,
+        token,
+        entry,
+        Date.now(),
+      );
     const a = 'aaaa0000aaaa0000aaaa0000aaaa0000 5000 ch-a';
     const b = 'bbbb0000bbbb0000bbbb0000bbbb0000 5000 ch-b';
     // a was handed the lock (its entry popped), b waits behind

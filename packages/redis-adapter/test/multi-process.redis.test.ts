@@ -26,10 +26,12 @@ function contender(prefix: string, rounds: number): { child: ChildProcess; lines
     }
   });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<number | null>((resolve) => child.once('exit', (code) => {
-    if (code !== 0) console.error(`contender ${child.pid} exited with ${code}:\n${stderr}`);
-    resolve(code);
-  }));
+  const done = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      if (code !== 0) console.error(`contender ${child.pid} exited with ${code}:\n${stderr}`);
+      resolve(code);
+    }),
+  );
   return { child, lines, ready, done };
 }
 

@@ -20,7 +20,10 @@ describe.skipIf(!available)(`redlock over three independent servers${available ?
     return started;
   }
   function manager(s: RedisServerHandle[], prefix: string): RedlockManager {
-    const m = redlock(s.map((h) => h.url), { prefix, retryDelayMs: 20, retryJitterMs: 20, serverTimeoutMs: 300 });
+    const m = redlock(
+      s.map((h) => h.url),
+      { prefix, retryDelayMs: 20, retryJitterMs: 20, serverTimeoutMs: 300 },
+    );
     managers.push(m);
     return m;
   }
@@ -47,14 +50,18 @@ describe.skipIf(!available)(`redlock over three independent servers${available ?
     await Promise.all(
       ms.map(async (m) => {
         for (let i = 0; i < rounds; i++) {
-          await m.withLock('counter', async (lock) => {
-            inside++;
-            if (inside > 1) overlaps++;
-            fences.push(lock.fence);
-            await sleep(2);
-            inside--;
-            done++;
-          }, { ttlMs: 2_000, waitMs: 10_000 });
+          await m.withLock(
+            'counter',
+            async (lock) => {
+              inside++;
+              if (inside > 1) overlaps++;
+              fences.push(lock.fence);
+              await sleep(2);
+              inside--;
+              done++;
+            },
+            { ttlMs: 2_000, waitMs: 10_000 },
+          );
         }
       }),
     );
@@ -148,7 +155,10 @@ describe.skipIf(!available)(`redlock over three independent servers${available ?
   it('a held lock signals its loss before its TTL runs out on the servers, by the drift margin', async () => {
     const s = await threeServers();
     const prefix = uniquePrefix('redlock-drift');
-    const m = redlock(s.map((h) => h.url), { prefix, driftFactor: 0.2 });
+    const m = redlock(
+      s.map((h) => h.url),
+      { prefix, driftFactor: 0.2 },
+    );
     managers.push(m);
     const started = Date.now();
     const held = await m.acquire('job', { ttlMs: 500 });
@@ -166,23 +176,32 @@ describe.skipIf(!available)(`redlock over three independent servers${available ?
     const prefix = uniquePrefix('redlock-extend');
     const [a, b] = [manager(s, prefix), manager(s, prefix)];
     let takenMeanwhile = 0;
-    const result = await a.withLock('job', async (lock) => {
-      for (let i = 0; i < 4; i++) {
-        await sleep(200);
-        if (await b.tryAcquire('job', { ttlMs: 1_000 })) takenMeanwhile++;
-      }
-      expect(Number(await client(s[1]!).pttl(`${prefix}:{lock:job}:lock`))).toBeGreaterThan(0);
-      return lock.signal.aborted;
-    }, { ttlMs: 300 });
+    const result = await a.withLock(
+      'job',
+      async (lock) => {
+        for (let i = 0; i < 4; i++) {
+          await sleep(200);
+          if (await b.tryAcquire('job', { ttlMs: 1_000 })) takenMeanwhile++;
+        }
+        expect(Number(await client(s[1]!).pttl(`${prefix}:{lock:job}:lock`))).toBeGreaterThan(0);
+        return lock.signal.aborted;
+      },
+      { ttlMs: 300 },
+    );
     expect(result).toBe(false);
     expect(takenMeanwhile).toBe(0);
     for (const h of s) expect(await client(h).exists(`${prefix}:{lock:job}:lock`)).toBe(0);
   });
 
-  it('redlockModule binds TOKENS.LockManager, replacing the backend module\'s locks', async () => {
+  it("redlockModule binds TOKENS.LockManager, replacing the backend module's locks", async () => {
     const s = await threeServers();
     const container = new Container();
-    container.load(redlockModule(s.map((h) => h.url), { prefix: uniquePrefix('redlock-di') }));
+    container.load(
+      redlockModule(
+        s.map((h) => h.url),
+        { prefix: uniquePrefix('redlock-di') },
+      ),
+    );
     const locks = container.get<LockManager>(TOKENS.LockManager);
     expect(locks).toBeInstanceOf(RedlockManager);
     const held = await locks.acquire('job');

@@ -94,13 +94,17 @@ describe.skipIf(!available)(`Redis Sentinel: 1 master, 1 replica, 3 sentinels${a
     const lock = lockers.map(async (locks) => {
       while (!stopping) {
         try {
-          await locks.withLock('shared', async () => {
-            inside++;
-            if (inside > 1) overlaps++;
-            await sleep(5);
-            inside--;
-            if (promoted) locksAfterPromotion++;
-          }, { ttlMs: 2_000, waitMs: 10_000 });
+          await locks.withLock(
+            'shared',
+            async () => {
+              inside++;
+              if (inside > 1) overlaps++;
+              await sleep(5);
+              inside--;
+              if (promoted) locksAfterPromotion++;
+            },
+            { ttlMs: 2_000, waitMs: 10_000 },
+          );
         } catch {
           errors++;
           await sleep(50);

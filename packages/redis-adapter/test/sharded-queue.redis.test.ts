@@ -79,7 +79,7 @@ describe.skipIf(!available)(`sharded queues on a 3-master Redis Cluster${availab
     expect(await qa.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
   });
 
-  it('stats are the sums of the shards\' own lists and sets', async () => {
+  it("stats are the sums of the shards' own lists and sets", async () => {
     const prefix = uniquePrefix('shard-stats');
     const q = backend(prefix).queue('jobs', { shards: 16, maxAttempts: 1 });
     await q.enqueueMany(Array.from({ length: 100 }, (_, i) => ({ payload: i })));

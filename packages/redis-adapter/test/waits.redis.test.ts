@@ -38,7 +38,10 @@ describe.skipIf(url === '')(`redis blocking waits${url === '' ? ' (SKIPPED: no r
   it('an element a worker moved out of the wait list before dying is served first, not lost', async () => {
     const prefix = uniquePrefix('claimed');
     const q = r.backend(url, { prefix }).queue<string>('jobs');
-    await q.enqueueMany([{ payload: 'first', id: 'first' }, { payload: 'second', id: 'second' }]);
+    await q.enqueueMany([
+      { payload: 'first', id: 'first' },
+      { payload: 'second', id: 'second' },
+    ]);
     const raw = r.raw(url);
     // what a worker's BLMOVE does just before its lease script; the process dies in between
     await raw.lmove(`${prefix}:{queue:jobs}:wait`, `${prefix}:{queue:jobs}:claimed`, 'RIGHT', 'LEFT');
@@ -52,7 +55,10 @@ describe.skipIf(url === '')(`redis blocking waits${url === '' ? ' (SKIPPED: no r
     const q = backend.queue<number>('jobs');
     const waiting = Array.from({ length: 5 }, () => q.dequeue({ waitMs: 3_000 }));
     await sleep(100);
-    await r.backend(url, { prefix }).queue<number>('jobs').enqueueMany([1, 2, 3, 4, 5].map((n) => ({ payload: n })));
+    await r
+      .backend(url, { prefix })
+      .queue<number>('jobs')
+      .enqueueMany([1, 2, 3, 4, 5].map((n) => ({ payload: n })));
     const leases = await Promise.all(waiting);
     expect(leases.map((l) => l?.payload).sort()).toEqual([1, 2, 3, 4, 5]);
   });

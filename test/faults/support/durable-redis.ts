@@ -13,7 +13,10 @@ export class DurableRedis {
   private handle: RedisServerHandle | undefined;
   private frozen = false;
 
-  private constructor(readonly port: number, private readonly args: string[]) {}
+  private constructor(
+    readonly port: number,
+    private readonly args: string[],
+  ) {}
 
   /** Starts the server. `durable`: appendonly yes, appendfsync always. */
   static async start(options: { durable?: boolean; args?: string[] } = {}): Promise<DurableRedis> {

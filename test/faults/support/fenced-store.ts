@@ -11,7 +11,10 @@ return 1`;
 
 /** A fenced storage in Redis shared by processes: `write` is refused when its fence is older than the newest accepted. */
 export class FencedStore {
-  constructor(private readonly client: Redis, private readonly prefix: string) {
+  constructor(
+    private readonly client: Redis,
+    private readonly prefix: string,
+  ) {
     client.defineCommand('fencedWrite', { numberOfKeys: 2, lua: FENCED_WRITE });
   }
 

@@ -40,7 +40,7 @@ export function recordFigures(name: string, figures: Figures): void {
     .join(' ');
   console.log(`[faults] ${name}${FULL ? ' (full)' : ''} ${line}`);
   withFileLock(() => {
-    let all: Record<string, unknown> = {};
+    let all: Record<string, unknown>;
     try {
       all = JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as Record<string, unknown>;
     } catch {
@@ -54,7 +54,9 @@ export function recordFigures(name: string, figures: Figures): void {
 
 /** The p-th percentile of a histogram `{ value: count }`. */
 export function histogramPercentile(histogram: Record<string, number>, p: number): number {
-  const entries = Object.entries(histogram).map(([k, n]) => [Number(k), n] as const).sort((a, b) => a[0] - b[0]);
+  const entries = Object.entries(histogram)
+    .map(([k, n]) => [Number(k), n] as const)
+    .sort((a, b) => a[0] - b[0]);
   const total = entries.reduce((sum, [, n]) => sum + n, 0);
   if (total === 0) return 0;
   const rank = Math.ceil((p / 100) * total);

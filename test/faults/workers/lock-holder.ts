@@ -35,11 +35,19 @@ while (!lock.signal.aborted) {
 const reason = lock.signal.reason as unknown;
 const staleWriteAccepted = await store.write(lock.fence, 'holder');
 const released = await lock.release();
-console.log(JSON.stringify({
-  summary: {
-    fence: lock.fence, accepted, refused, writesAfterPause, acceptedAfterPause, staleWriteAccepted, released,
-    abortCode: isBatonError(reason) ? reason.code : String(reason),
-  },
-}));
+console.log(
+  JSON.stringify({
+    summary: {
+      fence: lock.fence,
+      accepted,
+      refused,
+      writesAfterPause,
+      acceptedAfterPause,
+      staleWriteAccepted,
+      released,
+      abortCode: isBatonError(reason) ? reason.code : String(reason),
+    },
+  }),
+);
 await backend.close();
 raw.disconnect();

@@ -30,10 +30,14 @@ export function lifecycleSpec(ctx: SpecContext): void {
     const queue = { visibilityTimeoutMs: 300 };
     await deadBackend.queue(qn, queue).enqueue('work', { id: 'orphan' });
     let startedOnA = false;
-    a.handle(qn, async () => {
-      startedOnA = true;
-      await new Promise(() => undefined);
-    }, { queue });
+    a.handle(
+      qn,
+      async () => {
+        startedOnA = true;
+        await new Promise(() => undefined);
+      },
+      { queue },
+    );
     await a.start();
     await until(env, () => startedOnA, 'A to start the task');
     await deadBackend.close(); // A dies: no more acks, heartbeats or extensions.
@@ -61,11 +65,15 @@ export function lifecycleSpec(ctx: SpecContext): void {
     let started = 0;
     const completed: number[] = [];
     const failed: unknown[] = [];
-    s.handle<number>(qn, async (task) => {
-      started++;
-      await env.clock.sleep(300);
-      completed.push(task.payload);
-    }, { concurrency: 2 });
+    s.handle<number>(
+      qn,
+      async (task) => {
+        started++;
+        await env.clock.sleep(300);
+        completed.push(task.payload);
+      },
+      { concurrency: 2 },
+    );
     s.on('failed', (_t, e) => failed.push(e));
     await s.start();
     await until(env, () => started === 2, 'both tasks to start');
@@ -87,11 +95,15 @@ export function lifecycleSpec(ctx: SpecContext): void {
     await a['backend'].queue(qn, queue).enqueue('x', { id: 'interrupted' });
     let reason: unknown;
     let started = false;
-    a.handle(qn, async (_task, c) => {
-      started = true;
-      await new Promise<void>((resolve) => c.signal.addEventListener('abort', () => resolve(), { once: true }));
-      reason = c.signal.reason;
-    }, { queue });
+    a.handle(
+      qn,
+      async (_task, c) => {
+        started = true;
+        await new Promise<void>((resolve) => c.signal.addEventListener('abort', () => resolve(), { once: true }));
+        reason = c.signal.reason;
+      },
+      { queue },
+    );
     await a.start();
     await until(env, () => started, 'the task to start');
     const stopAt = env.clock.now();

@@ -47,14 +47,19 @@ export function periodicSpec(ctx: SpecContext): void {
     let armed = false;
     const schedulers = backends.map((backend, i) => {
       const s = nodes.add({ nodeId: `n${i}-${job}` }, backend);
-      s.every(job, 200, async ({ tick, nodeId, scheduledAt }) => {
-        runs.push({ tick, nodeId, scheduledAt, at: env.clock.now() });
-        if (armed && !victim) {
-          victim = { tick, nodeId };
-          await new Promise(() => undefined); // hangs until its node dies
-        }
-        await env.clock.sleep(20);
-      }, { visibilityTimeoutMs: 300 });
+      s.every(
+        job,
+        200,
+        async ({ tick, nodeId, scheduledAt }) => {
+          runs.push({ tick, nodeId, scheduledAt, at: env.clock.now() });
+          if (armed && !victim) {
+            victim = { tick, nodeId };
+            await new Promise(() => undefined); // hangs until its node dies
+          }
+          await env.clock.sleep(20);
+        },
+        { visibilityTimeoutMs: 300 },
+      );
       return s;
     });
     await Promise.all(schedulers.map((s) => s.start()));

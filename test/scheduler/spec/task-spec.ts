@@ -22,12 +22,16 @@ export function taskSpec(ctx: SpecContext): void {
     await q.enqueueMany(ids.map((id, i) => ({ id, payload: i })));
     const ran: string[] = [];
     const completed: string[] = [];
-    s.handle<number>(qn, async (task, c) => {
-      expect(c.nodeId).toBe(s.nodeId);
-      expect(task.payload).toBe(Number(task.id.slice(1)));
-      ran.push(task.id);
-      await env.clock.sleep(10);
-    }, { concurrency: 4 });
+    s.handle<number>(
+      qn,
+      async (task, c) => {
+        expect(c.nodeId).toBe(s.nodeId);
+        expect(task.payload).toBe(Number(task.id.slice(1)));
+        ran.push(task.id);
+        await env.clock.sleep(10);
+      },
+      { concurrency: 4 },
+    );
     s.on('completed', (task) => completed.push(task.id));
     await s.start();
     await until(env, () => completed.length === 20, '20 completions');
@@ -45,13 +49,17 @@ export function taskSpec(ctx: SpecContext): void {
     let running = 0;
     let peak = 0;
     let done = 0;
-    s.handle(qn, async () => {
-      running++;
-      peak = Math.max(peak, running);
-      await env.clock.sleep(50);
-      running--;
-      done++;
-    }, { concurrency: 3 });
+    s.handle(
+      qn,
+      async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await env.clock.sleep(50);
+        running--;
+        done++;
+      },
+      { concurrency: 3 },
+    );
     await s.start();
     await until(env, () => done === 12, '12 tasks done');
     expect(peak).toBe(3);
@@ -66,15 +74,23 @@ export function taskSpec(ctx: SpecContext): void {
     const failed: Array<[number, string]> = [];
     const retrying: number[] = [];
     const dead: Array<{ task: Task; error: unknown }> = [];
-    s.handle(qn, async (task) => {
-      throw new Error(`boom ${task.attempt}`);
-    }, { queue: { maxAttempts: 3, backoff: { baseMs: 20, maxMs: 40 } } });
+    s.handle(
+      qn,
+      async (task) => {
+        throw new Error(`boom ${task.attempt}`);
+      },
+      { queue: { maxAttempts: 3, backoff: { baseMs: 20, maxMs: 40 } } },
+    );
     s.on('failed', (task, _error, info) => failed.push([task.attempt, info.outcome]));
     s.on('retrying', (task) => retrying.push(task.attempt));
     s.on('dead', (task, error) => dead.push({ task, error }));
     await s.start();
     await until(env, () => dead.length === 1, 'the task to die');
-    expect(failed).toEqual([[1, 'retry'], [2, 'retry'], [3, 'dead']]);
+    expect(failed).toEqual([
+      [1, 'retry'],
+      [2, 'retry'],
+      [3, 'dead'],
+    ]);
     expect(retrying).toEqual([1, 2]);
     expect((dead[0]!.error as Error).message).toBe('boom 3');
     const letters = await q.deadLetters();
@@ -90,10 +106,14 @@ export function taskSpec(ctx: SpecContext): void {
     await s['backend'].queue(qn).enqueue('x', { id: 'flaky' });
     const completed: Task[] = [];
     let retries = 0;
-    s.handle(qn, async (task) => {
-      if (task.attempt === 1) throw new Error('transient');
-      expect(task.lastError).toContain('transient');
-    }, { queue: { backoff: { baseMs: 20, maxMs: 40 } } });
+    s.handle(
+      qn,
+      async (task) => {
+        if (task.attempt === 1) throw new Error('transient');
+        expect(task.lastError).toContain('transient');
+      },
+      { queue: { backoff: { baseMs: 20, maxMs: 40 } } },
+    );
     s.on('retrying', () => retries++);
     s.on('completed', (task) => completed.push(task));
     await s.start();
@@ -113,13 +133,17 @@ export function taskSpec(ctx: SpecContext): void {
     let reason: unknown;
     const failed: unknown[] = [];
     const completed: string[] = [];
-    s.handle(qn, async (_task, c) => {
-      startedAt = env.clock.now();
-      await new Promise<void>((resolve) => c.signal.addEventListener('abort', () => resolve(), { once: true }));
-      abortedAt = env.clock.now();
-      reason = c.signal.reason;
-      // Resolving after the abort must not complete the task: the timeout already decided.
-    }, { timeoutMs: 100, queue: { maxAttempts: 1 } });
+    s.handle(
+      qn,
+      async (_task, c) => {
+        startedAt = env.clock.now();
+        await new Promise<void>((resolve) => c.signal.addEventListener('abort', () => resolve(), { once: true }));
+        abortedAt = env.clock.now();
+        reason = c.signal.reason;
+        // Resolving after the abort must not complete the task: the timeout already decided.
+      },
+      { timeoutMs: 100, queue: { maxAttempts: 1 } },
+    );
     s.on('failed', (_task, error) => failed.push(error));
     s.on('completed', (task) => completed.push(task.id));
     await s.start();
@@ -145,10 +169,14 @@ export function taskSpec(ctx: SpecContext): void {
     const completed: string[] = [];
     const trouble: unknown[] = [];
     for (const s of [a, b]) {
-      s.handle(qn, async (_task, c) => {
-        runs.push(c.nodeId);
-        await env.clock.sleep(1_500 * Math.min(env.scale, 2), c.signal); // several visibility timeouts
-      }, options);
+      s.handle(
+        qn,
+        async (_task, c) => {
+          runs.push(c.nodeId);
+          await env.clock.sleep(1_500 * Math.min(env.scale, 2), c.signal); // several visibility timeouts
+        },
+        options,
+      );
       s.on('completed', (task) => completed.push(task.id));
       s.on('lost', (_task, why) => trouble.push(why));
       s.on('stalled', (count) => trouble.push(`stalled ${count}`));
@@ -171,13 +199,17 @@ export function taskSpec(ctx: SpecContext): void {
     const lost: Array<[number, unknown]> = [];
     const failed: number[] = [];
     const completed: number[] = [];
-    s.handle(qn, async (task, c) => {
-      if (task.attempt > 1) return;
-      // Shorten our own lease to 1 ms: it runs out before the keeper can renew it.
-      expect(await c.extend(1)).toBe(true);
-      await new Promise<void>((resolve) => c.signal.addEventListener('abort', () => resolve(), { once: true }));
-      reason = c.signal.reason;
-    }, { queue: { visibilityTimeoutMs: 300 } });
+    s.handle(
+      qn,
+      async (task, c) => {
+        if (task.attempt > 1) return;
+        // Shorten our own lease to 1 ms: it runs out before the keeper can renew it.
+        expect(await c.extend(1)).toBe(true);
+        await new Promise<void>((resolve) => c.signal.addEventListener('abort', () => resolve(), { once: true }));
+        reason = c.signal.reason;
+      },
+      { queue: { visibilityTimeoutMs: 300 } },
+    );
     s.on('lost', (task, why) => lost.push([task.attempt, why]));
     s.on('failed', (task) => failed.push(task.attempt));
     s.on('completed', (task) => completed.push(task.attempt));

@@ -73,7 +73,11 @@ class LockElection implements Election {
   private readonly logger: Logger;
   private readonly idle: AbortSignal;
 
-  constructor(private readonly locks: LockManager, readonly name: string, options: ElectionOptions) {
+  constructor(
+    private readonly locks: LockManager,
+    readonly name: string,
+    options: ElectionOptions,
+  ) {
     assertName('name', name);
     assertOptionsObject('options', options);
     this.resource = `election:${name}`;

@@ -23,7 +23,10 @@ export class ClosedError extends BatonError {
 
 /** Thrown into a task's signal when the handler ran past its `timeoutMs`. */
 export class TaskTimeoutError extends BatonError {
-  constructor(readonly taskId: string, readonly timeoutMs: number) {
+  constructor(
+    readonly taskId: string,
+    readonly timeoutMs: number,
+  ) {
     super('TASK_TIMEOUT', `Task "${taskId}" ran longer than its timeout of ${timeoutMs} ms.`);
   }
 }

@@ -2,7 +2,11 @@ import { BatonError, type BatonErrorCode } from './baton-error.js';
 
 /** Thrown when an argument breaks a documented rule; the message names the argument and the rule. */
 export class InvalidArgumentError extends BatonError {
-  constructor(readonly argument: string, rule: string, code: BatonErrorCode = 'INVALID_ARGUMENT') {
+  constructor(
+    readonly argument: string,
+    rule: string,
+    code: BatonErrorCode = 'INVALID_ARGUMENT',
+  ) {
     super(code, `Invalid argument "${argument}": ${rule}`);
   }
 }

@@ -115,8 +115,14 @@ export class StoreLockManager implements LockManager {
   }
 
   private async acquired(
-    resource: string, token: string, got: number | LockGrant, ttlMs: number, requestedAt: number,
-    autoExtend: boolean, waitReplicas: number, waitTimeoutMs: number,
+    resource: string,
+    token: string,
+    got: number | LockGrant,
+    ttlMs: number,
+    requestedAt: number,
+    autoExtend: boolean,
+    waitReplicas: number,
+    waitTimeoutMs: number,
   ): Promise<ManagedLock> {
     const lock = this.handle(resource, token, got, ttlMs, requestedAt, autoExtend);
     if (waitReplicas > 0 && this.store.confirm) await this.confirmReplicas(lock, waitReplicas, waitTimeoutMs);

@@ -42,12 +42,7 @@ export function prepareTask(
  * An item without id and delayMs, the common case, skips the per-field checks, so no argument
  * names are built for it; any other item goes through prepareTask, with the same checks and errors.
  */
-export function prepareItem(
-  items: ReadonlyArray<unknown>,
-  index: number,
-  maxPayloadBytes: number,
-  newId: () => string,
-): PreparedTask {
+export function prepareItem(items: ReadonlyArray<unknown>, index: number, maxPayloadBytes: number, newId: () => string): PreparedTask {
   const item = items[index] as ({ payload?: unknown } & EnqueueOptions) | undefined;
   if (typeof item === 'object' && item !== null && !Array.isArray(item) && item.id === undefined && item.delayMs === undefined) {
     return { id: newId(), json: serializePayload(item.payload, maxPayloadBytes), delayMs: 0 };

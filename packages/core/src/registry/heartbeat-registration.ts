@@ -57,12 +57,15 @@ export class HeartbeatRegistration implements Registration {
   private schedule(): void {
     if (this.stopped) return;
     this.cancelBeat = setClockTimeout(this.clock, Math.max(1, Math.floor(this.ttlMs / 3)), () => {
-      this.steps.beat().then(
-        (record) => {
-          if (!this.stopped) this.current = record;
-        },
-        (error: unknown) => this.logger.warn('heartbeat failed; retrying at the next beat', { node: this.current.id, error: String(error) }),
-      ).finally(() => this.schedule());
+      this.steps
+        .beat()
+        .then(
+          (record) => {
+            if (!this.stopped) this.current = record;
+          },
+          (error: unknown) => this.logger.warn('heartbeat failed; retrying at the next beat', { node: this.current.id, error: String(error) }),
+        )
+        .finally(() => this.schedule());
     });
   }
 }

@@ -97,7 +97,10 @@ export class LeaseKeeper<T> {
       if (entry.timeoutAt <= now) {
         entry.interrupt('timeout', new TaskTimeoutError(entry.lease.id, this.timeoutMs ?? 0));
       } else if (entry.localDeadline <= now) {
-        entry.interrupt('lost', new LockLostError(leaseResource(this.queue.name, entry.lease.id), 'its visibility timeout ran out before it could be extended'));
+        entry.interrupt(
+          'lost',
+          new LockLostError(leaseResource(this.queue.name, entry.lease.id), 'its visibility timeout ran out before it could be extended'),
+        );
       } else if (!entry.extending && entry.localDeadline - this.renewWithinMs <= now + this.batchWindowMs) {
         renew.push(entry);
       }

@@ -92,11 +92,20 @@ export class Scheduler {
     if (typeof fn !== 'function') throw new InvalidArgumentError('fn', 'must be a function');
     assertOptionsObject('options', options);
     if (this.jobs.has(name)) throw new InvalidArgumentError('name', `periodic job "${name}" is already registered on this scheduler`);
-    const job = new PeriodicJob(name, intervalMs, fn, this.backend, this.clock, this.settings, {
-      tick: (info) => this.emitter.emit('tick', info),
-      error: (error, context) => this.emitter.emit('error', error, context),
-      backendClosed: () => this.halt(),
-    }, options);
+    const job = new PeriodicJob(
+      name,
+      intervalMs,
+      fn,
+      this.backend,
+      this.clock,
+      this.settings,
+      {
+        tick: (info) => this.emitter.emit('tick', info),
+        error: (error, context) => this.emitter.emit('error', error, context),
+        backendClosed: () => this.halt(),
+      },
+      options,
+    );
     this.jobs.set(name, job);
     if (this.state === 'running') job.start();
     return this;
@@ -173,7 +182,10 @@ export class Scheduler {
     try {
       const registry = this.backend.registry(this.settings.group, { ttlMs: this.settings.nodeTtlMs });
       this.registration = await registry.register(
-        { id: this.nodeId, meta: { host: hostname(), pid: process.pid, queues: [...this.pools.keys()].join(','), concurrency: this.concurrency(), ...this.settings.meta } },
+        {
+          id: this.nodeId,
+          meta: { host: hostname(), pid: process.pid, queues: [...this.pools.keys()].join(','), concurrency: this.concurrency(), ...this.settings.meta },
+        },
         { ttlMs: this.settings.nodeTtlMs },
       );
     } catch (error) {
@@ -221,7 +233,11 @@ export class Scheduler {
     for (const job of this.jobs.values()) job.stopTicking();
     const reason = new ClosedError('The backend');
     for (const pool of this.allPools()) pool.halt(reason);
-    this.emitter.emit('error', reason, { nodeId: this.nodeId, during: 'run', note: 'the backend was closed while the scheduler ran; it stopped without handing back its leases' });
+    this.emitter.emit('error', reason, {
+      nodeId: this.nodeId,
+      during: 'run',
+      note: 'the backend was closed while the scheduler ran; it stopped without handing back its leases',
+    });
   }
 
   private async recoverStalled(): Promise<void> {

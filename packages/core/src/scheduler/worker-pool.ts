@@ -216,7 +216,12 @@ export class WorkerPool<T> {
     try {
       if (outcome.kind === 'ok') {
         if (await this.queue.complete(lease)) this.events.completed(task, info);
-        else this.events.lost(task, new LockLostError(leaseResource(this.queue.name, lease.id), 'it was recovered by another worker before the task completed'), info);
+        else
+          this.events.lost(
+            task,
+            new LockLostError(leaseResource(this.queue.name, lease.id), 'it was recovered by another worker before the task completed'),
+            info,
+          );
         return;
       }
       if (outcome.kind === 'lost') {
@@ -226,7 +231,12 @@ export class WorkerPool<T> {
       const error = outcome.kind === 'threw' ? outcome.error : outcome.reason;
       // A task interrupted by stop() did nothing wrong: it goes back to waiting at once, not after a backoff.
       const result = await this.queue.fail(lease, error, outcome.kind === 'stop' ? { retryInMs: 0 } : undefined);
-      if (result === 'lost') this.events.lost(task, new LockLostError(leaseResource(this.queue.name, lease.id), 'it was recovered by another worker before the failure was recorded'), info);
+      if (result === 'lost')
+        this.events.lost(
+          task,
+          new LockLostError(leaseResource(this.queue.name, lease.id), 'it was recovered by another worker before the failure was recorded'),
+          info,
+        );
       else this.events.failed(task, error, { ...info, outcome: result });
     } catch (error) {
       if (isBatonError(error, 'CLOSED')) return;

@@ -39,7 +39,10 @@ export function inputConformance(h: Harness): void {
         ['a Map', new Map([[1, 2]])],
       ];
       for (const [label, payload] of bad) {
-        const error = await q.enqueue(payload).then(() => undefined, (e: unknown) => e);
+        const error = await q.enqueue(payload).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(error, label).toBeInstanceOf(SerializationError);
         expect(error, label).toBeInstanceOf(InvalidArgumentError);
         expect((error as SerializationError).code, label).toBe('SERIALIZATION');

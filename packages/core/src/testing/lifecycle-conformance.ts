@@ -29,7 +29,13 @@ export function lifecycleConformance(h: Harness): void {
       const [closing, other] = [await h.backend(), await h.backend()];
       await other.locks().acquire('held-elsewhere', { ttlMs: 50 * h.unit });
       const held = await closing.locks().acquire('held-here', { ttlMs: 50 * h.unit, autoExtend: true });
-      const waiting = closing.locks().acquire('held-elsewhere', { waitMs: 50 * h.unit }).then(() => 'acquired', (e: unknown) => e);
+      const waiting = closing
+        .locks()
+        .acquire('held-elsewhere', { waitMs: 50 * h.unit })
+        .then(
+          () => 'acquired',
+          (e: unknown) => e,
+        );
       await h.advance(Math.floor(h.unit / 2));
       await closing.close();
       expect(held.signal.aborted).toBe(true);

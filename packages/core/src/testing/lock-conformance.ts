@@ -76,7 +76,7 @@ export function lockConformance(h: Harness, caps: ConformanceCapabilities): void
       expect(await b2.locks().tryAcquire('auto')).not.toBeNull();
     });
 
-    it('a waiter is woken by the release, long before the holder\'s TTL', async () => {
+    it("a waiter is woken by the release, long before the holder's TTL", async () => {
       const [b1, b2] = [await h.backend(), await h.backend()];
       const holder = await b1.locks().acquire('wake', { ttlMs: 50 * h.unit });
       const started = h.clock.now();
@@ -102,7 +102,13 @@ export function lockConformance(h: Harness, caps: ConformanceCapabilities): void
     it('acquire throws LockTimeoutError when waitMs runs out', async () => {
       const [b1, b2] = [await h.backend(), await h.backend()];
       await b1.locks().acquire('busy', { ttlMs: 50 * h.unit });
-      const waiting = b2.locks().acquire('busy', { waitMs: 2 * h.unit }).then(() => 'acquired', (e: unknown) => e);
+      const waiting = b2
+        .locks()
+        .acquire('busy', { waitMs: 2 * h.unit })
+        .then(
+          () => 'acquired',
+          (e: unknown) => e,
+        );
       await h.advance(4 * h.unit);
       const error = await waiting;
       expect(error).toBeInstanceOf(LockTimeoutError);
@@ -127,19 +133,27 @@ export function lockConformance(h: Harness, caps: ConformanceCapabilities): void
       ]);
       expect(results).toEqual(['done', 'done']);
       expect(maxInside).toBe(1);
-      await expect(b1.locks().withLock('wl', async () => { throw new Error('inside'); })).rejects.toThrow('inside');
+      await expect(
+        b1.locks().withLock('wl', async () => {
+          throw new Error('inside');
+        }),
+      ).rejects.toThrow('inside');
       expect(await b2.locks().tryAcquire('wl')).not.toBeNull();
     });
 
     it('withLock keeps the lock while the function runs longer than the TTL', async () => {
       const [b1, b2] = [await h.backend(), await h.backend()];
-      const result = await b1.locks().withLock('long', async (lock) => {
-        for (let i = 0; i < 4; i++) {
-          await h.advance(2 * h.unit);
-          expect(await b2.locks().tryAcquire('long')).toBeNull();
-        }
-        return lock.signal.aborted;
-      }, { ttlMs: 3 * h.unit });
+      const result = await b1.locks().withLock(
+        'long',
+        async (lock) => {
+          for (let i = 0; i < 4; i++) {
+            await h.advance(2 * h.unit);
+            expect(await b2.locks().tryAcquire('long')).toBeNull();
+          }
+          return lock.signal.aborted;
+        },
+        { ttlMs: 3 * h.unit },
+      );
       expect(result).toBe(false);
       expect(await b2.locks().tryAcquire('long')).not.toBeNull();
     });
@@ -158,16 +172,24 @@ export function lockConformance(h: Harness, caps: ConformanceCapabilities): void
       let inside = 0;
       let violations = 0;
       const fences: number[] = [];
-      await Promise.all(backends.flatMap((b) => [0, 1].map(async () => {
-        for (let i = 0; i < 3; i++) {
-          await b.locks().withLock('contended', async (lock) => {
-            if (++inside > 1) violations++;
-            fences.push(lock.fence);
-            await h.advance(Math.floor(h.unit / 5));
-            inside--;
-          }, { ttlMs: 10 * h.unit, waitMs: 100 * h.unit });
-        }
-      })));
+      await Promise.all(
+        backends.flatMap((b) =>
+          [0, 1].map(async () => {
+            for (let i = 0; i < 3; i++) {
+              await b.locks().withLock(
+                'contended',
+                async (lock) => {
+                  if (++inside > 1) violations++;
+                  fences.push(lock.fence);
+                  await h.advance(Math.floor(h.unit / 5));
+                  inside--;
+                },
+                { ttlMs: 10 * h.unit, waitMs: 100 * h.unit },
+              );
+            }
+          }),
+        ),
+      );
       expect(violations).toBe(0);
       expect(fences).toHaveLength(18);
       expect(new Set(fences).size).toBe(18);
@@ -182,10 +204,14 @@ export function lockConformance(h: Harness, caps: ConformanceCapabilities): void
       const order: number[] = [];
       const waiters: Promise<void>[] = [];
       for (const n of [1, 2, 3]) {
-        waiters.push(backends[n]!.locks().acquire('fair', { waitMs: 50 * h.unit, ttlMs: 20 * h.unit }).then(async (lock) => {
-          order.push(n);
-          await lock.release();
-        }));
+        waiters.push(
+          backends[n]!.locks()
+            .acquire('fair', { waitMs: 50 * h.unit, ttlMs: 20 * h.unit })
+            .then(async (lock) => {
+              order.push(n);
+              await lock.release();
+            }),
+        );
         await h.advance(Math.floor(h.unit / 5));
       }
       await holder.release();

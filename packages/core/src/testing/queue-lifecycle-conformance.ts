@@ -37,7 +37,10 @@ export function queueLifecycleConformance(h: Harness): void {
 
     it('a lease past its deadline still completes until recoverStalled takes it back', async () => {
       const q = (await h.backend()).queue('late-complete', { visibilityTimeoutMs: h.unit });
-      await q.enqueueMany([{ payload: 1, id: 'late' }, { payload: 2, id: 'later' }]);
+      await q.enqueueMany([
+        { payload: 1, id: 'late' },
+        { payload: 2, id: 'later' },
+      ]);
       const [late, later] = await q.dequeueMany(2);
       await h.advance(2 * h.unit);
       expect(await q.extend(later!, 5 * h.unit)).toBe(true);

@@ -44,15 +44,17 @@ export class LockGrants {
   /** Resolves once the grant channel is subscribed (at once after the first time). */
   ready(): Promise<void> | undefined {
     if (this.subscribed) return undefined;
-    this.subscribing ??= this.ctx.subscriptions.subscribe(this.channel, (message) => this.onGrant(message)).then(
-      () => {
-        this.subscribed = true;
-      },
-      (error: unknown) => {
-        this.subscribing = undefined;
-        throw error;
-      },
-    );
+    this.subscribing ??= this.ctx.subscriptions
+      .subscribe(this.channel, (message) => this.onGrant(message))
+      .then(
+        () => {
+          this.subscribed = true;
+        },
+        (error: unknown) => {
+          this.subscribing = undefined;
+          throw error;
+        },
+      );
     return this.subscribing;
   }
 

@@ -130,9 +130,11 @@ export class RedisLockStore implements LockStore {
     this.grants.waiting.delete(token);
     if (this.ctx.closed) return;
     const k = this.keys(resource);
-    this.ctx.runner.run('leaveLockQueue', [k.lock, k.fence, k.waiters, k.waiterDeadlines], [token, waiter.entry, this.ctx.clock.now()]).catch((error: unknown) => {
-      this.ctx.logger.debug('leaving a lock queue failed; the place expires by itself', { resource, error: String(error) });
-    });
+    this.ctx.runner
+      .run('leaveLockQueue', [k.lock, k.fence, k.waiters, k.waiterDeadlines], [token, waiter.entry, this.ctx.clock.now()])
+      .catch((error: unknown) => {
+        this.ctx.logger.debug('leaving a lock queue failed; the place expires by itself', { resource, error: String(error) });
+      });
   }
 
   // The grant channel must be subscribed before the first attempt that may queue: a hand-off can
@@ -140,7 +142,15 @@ export class RedisLockStore implements LockStore {
   private async join(token: string, ttlMs: number): Promise<Waiter> {
     const subscribing = this.grants.ready();
     if (subscribing) await subscribing;
-    const waiter: Waiter = { entry: `${token} ${ttlMs} ${this.grants.channel}`, ttlMs, since: this.ctx.clock.now(), minFence: 0, pttl: undefined, grant: undefined, wake: () => undefined };
+    const waiter: Waiter = {
+      entry: `${token} ${ttlMs} ${this.grants.channel}`,
+      ttlMs,
+      since: this.ctx.clock.now(),
+      minFence: 0,
+      pttl: undefined,
+      grant: undefined,
+      wake: () => undefined,
+    };
     this.grants.waiting.set(token, waiter);
     return waiter;
   }
@@ -149,7 +159,11 @@ export class RedisLockStore implements LockStore {
     if (waiter.grant) return this.take(token, waiter.grant);
     const k = this.keys(resource);
     const sentAt = this.ctx.clock.now();
-    const reply = await this.ctx.runner.run('acquireLock', [k.lock, k.fence, k.waiters, k.waiterDeadlines], [token, ttlMs, sentAt, sentAt + PLACE_TTL_MS, this.grants.channel]);
+    const reply = await this.ctx.runner.run(
+      'acquireLock',
+      [k.lock, k.fence, k.waiters, k.waiterDeadlines],
+      [token, ttlMs, sentAt, sentAt + PLACE_TTL_MS, this.grants.channel],
+    );
     if (!Array.isArray(reply)) {
       if (reply === null || reply === undefined) return null;
       // acquireLock took the token out of the waiter queue

@@ -136,7 +136,9 @@ export class QueueWaiter {
     }
     this.ctx.runner
       .run('returnDelivery', [this.claimedKey, this.waitKey, this.leasesKey], [delivery])
-      .catch((error: unknown) => this.ctx.logger.debug('could not give a delivery back; its lease expires and is recovered', { key: this.claimedKey, error: String(error) }));
+      .catch((error: unknown) =>
+        this.ctx.logger.debug('could not give a delivery back; its lease expires and is recovered', { key: this.claimedKey, error: String(error) }),
+      );
   }
 
   private async block(): Promise<void> {

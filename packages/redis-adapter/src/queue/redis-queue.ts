@@ -1,5 +1,14 @@
 import {
-  BaseQueue, MAX_BATCH, newToken, type EnqueueResult, type FailDecision, type Lease, type PreparedTask, type QueueStats, type ResolvedQueueOptions, type Task,
+  BaseQueue,
+  MAX_BATCH,
+  newToken,
+  type EnqueueResult,
+  type FailDecision,
+  type Lease,
+  type PreparedTask,
+  type QueueStats,
+  type ResolvedQueueOptions,
+  type Task,
 } from '@baton/core';
 import type { BackendContext } from '../backend-context.js';
 import type { QueueKeys } from '../key-layout.js';

@@ -1,5 +1,14 @@
 import { setMaxListeners } from 'node:events';
-import { BaseQueue, type EnqueueResult, type FailDecision, type Lease, type PreparedTask, type QueueStats, type ResolvedQueueOptions, type Task } from '@baton/core';
+import {
+  BaseQueue,
+  type EnqueueResult,
+  type FailDecision,
+  type Lease,
+  type PreparedTask,
+  type QueueStats,
+  type ResolvedQueueOptions,
+  type Task,
+} from '@baton/core';
 import type { BackendContext } from '../backend-context.js';
 import type { QueueWaiter } from './queue-waiter.js';
 import type { ShardQueue } from './shard-queue.js';

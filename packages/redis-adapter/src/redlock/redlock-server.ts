@@ -38,12 +38,7 @@ export class RedlockServer {
 
   constructor(address: RedlockServerAddress, prefix: string, clock: Clock, logger: Logger, commandTimeoutMs: number, connectTimeoutMs: number) {
     const options: RedisConnectionOptions = typeof address === 'string' ? { url: address } : { ...address };
-    const connections = new Connections(
-      { enableOfflineQueue: false, maxRetriesPerRequest: 0, ...options },
-      connectTimeoutMs,
-      logger,
-      commandTimeoutMs,
-    );
+    const connections = new Connections({ enableOfflineQueue: false, maxRetriesPerRequest: 0, ...options }, connectTimeoutMs, logger, commandTimeoutMs);
     connections.main.defineCommand(RAISE_FENCE, { lua: raiseFenceLua(), numberOfKeys: 1 });
     const runner = new ScriptRunner(connections.main, connections.address, () => connections.ready());
     const subscriptions = new Subscriptions(() => connections.createSubscriber(), clock, logger);
@@ -59,7 +54,11 @@ export class RedlockServer {
   /** Raises the fence counter of `resource` on this server to at least `fence`; resolves the counter. */
   async raiseFence(resource: string, fence: number): Promise<number> {
     const key = this.ctx.keys.lock(resource).fence;
-    return Number(await this.ctx.runner.call((client) => (client as unknown as Record<string, (k: string, f: number) => Promise<unknown>>)[RAISE_FENCE]!.call(client, key, fence)));
+    return Number(
+      await this.ctx.runner.call((client) =>
+        (client as unknown as Record<string, (k: string, f: number) => Promise<unknown>>)[RAISE_FENCE]!.call(client, key, fence),
+      ),
+    );
   }
 
   /** Closes this server's connections. Idempotent. */

@@ -59,7 +59,10 @@ export class RedlockStore implements LockStore {
     const taken = votes.ok.filter((v) => v.value !== null) as Array<{ server: RedlockServer; value: number }>;
     if (taken.length >= this.quorum && this.validity(start, ttlMs) > 0) {
       const fence = Math.max(...taken.map((v) => v.value));
-      const raised = await this.ask((s) => s.raiseFence(resource, fence), taken.map((v) => v.server));
+      const raised = await this.ask(
+        (s) => s.raiseFence(resource, fence),
+        taken.map((v) => v.server),
+      );
       if (raised.ok.length >= this.quorum && this.validity(start, ttlMs) > 0) return fence;
     }
     await this.releaseEverywhere(resource, token);

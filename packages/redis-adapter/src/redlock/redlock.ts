@@ -1,6 +1,18 @@
 import {
-  ClosedError, InvalidArgumentError, positiveIntOr, silentLogger, StoreLockManager, SystemClock, TOKENS, nonNegativeIntOr,
-  type AcquireOptions, type Clock, type LockHandle, type LockManager, type LockOptions, type Logger,
+  ClosedError,
+  InvalidArgumentError,
+  positiveIntOr,
+  silentLogger,
+  StoreLockManager,
+  SystemClock,
+  TOKENS,
+  nonNegativeIntOr,
+  type AcquireOptions,
+  type Clock,
+  type LockHandle,
+  type LockManager,
+  type LockOptions,
+  type Logger,
 } from '@baton/core';
 import { ContainerModule } from 'inversify';
 import { RedlockServer, type RedlockServerAddress } from './redlock-server.js';
@@ -46,10 +58,18 @@ export class RedlockManager implements LockManager {
     const retryDelayMs = positiveIntOr('options.retryDelayMs', rest.retryDelayMs, 100);
     const retryJitterMs = nonNegativeIntOr('options.retryJitterMs', rest.retryJitterMs, 100);
     const driftFactor = rest.driftFactor ?? 0.01;
-    if (typeof driftFactor !== 'number' || !(driftFactor >= 0 && driftFactor < 1)) throw new InvalidArgumentError('options.driftFactor', 'must be a number in [0, 1)');
+    if (typeof driftFactor !== 'number' || !(driftFactor >= 0 && driftFactor < 1))
+      throw new InvalidArgumentError('options.driftFactor', 'must be a number in [0, 1)');
     this.servers = addresses.map((a) => new RedlockServer(a, prefix, clock, logger, serverTimeoutMs, connectTimeoutMs));
     const store = new RedlockStore(this.servers, clock, logger, { retryDelayMs, retryJitterMs, driftFactor });
-    this.manager = new StoreLockManager(store, clock, { ttlMs: rest.ttlMs, waitMs: rest.waitMs }, logger, () => this.assertOpen(), (fn) => this.onClose(fn));
+    this.manager = new StoreLockManager(
+      store,
+      clock,
+      { ttlMs: rest.ttlMs, waitMs: rest.waitMs },
+      logger,
+      () => this.assertOpen(),
+      (fn) => this.onClose(fn),
+    );
   }
 
   /** How many servers must agree: N/2 + 1. */

@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import {
-  assertName, assertOptionsObject, HeartbeatRegistration, InvalidArgumentError, positiveIntOr, prepareNode, type NodeRecord, type Registration, type Registry,
+  assertName,
+  assertOptionsObject,
+  HeartbeatRegistration,
+  InvalidArgumentError,
+  positiveIntOr,
+  prepareNode,
+  type NodeRecord,
+  type Registration,
+  type Registry,
   type RegistryEvent,
 } from '@baton/core';
 import type { BackendContext } from '../backend-context.js';
@@ -34,7 +42,11 @@ export class RedisRegistry implements Registry {
     const beat = async (): Promise<NodeRecord> => {
       const stored: StoredNode = { id, meta, registeredAt, lastSeen: this.ctx.clock.now(), ttlMs, reg };
       const k = this.keys;
-      const reply = await this.ctx.runner.run('beatNode', [k.members, k.nodePrefix + id, k.records, k.revokedPrefix + reg], [id, encodeNode(stored), ttlMs, k.events]);
+      const reply = await this.ctx.runner.run(
+        'beatNode',
+        [k.members, k.nodePrefix + id, k.records, k.revokedPrefix + reg],
+        [id, encodeNode(stored), ttlMs, k.events],
+      );
       // deregistered by id: the node stays gone and the record stays as it was
       if (Number(reply) === -1 && last) return last;
       last = publicNode(stored);
@@ -42,13 +54,19 @@ export class RedisRegistry implements Registry {
     };
     const first = await beat();
     let cancelClose: () => void = () => undefined;
-    const registration = new HeartbeatRegistration(first, ttlMs, this.ctx.clock, {
-      beat,
-      remove: async () => {
-        cancelClose();
-        return this.remove(id);
+    const registration = new HeartbeatRegistration(
+      first,
+      ttlMs,
+      this.ctx.clock,
+      {
+        beat,
+        remove: async () => {
+          cancelClose();
+          return this.remove(id);
+        },
       },
-    }, this.ctx.logger);
+      this.ctx.logger,
+    );
     cancelClose = this.ctx.onClose(() => registration.stop());
     return registration;
   }
