@@ -1,4 +1,4 @@
-import { ManualClock, Scheduler, silentLogger, type Backend, type Clock, type SchedulerOptions } from '@baton/core';
+import { ConditionTimeoutError, ManualClock, Scheduler, silentLogger, type Backend, type Clock, type SchedulerOptions } from '@baton/core';
 import { MemoryBackend, MemoryStore } from '@baton/memory-adapter';
 
 /**
@@ -46,11 +46,15 @@ export const memoryEnv: MakeSchedulerEnv = async () => {
   };
 };
 
-/** Advances time in `stepMs` steps until `predicate` holds; throws naming `what` after `maxMs`. */
+/**
+ * Lets time pass in `stepMs` steps until `predicate` holds; throws ConditionTimeoutError naming
+ * `what` after `maxMs`. On a ManualClock this is the clock's own advanceUntil.
+ */
 export async function until(env: SchedulerEnv, predicate: () => boolean | Promise<boolean>, what: string, maxMs = 10_000, stepMs = 10): Promise<void> {
+  if (env.clock instanceof ManualClock) return env.clock.advanceUntil(predicate, { maxMs, stepMs, what });
   const start = env.clock.now();
   while (!(await predicate())) {
-    if (env.clock.now() - start > maxMs) throw new Error(`timed out after ${maxMs} ms waiting for: ${what}`);
+    if (env.clock.now() - start > maxMs) throw new ConditionTimeoutError(what, maxMs, ' in real time');
     await env.advance(stepMs);
   }
 }

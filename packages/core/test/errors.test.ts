@@ -4,6 +4,7 @@ import {
   BackendUnavailableError,
   BatonError,
   ClosedError,
+  ConditionTimeoutError,
   InvalidArgumentError,
   LockLostError,
   LockTimeoutError,
@@ -23,6 +24,7 @@ describe('errors', () => {
       [new BackendDataError('bad'), 'BACKEND_DATA', 'BackendDataError'],
       [new ClosedError('Backend'), 'CLOSED', 'ClosedError'],
       [new TaskTimeoutError('t', 10), 'TASK_TIMEOUT', 'TaskTimeoutError'],
+      [new ConditionTimeoutError('three mails', 10, ''), 'CONDITION_TIMEOUT', 'ConditionTimeoutError'],
     ];
     for (const [error, code, name] of cases) {
       expect(error).toBeInstanceOf(BatonError);

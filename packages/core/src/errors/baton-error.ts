@@ -8,7 +8,8 @@ export type BatonErrorCode =
   | 'BACKEND_UNAVAILABLE'
   | 'BACKEND_DATA'
   | 'CLOSED'
-  | 'TASK_TIMEOUT';
+  | 'TASK_TIMEOUT'
+  | 'CONDITION_TIMEOUT';
 
 /** Base class of every error Baton throws; `code` is stable across releases. */
 export class BatonError extends Error {
