@@ -77,6 +77,23 @@ export function electionSpec(ctx: SpecContext): void {
     }
   });
 
+  it('a contender that resigns while it waits for the lock stops waiting at once and never takes it afterwards', async () => {
+    const { env } = ctx();
+    const name = `e-${queueName()}`;
+    const options = { ttlMs: 60_000, clock: env.clock, logger: silentLogger };
+    const leader = elect(env.backend().locks(), name, options);
+    await until(env, () => leader.isLeader, 'a leader');
+    const contender = elect(env.backend().locks(), name, options);
+    await env.advance(50); // in line for the lock, for up to its 60 s TTL
+    await contender.resign(); // no time passes here: the wait is cut, not run out
+    const fence = leader.fence!;
+    await leader.resign();
+    // The next holder's fence shows that nobody took the lock in between.
+    const next = await env.backend().locks().acquire(`election:${name}`, { ttlMs: 1_000, waitMs: 1_000 });
+    expect(next.fence).toBe(fence + 1);
+    await next.release();
+  });
+
   it('scheduler.elect campaigns on the scheduler backend and resigns when the scheduler stops', async () => {
     const { env, nodes } = ctx();
     const name = `e-${queueName()}`;

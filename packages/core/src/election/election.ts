@@ -33,7 +33,11 @@ export interface Election extends AsyncDisposable {
   readonly fence: number | null;
   /** Resolves with the term's signal once this node leads (at once if it does). Rejects with ClosedError after `resign()` or once the backend is closed. */
   whenLeader(): Promise<AbortSignal>;
-  /** Stops campaigning, ends the term if leading (the signal aborts) and releases the lock. Idempotent. */
+  /**
+   * Stops campaigning, ends the term if leading (the signal aborts) and releases the lock.
+   * A campaign waiting for the lock gives up at once (no timer has to run out); resolves once the
+   * campaign has ended and left nothing behind. Idempotent.
+   */
   resign(): Promise<void>;
 }
 
@@ -72,6 +76,7 @@ class LockElection implements Election {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly idle: AbortSignal;
+  private readonly campaigning: Promise<void>;
 
   constructor(
     private readonly locks: LockManager,
@@ -86,7 +91,9 @@ class LockElection implements Election {
     this.clock = options.clock ?? new SystemClock();
     this.logger = options.logger ?? silentLogger;
     this.idle = AbortSignal.abort(new LockLostError(this.resource, 'this node is not the leader'));
-    void this.campaign();
+    this.campaigning = this.campaign().catch((error: unknown) =>
+      this.logger.warn('election campaign ended with an error', { election: this.name, error: String(error) }),
+    );
   }
 
   get isLeader(): boolean {
@@ -111,10 +118,11 @@ class LockElection implements Election {
   async resign(): Promise<void> {
     if (this.resigned) return;
     this.resigned = true;
-    this.stopCampaign.abort();
+    this.stopCampaign.abort(new ClosedError(`Election "${this.name}"`));
     const term = this.term;
     if (term) await this.endTerm(term, new LockLostError(this.resource, 'this node resigned'));
     this.endCampaign(new ClosedError(`Election "${this.name}"`));
+    await this.campaigning;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -141,7 +149,7 @@ class LockElection implements Election {
       let lock: LockHandle | undefined;
       let requestedAt: number;
       try {
-        lock = await this.locks.acquire(this.resource, { ttlMs: this.ttlMs, waitMs: this.ttlMs });
+        lock = await this.locks.acquire(this.resource, { ttlMs: this.ttlMs, waitMs: this.ttlMs, signal: this.stopCampaign.signal });
         if (this.resigned) {
           await lock.release();
           return;

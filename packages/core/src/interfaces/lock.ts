@@ -24,6 +24,11 @@ export interface AcquireOptions {
   waitReplicas?: number;
   /** How long to wait for `waitReplicas` acknowledgements (ms, integer >= 1). @default 1_000 */
   waitTimeoutMs?: number;
+  /**
+   * Gives up the wait when it aborts: `acquire` rejects with the signal's reason at once, holds
+   * nothing, and leaves the line (the next waiter is served). @default none
+   */
+  signal?: AbortSignal;
 }
 
 /** A held lock. Dispose it (`await using`) or call `release()`. */
@@ -45,7 +50,8 @@ export interface LockHandle extends AsyncDisposable {
 export interface LockManager {
   /**
    * Acquires `resource`, waiting up to `waitMs` (woken on release, in order of arrival).
-   * Throws `LockTimeoutError` when the wait runs out, `InvalidArgumentError` for bad arguments.
+   * Throws `LockTimeoutError` when the wait runs out, `InvalidArgumentError` for bad arguments,
+   * and the reason of `options.signal` when it aborts first.
    */
   acquire(resource: string, options?: AcquireOptions): Promise<LockHandle>;
   /** Acquires `resource` if it is free now; null otherwise. Never waits. */
@@ -54,5 +60,5 @@ export interface LockManager {
    * Runs `fn` holding the lock, extending it while `fn` runs, and releases it after. Throws
    * `LockLostError` after `fn` settles if the lock was lost meanwhile (watch `lock.signal`).
    */
-  withLock<R>(resource: string, fn: (lock: LockHandle) => Promise<R>, options?: { ttlMs?: number; waitMs?: number }): Promise<R>;
+  withLock<R>(resource: string, fn: (lock: LockHandle) => Promise<R>, options?: { ttlMs?: number; waitMs?: number; signal?: AbortSignal }): Promise<R>;
 }

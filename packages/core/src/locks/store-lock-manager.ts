@@ -11,11 +11,17 @@ import { ManagedLock } from './managed-lock.js';
 /** Lock defaults (ms). */
 export const LOCK_DEFAULTS = { ttlMs: 30_000, waitMs: 10_000 } as const;
 
-// Nothing cancels an acquire's waits from outside (each wait is awaited before the next step), so
-// they all get one signal that never aborts: creating an AbortSignal cost 3-4 µs (measured), once
-// per contended acquire. Any number of waits may listen to it at once.
+// An acquire without a signal of its own waits on one signal that never aborts: creating an
+// AbortSignal cost 3-4 µs (measured), once per contended acquire. Any number of waits may listen to
+// it at once.
 const NEVER_ABORTED = new AbortController().signal;
 setMaxListeners(0, NEVER_ABORTED);
+
+function abortSignalOr(argument: string, value: unknown): AbortSignal {
+  if (value === undefined) return NEVER_ABORTED;
+  if (!(value instanceof AbortSignal)) throw new InvalidArgumentError(argument, 'must be an AbortSignal when given');
+  return value;
+}
 
 /**
  * The LockManager of every backend: waiting, timeouts, handles, auto-extension and withLock,
@@ -50,6 +56,8 @@ export class StoreLockManager implements LockManager {
     const autoExtend = options?.autoExtend === true;
     const waitReplicas = nonNegativeIntOr('options.waitReplicas', options?.waitReplicas, 0);
     const waitTimeoutMs = positiveIntOr('options.waitTimeoutMs', options?.waitTimeoutMs, 1_000);
+    const signal = abortSignalOr('options.signal', options?.signal);
+    if (signal.aborted) throw signal.reason;
     const token = newToken();
     const giveUpAt = this.clock.now() + waitMs;
     // a caller that will wait joins the line in its first attempt (one round trip less per wait)
@@ -59,11 +67,12 @@ export class StoreLockManager implements LockManager {
         this.assertOpen();
         const requestedAt = this.clock.now();
         const got = await this.store.tryAcquire(resource, token, ttlMs, queue);
-        if (got !== null) return await this.acquired(resource, token, got, ttlMs, requestedAt, autoExtend, waitReplicas, waitTimeoutMs);
+        if (got !== null) return await this.acquired(resource, token, got, ttlMs, requestedAt, autoExtend, waitReplicas, waitTimeoutMs, signal);
+        if (signal.aborted) throw signal.reason;
         const remaining = giveUpAt - this.clock.now();
         if (remaining <= 0) throw new LockTimeoutError(resource, waitMs);
-        const grant = await this.store.waitForRelease(resource, token, remaining, NEVER_ABORTED);
-        if (grant) return await this.acquired(resource, token, grant, ttlMs, requestedAt, autoExtend, waitReplicas, waitTimeoutMs);
+        const grant = await this.store.waitForRelease(resource, token, remaining, signal);
+        if (grant) return await this.acquired(resource, token, grant, ttlMs, requestedAt, autoExtend, waitReplicas, waitTimeoutMs, signal);
       }
     } finally {
       this.store.leaveQueue?.(resource, token);
@@ -84,7 +93,7 @@ export class StoreLockManager implements LockManager {
   }
 
   /** See LockManager.withLock. */
-  async withLock<R>(resource: string, fn: (lock: LockHandle) => Promise<R>, options?: { ttlMs?: number; waitMs?: number }): Promise<R> {
+  async withLock<R>(resource: string, fn: (lock: LockHandle) => Promise<R>, options?: { ttlMs?: number; waitMs?: number; signal?: AbortSignal }): Promise<R> {
     if (typeof fn !== 'function') throw new InvalidArgumentError('fn', 'must be a function');
     const lock = await this.acquire(resource, { ...options, autoExtend: true });
     try {
@@ -123,8 +132,14 @@ export class StoreLockManager implements LockManager {
     autoExtend: boolean,
     waitReplicas: number,
     waitTimeoutMs: number,
+    signal: AbortSignal,
   ): Promise<ManagedLock> {
     const lock = this.handle(resource, token, got, ttlMs, requestedAt, autoExtend);
+    // Aborted while the lock was being taken: the caller gave up, so it must not end up holding it.
+    if (signal.aborted) {
+      await lock.release().catch(() => false);
+      throw signal.reason;
+    }
     if (waitReplicas > 0 && this.store.confirm) await this.confirmReplicas(lock, waitReplicas, waitTimeoutMs);
     return lock;
   }

@@ -116,6 +116,32 @@ export function lockConformance(h: Harness, caps: ConformanceCapabilities): void
       expect((error as Error).message).toContain('busy');
     });
 
+    it('an acquire whose signal aborts gives up its wait at once, holds nothing and leaves the line', async () => {
+      const [b1, b2, b3] = [await h.backend(), await h.backend(), await h.backend()];
+      const holder = await b1.locks().acquire('give-up', { ttlMs: 50 * h.unit });
+      const controller = new AbortController();
+      const reason = new Error('shutting down');
+      // a wait far longer than the test's own timeout: only the abort can end it
+      const waiting = b2
+        .locks()
+        .acquire('give-up', { waitMs: 1_000 * h.unit, signal: controller.signal })
+        .then(
+          () => 'acquired',
+          (e: unknown) => e,
+        );
+      await h.advance(Math.floor(h.unit / 5));
+      const behind = b3.locks().acquire('give-up', { waitMs: 50 * h.unit, ttlMs: 10 * h.unit });
+      await h.advance(Math.floor(h.unit / 5));
+      controller.abort(reason);
+      expect(await waiting).toBe(reason);
+      await holder.release();
+      const next = await behind;
+      expect(next.fence).toBe(holder.fence + 1);
+      await next.release();
+      await expect(b2.locks().acquire('give-up', { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+      expect(await b2.locks().tryAcquire('give-up')).not.toBeNull();
+    });
+
     it('withLock runs the function exclusively, returns its value and releases even when it throws', async () => {
       const [b1, b2] = [await h.backend(), await h.backend()];
       let inside = 0;

@@ -88,7 +88,7 @@ export class RedlockManager implements LockManager {
   }
 
   /** See LockManager.withLock. */
-  withLock<R>(resource: string, fn: (lock: LockHandle) => Promise<R>, options?: { ttlMs?: number; waitMs?: number }): Promise<R> {
+  withLock<R>(resource: string, fn: (lock: LockHandle) => Promise<R>, options?: { ttlMs?: number; waitMs?: number; signal?: AbortSignal }): Promise<R> {
     return this.manager.withLock(resource, fn, options);
   }
 
