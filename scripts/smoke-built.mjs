@@ -7,9 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const core = await import('@baton/core');
-const adapterKit = await import('@baton/core/adapter').catch(() => undefined);
+const adapterKit = await import('@baton/core/adapter');
 const { MemoryBackend } = await import('@baton/memory-adapter');
 const { RedisBackend } = await import('@baton/redis-adapter');
 
@@ -21,7 +22,10 @@ function check(condition, what) {
 }
 
 check(typeof core.Scheduler === 'function' && typeof core.ManualClock === 'function', '@baton/core lacks Scheduler or ManualClock');
-if (adapterKit) check(Object.keys(adapterKit).length > 0, '@baton/core/adapter exports nothing');
+check(
+  typeof adapterKit.StoreQueue === 'function' && typeof adapterKit.StoreLockManager === 'function' && typeof adapterKit.BackendLifecycle === 'function',
+  '@baton/core/adapter lacks StoreQueue, StoreLockManager or BackendLifecycle',
+);
 
 async function roundTrip(backend, label) {
   const queue = backend.queue(`smoke-${label}`);
@@ -56,7 +60,7 @@ try {
     } catch (error) {
       await backend.close();
       if (attempt >= 40) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
   }
   await roundTrip(backend, 'redis');

@@ -1,12 +1,12 @@
+// What applications use. What backend authors use (stores, core's queue and lock manager over
+// them, lifecycle, validation, ids) is the '@baton/core/adapter' entry (src/adapter/index.ts).
 export * from './errors/index.js';
 export * from './clock/index.js';
 export * from './interfaces/index.js';
-export * from './validation/index.js';
-export * from './ids/index.js';
-export * from './queue/index.js';
-export * from './locks/index.js';
-export * from './registry/index.js';
-export * from './di/index.js';
 export * from './scheduler/index.js';
 export * from './election/index.js';
-export * from './lifecycle/index.js';
+export { TOKENS } from './di/index.js';
+export { MAX_NAME_LENGTH } from './validation/index.js';
+export { QUEUE_DEFAULTS, MAX_SHARDS, MAX_BATCH } from './queue/index.js';
+export { LOCK_DEFAULTS } from './locks/index.js';
+export { REGISTRY_DEFAULTS, MAX_META_ENTRIES } from './registry/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../src/index.js';
+import { backoffDelay } from '../src/adapter/index.js';
 
 describe('backoffDelay', () => {
   const policy = { baseMs: 100, maxMs: 1_000 };

@@ -1,4 +1,5 @@
-import { BackendLifecycle, type Clock, type Logger } from '@baton/core';
+import type { Clock, Logger } from '@baton/core';
+import { BackendLifecycle } from '@baton/core/adapter';
 import type { MemoryStore } from './memory-store.js';
 
 /**

@@ -1,9 +1,6 @@
 import {
-  StoreLockManager,
   SystemClock,
-  assertName,
   consoleLogger,
-  resolveQueueOptions,
   type Backend,
   type Clock,
   type LockManager,
@@ -14,9 +11,10 @@ import {
   type Registry,
   type RegistryOptions,
 } from '@baton/core';
+import { StoreLockManager, StoreQueue, assertName, resolveQueueOptions } from '@baton/core/adapter';
 import { BackendScope } from './backend-scope.js';
 import { MemoryLockStore } from './memory-lock-store.js';
-import { MemoryQueue } from './memory-queue.js';
+import { MemoryQueueStore } from './memory-queue-store.js';
 import { MemoryRegistry } from './memory-registry.js';
 import { MemoryStore } from './memory-store.js';
 
@@ -36,9 +34,9 @@ export interface MemoryBackendOptions {
 }
 
 /**
- * The in-process Backend: queues, registries and locks held in a MemoryStore, every
- * time-dependent behaviour driven by the injected Clock (with a ManualClock, fully deterministic).
- * Usable without a container: `new MemoryBackend({ clock })`.
+ * The in-process Backend: queues (core's StoreQueue over a MemoryQueueStore), registries and
+ * locks held in a MemoryStore, every time-dependent behaviour driven by the injected Clock (with a
+ * ManualClock, fully deterministic). Usable without a container: `new MemoryBackend({ clock })`.
  */
 export class MemoryBackend implements Backend {
   /** Always 'memory'. */
@@ -66,7 +64,8 @@ export class MemoryBackend implements Backend {
   queue<T = unknown>(name: string, options?: QueueOptions): Queue<T> {
     this.scope.assertOpen();
     assertName('name', name);
-    return new MemoryQueue<T>(name, resolveQueueOptions(options), this.scope);
+    const resolved = resolveQueueOptions(options);
+    return new StoreQueue<T>(name, new MemoryQueueStore(name, resolved, this.scope), resolved, this.scope);
   }
 
   /** A handle on registry group `group` (1–200 characters). Throws InvalidArgumentError / ClosedError. */

@@ -1,4 +1,5 @@
-import { ClosedError, type LockStore } from '@baton/core';
+import { ClosedError } from '@baton/core';
+import type { LockStore } from '@baton/core/adapter';
 import type { BackendScope } from './backend-scope.js';
 import { timerAt, type ClockTimer } from './clock-timer.js';
 import type { LockRecord, PendingLockWait } from './memory-store.js';

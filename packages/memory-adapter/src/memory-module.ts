@@ -1,5 +1,5 @@
 import type { ContainerModule } from 'inversify';
-import { backendModule, type BackendModuleOptions } from '@baton/core';
+import { backendModule, type BackendModuleOptions } from '@baton/core/adapter';
 import { MemoryBackend } from './memory-backend.js';
 import type { MemoryStore } from './memory-store.js';
 

@@ -1,11 +1,6 @@
 import {
-  HeartbeatRegistration,
   InvalidArgumentError,
   REGISTRY_DEFAULTS,
-  assertName,
-  assertOptionsObject,
-  positiveIntOr,
-  prepareNode,
   type NodeMeta,
   type NodeRecord,
   type Registration,
@@ -13,6 +8,7 @@ import {
   type RegistryEvent,
   type RegistryOptions,
 } from '@baton/core';
+import { HeartbeatRegistration, assertName, assertOptionsObject, positiveIntOr, prepareNode } from '@baton/core/adapter';
 import type { BackendScope } from './backend-scope.js';
 import type { GroupState } from './group-state.js';
 

@@ -1,4 +1,5 @@
-import type { EnqueueResult, FailDecision, PreparedTask, QueueStats } from '@baton/core';
+import type { EnqueueResult, QueueStats } from '@baton/core';
+import type { FailDecision, PreparedTask } from '@baton/core/adapter';
 import { Deque } from './deque.js';
 import { CompletionLog, type FinishedMark } from './completion-log.js';
 import { newLeaseToken } from './lease-tokens.js';

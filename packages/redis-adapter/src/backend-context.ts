@@ -1,4 +1,5 @@
-import { BackendLifecycle, type Clock, type Logger } from '@baton/core';
+import type { Clock, Logger } from '@baton/core';
+import { BackendLifecycle } from '@baton/core/adapter';
 import type { Connections } from './connections.js';
 import type { KeyLayout } from './key-layout.js';
 import type { ScriptRunner } from './script-runner.js';

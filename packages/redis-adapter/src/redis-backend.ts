@@ -1,16 +1,9 @@
 import {
-  assertName,
-  assertOptionsObject,
-  backendModule,
-  positiveIntOr,
   REGISTRY_DEFAULTS,
-  resolveQueueOptions,
   silentLogger,
-  StoreLockManager,
   SystemClock,
   InvalidArgumentError,
   type Backend,
-  type BackendModuleOptions,
   type Clock,
   type LockManager,
   type LockOptions,
@@ -20,6 +13,16 @@ import {
   type Registry,
   type RegistryOptions,
 } from '@baton/core';
+import {
+  assertName,
+  assertOptionsObject,
+  backendModule,
+  positiveIntOr,
+  resolveQueueOptions,
+  StoreLockManager,
+  StoreQueue,
+  type BackendModuleOptions,
+} from '@baton/core/adapter';
 import type { ContainerModule } from 'inversify';
 import { BackendContext } from './backend-context.js';
 import { Connections, type RedisConnectionOptions } from './connections.js';
@@ -27,9 +30,8 @@ import { KeyLayout, type QueueKeys } from './key-layout.js';
 import { LockGrants } from './locks/lock-grants.js';
 import { RedisLockStore } from './locks/redis-lock-store.js';
 import { QueueWaiter } from './queue/queue-waiter.js';
-import { RedisQueue } from './queue/redis-queue.js';
-import { ShardQueue } from './queue/shard-queue.js';
-import { ShardedRedisQueue } from './queue/sharded-queue.js';
+import { RedisQueueStore } from './queue/redis-queue-store.js';
+import { ShardedQueueStore } from './queue/sharded-queue-store.js';
 import { GroupWatch } from './registry/group-watch.js';
 import { RedisRegistry } from './registry/redis-registry.js';
 import { ScriptRunner } from './script-runner.js';
@@ -94,7 +96,7 @@ export class RedisBackend implements Backend {
    * See Backend.queue. `options.keys` binds explicit key names (`{ waiting: 'tasks', finished:
    * 'finished_tasks' }`); bound names carry no hash tag, so on a Redis Cluster a queue bound to
    * names only works when they hash to one slot. `options.shards` (> 1) spreads the queue over
-   * that many hash tags `{queue:<name>:s<i>}` (see ShardedRedisQueue); it cannot be combined with `keys`.
+   * that many hash tags `{queue:<name>:s<i>}` (see ShardedQueueStore); it cannot be combined with `keys`.
    */
   queue<T = unknown>(name: string, options?: QueueOptions): Queue<T> {
     this.ctx.assertOpen();
@@ -105,13 +107,12 @@ export class RedisBackend implements Backend {
         throw new InvalidArgumentError('options.keys', 'cannot be combined with shards > 1 (bound names are one shard)');
       const shards = Array.from({ length: resolved.shards }, (_, i) => {
         const keys = this.ctx.keys.queue(`${name}:s${i}`);
-        const waiter = this.waiterFor(keys);
-        return { queue: new ShardQueue<T>(name, resolved, this.ctx, keys, waiter), waiter };
+        return new RedisQueueStore(resolved, this.ctx, keys, this.waiterFor(keys));
       });
-      return new ShardedRedisQueue<T>(name, resolved, this.ctx, shards);
+      return new StoreQueue<T>(name, new ShardedQueueStore(this.ctx, shards), resolved, this.ctx);
     }
     const keys = this.ctx.keys.queue(name, resolved.keys);
-    return new RedisQueue<T>(name, resolved, this.ctx, keys, this.waiterFor(keys));
+    return new StoreQueue<T>(name, new RedisQueueStore(resolved, this.ctx, keys, this.waiterFor(keys)), resolved, this.ctx);
   }
 
   // One waiter per wait list in this backend, shared by every handle on that queue (or shard).

@@ -4,7 +4,7 @@ import { ManualClock, type Lease, type Queue } from '@baton/core';
 import { MemoryBackend } from '@baton/memory-adapter';
 import { startRedisCluster, type RedisClusterHandle } from '../../../test/setup/redis-cluster.js';
 import { RedisBackend } from '../src/index.js';
-import { shardOf } from '../src/queue/sharded-queue.js';
+import { shardOf } from '../src/queue/sharded-queue-store.js';
 import { sleep, uniquePrefix } from './helpers.js';
 
 const available = inject('redisUrl') !== '';

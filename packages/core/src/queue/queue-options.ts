@@ -16,6 +16,9 @@ export const QUEUE_DEFAULTS = {
 /** Largest shard count accepted. */
 export const MAX_SHARDS = 1024;
 
+/** Largest batch accepted by enqueueMany / dequeueMany / deadLetters. */
+export const MAX_BATCH = 10_000;
+
 /** QueueOptions with every default filled in and every value checked. */
 export interface ResolvedQueueOptions {
   visibilityTimeoutMs: number;

@@ -1,4 +1,4 @@
-import { newToken, type LockGrant } from '@baton/core';
+import { newToken, type LockGrant } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
 
 /** One waiting acquire of a backend: its place in line and what it has heard. */

@@ -1,4 +1,5 @@
-import { ClosedError, setClockTimeout, type LockGrant, type LockStore } from '@baton/core';
+import { ClosedError, setClockTimeout } from '@baton/core';
+import type { LockGrant, LockStore } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
 import type { LockKeys } from '../key-layout.js';
 import { heldReply } from '../reply-codes.js';

@@ -1,4 +1,4 @@
-import type { Lease } from '@baton/core';
+import type { LeaseRef } from '@baton/core/adapter';
 
 /** Most completions sent in one script call (bounded by Lua's argument limits). */
 const MAX_BATCH = 1_000;
@@ -26,7 +26,7 @@ export class CompletionBatcher {
   constructor(private readonly send: (items: Array<{ id: string; token: string }>) => Promise<boolean[]>) {}
 
   /** Resolves true when the lease was still held and is now finished, false when it was lost. */
-  complete(lease: Lease<unknown>): Promise<boolean> {
+  complete(lease: LeaseRef): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.pending.push({ id: lease.id, token: lease.token, resolve, reject });
       if (this.scheduled) return;

@@ -1,4 +1,5 @@
-import { newToken, setClockTimeout } from '@baton/core';
+import { setClockTimeout } from '@baton/core';
+import { newToken } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
 import { toBatonError } from '../reply-codes.js';
 import { isDelivery } from './envelope.js';

@@ -1,4 +1,5 @@
-import { BackendUnavailableError, type Clock, type LockStore, type Logger } from '@baton/core';
+import { BackendUnavailableError, type Clock, type Logger } from '@baton/core';
+import type { LockStore } from '@baton/core/adapter';
 import type { RedlockServer } from './redlock-server.js';
 
 /** Timing of a Redlock store (ms). */

@@ -1,12 +1,9 @@
 import {
   ClosedError,
   InvalidArgumentError,
-  positiveIntOr,
   silentLogger,
-  StoreLockManager,
   SystemClock,
   TOKENS,
-  nonNegativeIntOr,
   type AcquireOptions,
   type Clock,
   type LockHandle,
@@ -14,6 +11,7 @@ import {
   type LockOptions,
   type Logger,
 } from '@baton/core';
+import { nonNegativeIntOr, positiveIntOr, StoreLockManager } from '@baton/core/adapter';
 import { ContainerModule } from 'inversify';
 import { RedlockServer, type RedlockServerAddress } from './redlock-server.js';
 import { RedlockStore } from './redlock-store.js';

@@ -1,16 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  assertName,
-  assertOptionsObject,
-  HeartbeatRegistration,
-  InvalidArgumentError,
-  positiveIntOr,
-  prepareNode,
-  type NodeRecord,
-  type Registration,
-  type Registry,
-  type RegistryEvent,
-} from '@baton/core';
+import { InvalidArgumentError, type NodeRecord, type Registration, type Registry, type RegistryEvent } from '@baton/core';
+import { assertName, assertOptionsObject, HeartbeatRegistration, positiveIntOr, prepareNode } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
 import type { RegistryKeys } from '../key-layout.js';
 import type { GroupWatch } from './group-watch.js';

@@ -1,23 +1,8 @@
 import { setMaxListeners } from 'node:events';
-import {
-  BaseQueue,
-  type EnqueueResult,
-  type FailDecision,
-  type Lease,
-  type PreparedTask,
-  type QueueStats,
-  type ResolvedQueueOptions,
-  type Task,
-} from '@baton/core';
+import type { EnqueueResult, Lease, QueueStats, Task } from '@baton/core';
+import type { FailDecision, LeaseRef, LeaseWait, PreparedTask, QueueStore } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
-import type { QueueWaiter } from './queue-waiter.js';
-import type { ShardQueue } from './shard-queue.js';
-
-/** A shard and the waiter that blocks on its wait list. */
-export interface Shard<T> {
-  queue: ShardQueue<T>;
-  waiter: QueueWaiter;
-}
+import type { RedisQueueStore } from './redis-queue-store.js';
 
 /**
  * The shard of a task id: FNV-1a (32 bit) over the id's UTF-8 bytes, modulo the shard count.
@@ -33,8 +18,9 @@ export function shardOf(id: string, shards: number): number {
 }
 
 /**
- * A queue spread over N shards, each an ordinary Redis queue under its own hash tag
- * (`{queue:<name>:s<i>}`), so a Redis Cluster spreads the queue's keys and load over its masters.
+ * Core's QueueStore for a queue spread over N shards, each an ordinary RedisQueueStore under its
+ * own hash tag (`{queue:<name>:s<i>}`), so a Redis Cluster spreads the queue's keys and load over
+ * its masters. It composes the shard stores through their public steps.
  *
  * - A task goes to the shard of its id (see shardOf). Ids a caller does not give are random
  *   UUIDs, so tasks spread evenly; an id a caller gives always lands on the same shard, so
@@ -48,23 +34,16 @@ export function shardOf(id: string, shards: number): number {
  * - FIFO holds per shard, not across shards. Stats and recoverStalled add up over shards;
  *   deadLetters interleaves the shards' lists (newest first within each shard).
  */
-export class ShardedRedisQueue<T> extends BaseQueue<T> {
+export class ShardedQueueStore implements QueueStore {
   private next = 0;
 
   constructor(
-    name: string,
-    options: ResolvedQueueOptions,
     private readonly ctx: BackendContext,
-    private readonly shards: Array<Shard<T>>,
-  ) {
-    super(name, options, ctx.clock);
-  }
+    private readonly shards: RedisQueueStore[],
+  ) {}
 
-  protected assertOpen(): void {
-    this.ctx.assertOpen();
-  }
-
-  protected async addTasks(tasks: PreparedTask[]): Promise<EnqueueResult[]> {
+  /** See QueueStore.add: each shard gets its tasks in one call, all shards at once. */
+  async add(tasks: readonly PreparedTask[]): Promise<EnqueueResult[]> {
     const groups = new Map<number, number[]>();
     tasks.forEach((t, i) => {
       const s = shardOf(t.id, this.shards.length);
@@ -75,67 +54,74 @@ export class ShardedRedisQueue<T> extends BaseQueue<T> {
     const results = new Array<EnqueueResult>(tasks.length);
     await Promise.all(
       [...groups].map(async ([s, indexes]) => {
-        const replies = await this.shards[s]!.queue.add(indexes.map((i) => tasks[i]!));
+        const replies = await this.shards[s]!.add(indexes.map((i) => tasks[i]!));
         indexes.forEach((i, j) => (results[i] = replies[j]!));
       }),
     );
     return results;
   }
 
-  protected async leaseTasks(max: number, waitMs: number): Promise<Lease<T>[]> {
-    const giveUpAt = this.clock.now() + waitMs;
+  /** See QueueStore.lease: one sweep over the shards, then a wait on all of them while there is time left. */
+  async lease(max: number, wait: LeaseWait): Promise<Lease<unknown>[]> {
+    const giveUpAt = this.ctx.clock.now() + wait.waitMs;
     for (;;) {
       if (this.ctx.closed) return [];
       const { leases, nextDue } = await this.sweep(max, giveUpAt);
       if (leases.length > 0) return leases;
-      const now = this.clock.now();
+      const now = this.ctx.clock.now();
       const remaining = giveUpAt - now;
-      if (remaining <= 0 || this.ctx.closed) return [];
-      const wait = nextDue >= 0 ? Math.min(remaining, Math.max(1, nextDue - now)) : remaining;
+      if (remaining <= 0 || this.ctx.closed || wait.signal?.aborted) return [];
+      const delay = nextDue >= 0 ? Math.min(remaining, Math.max(1, nextDue - now)) : remaining;
       const stop = new AbortController();
       setMaxListeners(this.shards.length + 10, stop.signal);
-      const waits = this.shards.map((s, i) => s.waiter.wait(wait, stop.signal).then((delivery) => ({ i, delivery })));
+      const onAbort = (): void => stop.abort();
+      wait.signal?.addEventListener('abort', onAbort, { once: true });
+      const waits = this.shards.map((s, i) => s.waiter.wait(delay, stop.signal).then((delivery) => ({ i, delivery })));
       try {
         await Promise.race(waits);
       } finally {
+        wait.signal?.removeEventListener('abort', onAbort);
         stop.abort();
       }
       // Shards that delivered in the same moment each hold a task leased for this call: keep them all.
-      const delivered: Lease<T>[] = [];
+      const delivered: Lease<unknown>[] = [];
       for (const { i, delivery } of await Promise.all(waits)) {
-        if (delivery !== undefined) delivered.push(this.shards[i]!.queue.deliveredLease(delivery));
+        if (delivery !== undefined) delivered.push(this.shards[i]!.deliveredLease(delivery));
       }
       if (delivered.length > 0) return delivered;
+      if (wait.signal?.aborted) return [];
     }
   }
 
-  protected completeLease(lease: Lease<T>): Promise<boolean> {
-    return this.shardFor(lease.id).completeOne(lease);
+  /** See QueueStore.complete, on the shard of the id. */
+  complete(lease: LeaseRef): Promise<boolean> {
+    return this.shardFor(lease.id).complete(lease);
   }
 
-  protected failLease(lease: Lease<T>, decision: FailDecision): Promise<boolean> {
-    return this.shardFor(lease.id).failOne(lease, decision);
+  /** See QueueStore.fail, on the shard of the id. */
+  fail(lease: LeaseRef, decision: FailDecision): Promise<boolean> {
+    return this.shardFor(lease.id).fail(lease, decision);
   }
 
-  protected extendLease(lease: Lease<T>, ms: number): Promise<boolean> {
-    return this.shardFor(lease.id).extendOne(lease, ms);
+  /** See QueueStore.extend, on the shard of the id. */
+  extend(lease: LeaseRef, ms: number): Promise<boolean> {
+    return this.shardFor(lease.id).extend(lease, ms);
   }
 
-  protected checkFinished(id: string): Promise<boolean> {
-    return this.shardFor(id).finished(id);
+  /** See QueueStore.isFinished, on the shard of the id. */
+  isFinished(id: string): Promise<boolean> {
+    return this.shardFor(id).isFinished(id);
   }
 
-  /** See Queue.recoverStalled: the sum over shards. */
+  /** See QueueStore.recoverStalled: the sum over shards. */
   async recoverStalled(): Promise<number> {
-    this.assertOpen();
-    const counts = await Promise.all(this.shards.map((s) => s.queue.recoverStalled()));
+    const counts = await Promise.all(this.shards.map((s) => s.recoverStalled()));
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  /** See Queue.stats: the sum over shards. */
+  /** See QueueStore.stats: the sum over shards. */
   async stats(): Promise<QueueStats> {
-    this.assertOpen();
-    const all = await Promise.all(this.shards.map((s) => s.queue.stats()));
+    const all = await Promise.all(this.shards.map((s) => s.stats()));
     const total: QueueStats = { waiting: 0, active: 0, delayed: 0, dead: 0 };
     for (const s of all) {
       total.waiting += s.waiting;
@@ -146,28 +132,29 @@ export class ShardedRedisQueue<T> extends BaseQueue<T> {
     return total;
   }
 
-  protected async listDead(limit: number): Promise<Task<T>[]> {
-    const lists = await Promise.all(this.shards.map((s) => s.queue.dead(limit)));
-    const merged: Task<T>[] = [];
+  /** See QueueStore.deadLetters: the shards' lists interleaved, newest first within each. */
+  async deadLetters(limit: number): Promise<Task<unknown>[]> {
+    const lists = await Promise.all(this.shards.map((s) => s.deadLetters(limit)));
+    const merged: Task<unknown>[] = [];
     for (let i = 0; merged.length < limit && lists.some((l) => i < l.length); i++) {
       for (const list of lists) if (i < list.length && merged.length < limit) merged.push(list[i]!);
     }
     return merged;
   }
 
-  private shardFor(id: string): ShardQueue<T> {
-    return this.shards[shardOf(id, this.shards.length)]!.queue;
+  private shardFor(id: string): RedisQueueStore {
+    return this.shards[shardOf(id, this.shards.length)]!;
   }
 
   // One pass over the shards from a rotating start; the earliest due time of any delayed task.
-  private async sweep(max: number, idleUntil: number): Promise<{ leases: Lease<T>[]; nextDue: number }> {
+  private async sweep(max: number, idleUntil: number): Promise<{ leases: Lease<unknown>[]; nextDue: number }> {
     const n = this.shards.length;
     const start = this.next;
     this.next = (this.next + 1) % n;
-    const leases: Lease<T>[] = [];
+    const leases: Lease<unknown>[] = [];
     let nextDue = -1;
     for (let i = 0; i < n && leases.length < max; i++) {
-      const got = await this.shards[(start + i) % n]!.queue.leaseOnce(max - leases.length, idleUntil);
+      const got = await this.shards[(start + i) % n]!.leaseOnce(max - leases.length, idleUntil);
       leases.push(...got.leases);
       if (got.nextDue >= 0 && (nextDue < 0 || got.nextDue < nextDue)) nextDue = got.nextDue;
     }

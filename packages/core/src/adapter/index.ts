@@ -1,0 +1,29 @@
+// The adapter kit: what a backend is built from. Applications use the '@baton/core' entry; a
+// backend imports the interfaces, errors and Clock from there and the parts below from here.
+
+// Queues: the store a backend implements and the Queue core builds on it.
+export type { QueueStore, FailDecision, LeaseRef, LeaseWait } from '../queue/index.js';
+export { StoreQueue, type StoreQueueContext } from '../queue/index.js';
+export { resolveQueueOptions, prepareTask, assertLease, errorMessage, backoffDelay } from '../queue/index.js';
+export type { ResolvedQueueOptions, PreparedTask, BackoffPolicy } from '../queue/index.js';
+
+// Locks: the store a backend implements and the LockManager core builds on it.
+export type { LockStore, LockGrant, LockContext } from '../locks/index.js';
+export { StoreLockManager, ManagedLock } from '../locks/index.js';
+
+// Registries: the heartbeat loop and the node checks.
+export { HeartbeatRegistration, prepareNode, type HeartbeatSteps } from '../registry/index.js';
+
+// Backend plumbing: open/closed state and cleanups, the DI module, argument checks, ids.
+export { BackendLifecycle } from '../lifecycle/index.js';
+export { backendModule, type BackendModuleOptions } from '../di/index.js';
+export {
+  assertName,
+  assertPositiveInt,
+  assertNonNegativeInt,
+  positiveIntOr,
+  nonNegativeIntOr,
+  assertOptionsObject,
+  serializePayload,
+} from '../validation/index.js';
+export { newTaskId, newToken } from '../ids/index.js';

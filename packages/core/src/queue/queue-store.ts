@@ -1,0 +1,95 @@
+import type { EnqueueResult, Lease, QueueStats, Task } from '../interfaces/index.js';
+import type { PreparedTask } from './queue-input.js';
+
+/** What a failed attempt becomes, decided by core from the attempt count and the backoff policy. */
+export interface FailDecision {
+  /** The error message stored on the task (at most 2,000 characters and an ellipsis). */
+  message: string;
+  /** True: move to the dead letters. False: retry after `retryInMs`. */
+  dead: boolean;
+  /** Delay before the retry (ms, integer >= 0; 0: ready at once). Meaningless when `dead`. */
+  retryInMs: number;
+}
+
+/** The delivery a store checks before it changes a leased task: the lease's id and token. */
+export interface LeaseRef {
+  readonly id: string;
+  readonly token: string;
+}
+
+/** How a lease call waits while no task is ready. */
+export interface LeaseWait {
+  /** Longest wait (ms, integer >= 0; 0: answer at once). */
+  waitMs: number;
+  /** Ends the wait early, resolving with no tasks (never a rejection). @default none */
+  signal?: AbortSignal;
+}
+
+/**
+ * The primitive steps of one queue in a backend's storage, for one handle's resolved options
+ * (given to the store when the backend creates it). Core's StoreQueue builds the Queue on top:
+ * argument checks, ClosedError once closed, payload serialization, ids, and the retry decision.
+ * A store receives only checked values and never re-validates them.
+ *
+ * Every method is one atomic step in the storage (a Lua script, a transaction, a synchronous
+ * update of shared state): a reader on another node never sees half of it. "Now" is the store's
+ * own time: the injected Clock for an in-process store; a shared server should judge lease
+ * deadlines by the server's clock. Failures of the storage reject with a BatonError
+ * (BackendUnavailableError when it cannot be reached, BackendDataError when it holds data Baton
+ * cannot read); a store never resolves a guess.
+ *
+ * The task states are waiting (ready), delayed (until a due time), active (leased until a
+ * deadline), finished (retained for `retainFinishedMs`), dead. A new capability of the queue
+ * (priorities, limits, results, cancellation, progress, events, inspection) is a new method
+ * here, documented the same way; a method a store may lack is optional, and the conformance
+ * suite's capability flag for it says so.
+ */
+export interface QueueStore {
+  /**
+   * Stores `tasks` (in that order), each unless its id is waiting, delayed or active
+   * (`duplicate`) or finished within retention (`finished`); an id given twice in one call is
+   * `duplicate` the second time. A task with `delayMs` 0 becomes waiting at the back of the ready
+   * order, else delayed until now + delayMs (ms). Records the enqueue time (ms). Atomic per call;
+   * a store may split a call of more than 1,000 tasks into atomic slices in order. Resolves one
+   * result per task, in input order. Wakes blocked lease calls of any handle or node.
+   */
+  add(tasks: readonly PreparedTask[]): Promise<EnqueueResult[]>;
+  /**
+   * Leases up to `max` (1 to MAX_BATCH) ready tasks in ready order (recovered tasks first, then
+   * oldest first), after moving delayed tasks that are due to the ready order and skipping
+   * finished ids. Each lease gets a new token, attempt + 1 and a deadline of now +
+   * visibilityTimeoutMs (ms). With nothing ready it waits up to `wait.waitMs` for tasks (woken by an enqueue, a retry
+   * or a delayed task falling due, not by polling) and resolves [] when the wait runs out, the
+   * signal aborts or the backend closes. Atomic per lease step; the wait itself holds nothing.
+   */
+  lease(max: number, wait: LeaseWait): Promise<Lease<unknown>[]>;
+  /**
+   * If `lease.token` still holds the task (active, same token), marks its id finished at now for
+   * retention and drops the task; resolves true. Resolves false and changes nothing when the lease
+   * is gone (recovered and re-leased, completed, failed, dead-lettered, or the id is unknown).
+   * May forget ids finished before now − retainFinishedMs.
+   */
+  complete(lease: LeaseRef): Promise<boolean>;
+  /**
+   * If `lease.token` still holds the task: stores `decision.message` as its `lastError`, then
+   * dead-letters it (`decision.dead`) or makes it delayed until now + `decision.retryInMs` (ms;
+   * waiting at once when 0), attempt unchanged; resolves true. False, nothing changed, when the
+   * lease is gone (as for complete).
+   */
+  fail(lease: LeaseRef, decision: FailDecision): Promise<boolean>;
+  /** If `lease.token` still holds the task, sets its deadline to now + `ms` (ms >= 1); false, nothing changed, when the lease is gone. */
+  extend(lease: LeaseRef, ms: number): Promise<boolean>;
+  /** True when `id` finished less than retainFinishedMs ago. An unknown or expired id is false, never an error. */
+  isFinished(id: string): Promise<boolean>;
+  /**
+   * Takes back every lease whose deadline is at or before now: to the front of the ready order
+   * (earliest deadline first), or to the dead letters when its attempt reached maxAttempts, with a
+   * `lastError` saying it stalled. Resolves how many tasks it moved. Idempotent, safe to run
+   * on every node at once; may work in atomic slices, each of which moves a lease at most once.
+   */
+  recoverStalled(): Promise<number>;
+  /** Counts by state at one moment; delayed tasks already due count as waiting. */
+  stats(): Promise<QueueStats>;
+  /** Dead letters, newest first, at most `limit` (1 to MAX_BATCH), each with the `lastError` it died of. */
+  deadLetters(limit: number): Promise<Task<unknown>[]>;
+}

@@ -1,0 +1,153 @@
+import type { EnqueueResult, Lease, QueueStats, Task } from '@baton/core';
+import type { FailDecision, LeaseRef, LeaseWait, PreparedTask, QueueStore, ResolvedQueueOptions } from '@baton/core/adapter';
+import type { BackendScope } from './backend-scope.js';
+import { timerAt, type ClockTimer } from './clock-timer.js';
+import type { DeadRecord, DequeueWaiter, LeaseRecord, QueueState } from './queue-state.js';
+
+/**
+ * Core's QueueStore over a queue held in a MemoryStore. Every step runs synchronously on the
+ * shared state, so it is atomic with respect to all handles and backends on that store. Blocking
+ * lease calls wait without polling: an enqueue, a recovery, a retry or a delayed task falling due
+ * (a clock timer) wakes them.
+ *
+ * `shards` is accepted (and validated by core) but changes nothing here: one process serves the
+ * whole queue in one FIFO order, which satisfies what any shard count promises (FIFO per shard).
+ * `keys` is ignored: memory has no key names.
+ */
+export class MemoryQueueStore implements QueueStore {
+  private readonly state: QueueState;
+
+  /** `options` come resolved by core's resolveQueueOptions (the handle's StoreQueue gets the same). */
+  constructor(
+    name: string,
+    private readonly options: ResolvedQueueOptions,
+    private readonly scope: BackendScope,
+  ) {
+    this.state = scope.store.queue(name);
+  }
+
+  /** See QueueStore.add. */
+  async add(tasks: readonly PreparedTask[]): Promise<EnqueueResult[]> {
+    const now = this.scope.clock.now();
+    const results = tasks.map((task) => ({ id: task.id, status: this.state.add(task, now, this.options.retainFinishedMs) }));
+    this.state.serve(now);
+    return results;
+  }
+
+  /** See QueueStore.lease. */
+  async lease(max: number, wait: LeaseWait): Promise<Lease<unknown>[]> {
+    const now = this.scope.clock.now();
+    // Earlier blocked dequeues are served before this one takes anything.
+    this.state.serve(now);
+    const records = this.state.take(max, now, this.options.visibilityTimeoutMs);
+    if (records.length > 0 || wait.waitMs === 0 || wait.signal?.aborted) return records.map(toLease);
+    return this.wait(max, now + wait.waitMs, wait.signal);
+  }
+
+  /** See QueueStore.complete. */
+  async complete(lease: LeaseRef): Promise<boolean> {
+    return this.state.complete(lease.id, lease.token, this.scope.clock.now(), this.options.retainFinishedMs);
+  }
+
+  /** See QueueStore.fail. */
+  async fail(lease: LeaseRef, decision: FailDecision): Promise<boolean> {
+    const now = this.scope.clock.now();
+    const held = this.state.fail(lease.id, lease.token, decision, now);
+    // A retry may be due at once, or sooner than what blocked dequeues are waiting for.
+    if (held) this.state.serve(now);
+    return held;
+  }
+
+  /** See QueueStore.extend. */
+  async extend(lease: LeaseRef, ms: number): Promise<boolean> {
+    return this.state.extend(lease.id, lease.token, ms, this.scope.clock.now());
+  }
+
+  /** See QueueStore.isFinished. */
+  async isFinished(id: string): Promise<boolean> {
+    return this.state.isFinished(id, this.scope.clock.now(), this.options.retainFinishedMs);
+  }
+
+  /** See QueueStore.recoverStalled; uses this handle's maxAttempts. */
+  async recoverStalled(): Promise<number> {
+    const now = this.scope.clock.now();
+    const count = this.state.recover(now, this.options.maxAttempts);
+    if (count > 0) this.state.serve(now);
+    return count;
+  }
+
+  /** See QueueStore.stats; due delayed tasks count as waiting. */
+  async stats(): Promise<QueueStats> {
+    this.state.serve(this.scope.clock.now());
+    return this.state.stats();
+  }
+
+  /** See QueueStore.deadLetters. */
+  async deadLetters(limit: number): Promise<Task<unknown>[]> {
+    return this.state.deadLetters(limit).map(toDeadTask);
+  }
+
+  /**
+   * Blocks until tasks are handed over, clock time `deadline` passes ([]), the backend closes
+   * ([]) or `signal` aborts ([]). One clock timer at a time: at the deadline or when the next
+   * delayed task falls due.
+   */
+  private wait(max: number, deadline: number, signal: AbortSignal | undefined): Promise<Lease<unknown>[]> {
+    return new Promise((resolve) => {
+      let done = false;
+      let timer: ClockTimer | undefined;
+      let untrack: () => void = () => undefined;
+      const finish = (records: readonly LeaseRecord[]): void => {
+        if (done) return;
+        done = true;
+        timer?.cancel();
+        untrack();
+        signal?.removeEventListener('abort', onAbort);
+        this.state.waiters.delete(waiter);
+        resolve(records.map(toLease));
+      };
+      const onAbort = (): void => finish([]);
+      const arm = (at: number): void => {
+        if (done || timer?.at === at) return;
+        timer?.cancel();
+        timer = timerAt(this.scope.clock, at, onTimer);
+      };
+      const onTimer = (): void => {
+        timer = undefined;
+        const now = this.scope.clock.now();
+        this.state.serve(now);
+        if (done) return;
+        if (now >= deadline) finish([]);
+        else arm(Math.min(deadline, this.state.nextDue() ?? deadline));
+      };
+      const waiter: DequeueWaiter = {
+        max,
+        visibilityTimeoutMs: this.options.visibilityTimeoutMs,
+        deliver: finish,
+        reschedule: (nextDue) => arm(Math.min(deadline, nextDue ?? deadline)),
+      };
+      this.state.waiters.add(waiter);
+      untrack = this.scope.onClose(() => finish([]));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      arm(Math.min(deadline, this.state.nextDue() ?? deadline));
+    });
+  }
+}
+
+// The records are live views of the state (see LeaseRecord): copied here, in the same step.
+function toLease(record: LeaseRecord): Lease<unknown> {
+  const lease: Lease<unknown> = {
+    id: record.id,
+    payload: JSON.parse(record.json),
+    attempt: record.attempt,
+    enqueuedAt: record.enqueuedAt,
+    token: record.token,
+    deadline: record.deadline,
+  };
+  if (record.lastError !== undefined) lease.lastError = record.lastError;
+  return lease;
+}
+
+function toDeadTask(record: DeadRecord): Task<unknown> {
+  return { id: record.id, payload: JSON.parse(record.json), attempt: record.attempt, enqueuedAt: record.enqueuedAt, lastError: record.lastError };
+}
