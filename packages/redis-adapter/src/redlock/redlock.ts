@@ -1,5 +1,4 @@
 import {
-  ClosedError,
   InvalidArgumentError,
   silentLogger,
   SystemClock,
@@ -11,7 +10,7 @@ import {
   type LockOptions,
   type Logger,
 } from '@baton/core';
-import { nonNegativeIntOr, positiveIntOr, StoreLockManager } from '@baton/core/adapter';
+import { BackendLifecycle, nonNegativeIntOr, positiveIntOr, StoreLockManager } from '@baton/core/adapter';
 import { ContainerModule } from 'inversify';
 import { RedlockServer, type RedlockServerAddress } from './redlock-server.js';
 import { RedlockStore } from './redlock-store.js';
@@ -44,7 +43,8 @@ export interface RedlockOptions extends Omit<LockOptions, 'keys'> {
 export class RedlockManager implements LockManager {
   private readonly servers: RedlockServer[];
   private readonly manager: StoreLockManager;
-  private readonly cleanups = new Set<() => void>();
+  // open/closed state and the held locks' close callbacks, as a backend has them
+  private readonly lifecycle: BackendLifecycle;
   private closing: Promise<void> | undefined;
 
   constructor(addresses: RedlockServerAddress[], options: RedlockOptions = {}) {
@@ -58,6 +58,7 @@ export class RedlockManager implements LockManager {
     const driftFactor = rest.driftFactor ?? 0.01;
     if (typeof driftFactor !== 'number' || !(driftFactor >= 0 && driftFactor < 1))
       throw new InvalidArgumentError('options.driftFactor', 'must be a number in [0, 1)');
+    this.lifecycle = new BackendLifecycle('redlock lock manager', logger);
     this.servers = addresses.map((a) => new RedlockServer(a, prefix, clock, logger, serverTimeoutMs, connectTimeoutMs));
     const store = new RedlockStore(this.servers, clock, logger, { retryDelayMs, retryJitterMs, driftFactor });
     this.manager = new StoreLockManager(
@@ -65,8 +66,8 @@ export class RedlockManager implements LockManager {
       clock,
       { ttlMs: rest.ttlMs, waitMs: rest.waitMs },
       logger,
-      () => this.assertOpen(),
-      (fn) => this.onClose(fn),
+      () => this.lifecycle.assertOpen(),
+      (fn) => this.lifecycle.onClose(fn),
     );
   }
 
@@ -93,27 +94,10 @@ export class RedlockManager implements LockManager {
   /** Aborts the signals of held locks and closes every server connection. Idempotent. */
   close(): Promise<void> {
     if (!this.closing) {
-      const cleanups = [...this.cleanups];
-      this.cleanups.clear();
-      this.closing = (async () => {
-        for (const fn of cleanups) fn();
-        await Promise.all(this.servers.map((s) => s.close()));
-      })();
+      this.lifecycle.close();
+      this.closing = Promise.all(this.servers.map((s) => s.close())).then(() => undefined);
     }
     return this.closing;
-  }
-
-  private assertOpen(): void {
-    if (this.closing) throw new ClosedError('redlock lock manager');
-  }
-
-  private onClose(fn: () => void): () => void {
-    if (this.closing) {
-      fn();
-      return () => undefined;
-    }
-    this.cleanups.add(fn);
-    return () => this.cleanups.delete(fn);
   }
 }
 
