@@ -15,7 +15,7 @@ let server: RedisServerHandle | undefined;
 let backend: RedisBackend;
 let raw: Redis;
 const schedulers: Scheduler[] = [];
-/** Bad input tried -> what happened; written to results.json for the README table. */
+/** Bad input tried -> what happened; written to results.json for the table in test/faults/README.md. */
 const outcomes: Record<string, string> = {};
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, renameSync, rmdirSync, writeFileSync } from 'n
 import { fileURLToPath } from 'node:url';
 import { FULL } from './scale.js';
 
-/** Where the fault suite writes its figures (gitignored); the README quotes them. */
+/** Where the fault suite writes its figures (gitignored); test/faults/README.md quotes them. */
 export const RESULTS_FILE = fileURLToPath(new URL('../results.json', import.meta.url));
 const LOCK_DIR = `${RESULTS_FILE}.lock`;
 
