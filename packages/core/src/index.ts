@@ -8,5 +8,5 @@ export * from './election/index.js';
 export { TOKENS } from './di/index.js';
 export { MAX_NAME_LENGTH } from './validation/index.js';
 export { QUEUE_DEFAULTS, MAX_SHARDS, MAX_BATCH } from './queue/index.js';
-export { LOCK_DEFAULTS } from './locks/index.js';
+export { LOCK_DEFAULTS, MAX_PERMITS } from './locks/index.js';
 export { REGISTRY_DEFAULTS, MAX_META_ENTRIES } from './registry/index.js';

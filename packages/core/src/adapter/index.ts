@@ -8,8 +8,13 @@ export { resolveQueueOptions, prepareTask, assertLease, errorMessage, backoffDel
 export type { ResolvedQueueOptions, PreparedTask, BackoffPolicy } from '../queue/index.js';
 
 // Locks: the store a backend implements and the LockManager core builds on it.
-export type { LockStore, LockGrant, LockContext } from '../locks/index.js';
+export type { LockStore, LockGrant, LockContext, HeldStore } from '../locks/index.js';
 export { StoreLockManager, ManagedLock } from '../locks/index.js';
+
+// Semaphores and read/write locks: the one store a backend implements for both, and the managers
+// core builds on it (a backend makes one store per kind).
+export type { PermitStore, PermitRequest, PermitState, PermitHolder } from '../locks/index.js';
+export { StoreSemaphoreManager, StoreRwLockManager } from '../locks/index.js';
 
 // Registries: the heartbeat loop and the node checks.
 export { HeartbeatRegistration, prepareNode, type HeartbeatSteps } from '../registry/index.js';

@@ -1,17 +1,22 @@
 import { setClockTimeout, type Clock } from '../clock/index.js';
-import { LockLostError } from '../errors/index.js';
+import { LockLostError, type LockKind } from '../errors/index.js';
 import type { LockHandle } from '../interfaces/index.js';
 import type { Logger } from '../interfaces/logger.js';
 import { assertPositiveInt } from '../validation/index.js';
 import type { LockStore } from './lock-store.js';
 
+/** The steps a held handle takes on its store: those of a LockStore or a PermitStore. */
+export type HeldStore = Pick<LockStore, 'extend' | 'release' | 'clockDriftMs'>;
+
 /** Everything a handle needs from its manager. */
 export interface LockContext {
-  store: LockStore;
+  store: HeldStore;
   clock: Clock;
   logger: Logger;
   /** Registers a callback for when the backend closes; returns its canceller. */
   onClose?: (fn: () => void) => () => void;
+  /** What the handle holds, as its LockLostError names it. @default 'lock' */
+  kind?: LockKind;
 }
 
 /**
@@ -80,7 +85,7 @@ export class ManagedLock implements LockHandle {
   /** Marks the lock lost: aborts the signal and stops timers. */
   lose(reason: string, cause?: unknown): void {
     this.stopTimers();
-    if (!this.signal.aborted) this.controller.abort(new LockLostError(this.resource, reason, { cause }));
+    if (!this.signal.aborted) this.controller.abort(new LockLostError(this.resource, reason, { cause, kind: this.ctx.kind }));
   }
 
   private armExpiry(): void {
