@@ -10,10 +10,15 @@ import {
   type QueueOptions,
   type Registry,
   type RegistryOptions,
+  type RwLockManager,
+  type RwLockOptions,
+  type SemaphoreManager,
+  type SemaphoreOptions,
 } from '@baton/core';
-import { StoreLockManager, StoreQueue, assertName, resolveQueueOptions } from '@baton/core/adapter';
+import { StoreLockManager, StoreQueue, StoreRwLockManager, StoreSemaphoreManager, assertName, resolveQueueOptions } from '@baton/core/adapter';
 import { BackendScope } from './backend-scope.js';
 import { MemoryLockStore } from './memory-lock-store.js';
+import { MemoryPermitStore } from './memory-permit-store.js';
 import { MemoryQueueStore } from './memory-queue-store.js';
 import { MemoryRegistry } from './memory-registry.js';
 import { MemoryStore } from './memory-store.js';
@@ -43,12 +48,16 @@ export class MemoryBackend implements Backend {
   readonly kind = 'memory';
   private readonly scope: BackendScope;
   private readonly lockStore: MemoryLockStore;
+  private readonly semaphoreStore: MemoryPermitStore;
+  private readonly rwlockStore: MemoryPermitStore;
 
   /** See MemoryBackendOptions for the defaults. */
   constructor(options: MemoryBackendOptions = {}) {
     const store = options.store ?? new MemoryStore();
     this.scope = new BackendScope(options.clock ?? new SystemClock(), options.logger ?? consoleLogger, store, options.random ?? Math.random);
     this.lockStore = new MemoryLockStore(this.scope);
+    this.semaphoreStore = new MemoryPermitStore(this.scope, 'semaphore');
+    this.rwlockStore = new MemoryPermitStore(this.scope, 'rwlock');
     store.attach();
   }
 
@@ -89,6 +98,19 @@ export class MemoryBackend implements Backend {
       (fn) => this.scope.onClose(fn),
     );
   }
+
+  /** A semaphore manager on this backend (core's StoreSemaphoreManager over the memory permit store). Its calls reject with ClosedError after close. */
+  semaphores(options?: SemaphoreOptions): SemaphoreManager {
+    return new StoreSemaphoreManager(this.semaphoreStore, this.scope.clock, options, this.scope.logger, this.assertOpen, this.onClose);
+  }
+
+  /** A read/write-lock manager on this backend (core's StoreRwLockManager over the memory permit store). Its calls reject with ClosedError after close. */
+  rwlocks(options?: RwLockOptions): RwLockManager {
+    return new StoreRwLockManager(this.rwlockStore, this.scope.clock, options, this.scope.logger, this.assertOpen, this.onClose);
+  }
+
+  private readonly assertOpen = (): void => this.scope.assertOpen();
+  private readonly onClose = (fn: () => void): (() => void) => this.scope.onClose(fn);
 
   /**
    * Stops this backend's heartbeats and timers, resolves its blocked dequeues with nothing and

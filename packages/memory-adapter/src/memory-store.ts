@@ -1,6 +1,7 @@
 import type { Clock } from '@baton/core';
 import { timerAt, type ClockTimer } from './clock-timer.js';
 import { GroupState } from './group-state.js';
+import { PermitRecord } from './permit-record.js';
 import { QueueState } from './queue-state.js';
 
 /** A blocked lock waiter of some backend sharing the store. */
@@ -26,7 +27,8 @@ export interface LockRecord {
 }
 
 /**
- * The in-process state behind MemoryBackend: queues, registry groups and locks, each keyed by
+ * The in-process state behind MemoryBackend: queues, registry groups, locks, semaphores and
+ * read/write locks, each keyed by
  * name. Backends given the same store see the same state, as nodes of one deployment share one
  * Redis; backends with separate stores never share anything. Backends sharing a store must share a
  * clock too.
@@ -37,6 +39,7 @@ export class MemoryStore {
   private readonly queues = new Map<string, QueueState>();
   private readonly groups = new Map<string, GroupState>();
   private readonly locks = new Map<string, LockRecord>();
+  private readonly permitRecords = new Map<string, PermitRecord>();
   private readonly timers = new Map<string, ClockTimer>();
   private openBackends = 0;
 
@@ -61,6 +64,14 @@ export class MemoryStore {
       record = { owner: null, expiresAt: 0, fence: 0, waiters: [], pending: new Map() };
       this.locks.set(resource, record);
     }
+    return record;
+  }
+
+  /** The state of semaphore or read/write lock `resource` (created on first use; the kinds never share one). Used by the adapter. */
+  permits(kind: 'semaphore' | 'rwlock', resource: string): PermitRecord {
+    const key = `${kind}:${resource}`;
+    let record = this.permitRecords.get(key);
+    if (!record) this.permitRecords.set(key, (record = new PermitRecord(resource)));
     return record;
   }
 
