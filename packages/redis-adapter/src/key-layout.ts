@@ -63,6 +63,20 @@ export interface LockKeys {
   waiterDeadlines: string;
 }
 
+/** Keys of one semaphore or read/write-lock resource (see acquirePermits.lua). */
+export interface PermitKeys {
+  /** Hash: `fence` (only grows), `seq` (hand-offs so far), `used` (permits of the grants in `holders`), `limit`. */
+  meta: string;
+  /** Sorted set: token of each grant -> its expiry (ms, server time). */
+  holders: string;
+  /** Hash: token -> "<permits> <fence>". */
+  holds: string;
+  /** List: waiter entries (`<token> <permits> <ttl ms> <bump 0|1> <grant channel>`) in order of arrival. */
+  waiters: string;
+  /** Sorted set: waiter entry -> deadline (ms, server time) by which it must refresh its place. */
+  places: string;
+}
+
 /** The hash tag Redis Cluster would use for `key`, or undefined when it has none. */
 export function hashTag(key: string): string | undefined {
   const open = key.indexOf('{');
@@ -82,7 +96,7 @@ export class KeyLayout {
   constructor(readonly prefix: string) {}
 
   /** `<prefix>:{<kind>:<name>}` */
-  base(kind: 'queue' | 'registry' | 'lock', name: string): string {
+  base(kind: 'queue' | 'registry' | 'lock' | 'semaphore' | 'rwlock', name: string): string {
     return `${this.prefix}:{${kind}:${name}}`;
   }
 
@@ -114,6 +128,12 @@ export class KeyLayout {
       events: `${b}:events`,
       revokedPrefix: `${b}:revoked:`,
     };
+  }
+
+  /** Keys of semaphore or read/write lock `resource` (the two kinds never share keys). */
+  permits(kind: 'semaphore' | 'rwlock', resource: string): PermitKeys {
+    const b = this.base(kind, resource);
+    return { meta: `${b}:meta`, holders: `${b}:holders`, holds: `${b}:holds`, waiters: `${b}:waiters`, places: `${b}:places` };
   }
 
   /** Keys of lock `resource`; `bound` maps a resource to an explicit lock key. */

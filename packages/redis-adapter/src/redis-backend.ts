@@ -12,6 +12,10 @@ import {
   type QueueOptions,
   type Registry,
   type RegistryOptions,
+  type RwLockManager,
+  type RwLockOptions,
+  type SemaphoreManager,
+  type SemaphoreOptions,
 } from '@baton/core';
 import {
   assertName,
@@ -21,6 +25,8 @@ import {
   resolveQueueOptions,
   StoreLockManager,
   StoreQueue,
+  StoreRwLockManager,
+  StoreSemaphoreManager,
   type BackendModuleOptions,
 } from '@baton/core/adapter';
 import type { ContainerModule } from 'inversify';
@@ -29,6 +35,7 @@ import { Connections, type RedisConnectionOptions } from './connections.js';
 import { KeyLayout, type QueueKeys } from './key-layout.js';
 import { LockGrants } from './locks/lock-grants.js';
 import { RedisLockStore } from './locks/redis-lock-store.js';
+import { RedisPermitStore, type PermitKind } from './locks/redis-permit-store.js';
 import { QueueWaiter } from './queue/queue-waiter.js';
 import { RedisQueueStore } from './queue/redis-queue-store.js';
 import { ShardedQueueStore } from './queue/sharded-queue-store.js';
@@ -164,6 +171,25 @@ export class RedisBackend implements Backend {
       (fn) => this.ctx.onClose(fn),
     );
   }
+
+  /** See Backend.semaphores: core's StoreSemaphoreManager over the Redis permit store (keys under `{semaphore:<resource>}`). */
+  semaphores(options?: SemaphoreOptions): SemaphoreManager {
+    return new StoreSemaphoreManager(this.permitStore('semaphore'), this.ctx.clock, options, this.ctx.logger, this.assertOpen, this.onClose);
+  }
+
+  /** See Backend.rwlocks: core's StoreRwLockManager over the Redis permit store (keys under `{rwlock:<resource>}`). */
+  rwlocks(options?: RwLockOptions): RwLockManager {
+    return new StoreRwLockManager(this.permitStore('rwlock'), this.ctx.clock, options, this.ctx.logger, this.assertOpen, this.onClose);
+  }
+
+  // Lock, semaphore and read/write-lock waiters of this backend share its one grant channel.
+  private permitStore(kind: PermitKind): RedisPermitStore {
+    this.lockGrants ??= new LockGrants(this.ctx);
+    return new RedisPermitStore(this.ctx, this.lockGrants, kind);
+  }
+
+  private readonly assertOpen = (): void => this.ctx.assertOpen();
+  private readonly onClose = (fn: () => void): (() => void) => this.ctx.onClose(fn);
 
   /** See Backend.close: stops heartbeats, sweeps and waits, then closes the connections it created. Idempotent. */
   close(): Promise<void> {

@@ -1,12 +1,9 @@
-import { ClosedError, setClockTimeout } from '@baton/core';
 import type { LockGrant, LockStore } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
 import type { LockKeys } from '../key-layout.js';
 import { heldReply } from '../reply-codes.js';
 import type { LockGrants, Waiter } from './lock-grants.js';
 
-/** Longest a waiter sleeps without looking at the lock again (ms): covers lost messages and expiries. */
-const FALLBACK_MS = 250;
 /** How long a waiter's place in line lasts without a refresh (ms); a crashed waiter is skipped after this. */
 const PLACE_TTL_MS = 1_500;
 
@@ -86,39 +83,9 @@ export class RedisLockStore implements LockStore {
     });
   }
 
-  /**
-   * See LockStore.waitForRelease: sleeps until the lock is handed to this waiter (resolves the
-   * grant), the lock's expiry, 250 ms or `timeoutMs`. A caller not in line yet (no tryAcquire
-   * with `queue`) just sleeps. Rejects with ClosedError when the backend closes.
-   */
-  async waitForRelease(_resource: string, token: string, timeoutMs: number, signal: AbortSignal): Promise<LockGrant | void> {
-    if (signal.aborted) throw signal.reason;
-    this.ctx.assertOpen();
-    const waiter = this.grants.waiting.get(token);
-    if (waiter?.grant) return this.take(token, waiter.grant);
-    const pttl = waiter?.pttl ?? -1;
-    if (waiter) waiter.pttl = undefined;
-    // A waiter also looks again within half its own TTL: a hand-off's deadline counts from the last
-    // look, so a lock handed over just before the next look still has half its TTL left locally.
-    const sleep = Math.max(1, Math.min(timeoutMs, FALLBACK_MS, pttl > 0 ? pttl + 1 : FALLBACK_MS, waiter ? Math.floor(waiter.ttlMs / 2) : FALLBACK_MS));
-    let wake: () => void = () => undefined;
-    const woken = new Promise<void>((resolve) => (wake = resolve));
-    if (waiter) waiter.wake = wake;
-    const cancelTimer = setClockTimeout(this.ctx.clock, sleep, wake);
-    const cancelClose = this.ctx.onClose(wake);
-    signal.addEventListener('abort', wake, { once: true });
-    try {
-      await woken;
-    } finally {
-      if (waiter) waiter.wake = () => undefined;
-      cancelTimer();
-      cancelClose();
-      signal.removeEventListener('abort', wake);
-    }
-    // a grant that arrives now is passed on by leaveQueue
-    if (signal.aborted) throw signal.reason;
-    if (this.ctx.closed) throw new ClosedError('redis backend');
-    if (waiter?.grant) return this.take(token, waiter.grant);
+  /** See LockStore.waitForRelease (LockGrants.wait): sleeps until a hand-off, the lock's expiry, 250 ms or `timeoutMs`. */
+  waitForRelease(_resource: string, token: string, timeoutMs: number, signal: AbortSignal): Promise<LockGrant | void> {
+    return this.grants.wait(token, timeoutMs, signal);
   }
 
   /**
@@ -138,26 +105,12 @@ export class RedisLockStore implements LockStore {
       });
   }
 
-  // The grant channel must be subscribed before the first attempt that may queue: a hand-off can
-  // follow that attempt at once, and its message may even arrive before the attempt's reply.
-  private async join(token: string, ttlMs: number): Promise<Waiter> {
-    const subscribing = this.grants.ready();
-    if (subscribing) await subscribing;
-    const waiter: Waiter = {
-      entry: `${token} ${ttlMs} ${this.grants.channel}`,
-      ttlMs,
-      since: this.ctx.clock.now(),
-      minFence: 0,
-      pttl: undefined,
-      grant: undefined,
-      wake: () => undefined,
-    };
-    this.grants.waiting.set(token, waiter);
-    return waiter;
+  private join(token: string, ttlMs: number): Promise<Waiter> {
+    return this.grants.join(token, ttlMs, (channel) => `${token} ${ttlMs} ${channel}`);
   }
 
   private async attempt(resource: string, token: string, ttlMs: number, waiter: Waiter): Promise<number | LockGrant | null> {
-    if (waiter.grant) return this.take(token, waiter.grant);
+    if (waiter.grant) return this.grants.take(token, waiter.grant);
     const k = this.keys(resource);
     const sentAt = this.ctx.clock.now();
     const reply = await this.ctx.runner.run(
@@ -172,17 +125,12 @@ export class RedisLockStore implements LockStore {
       return Number(reply);
     }
     // handed over by a release that ran before this attempt (its message is late or lost)
-    if (Number(reply[0]) === 1) return this.take(token, waiter.grant ?? { fence: Number(reply[1]), grantedAfter: waiter.since });
+    if (Number(reply[0]) === 1) return this.grants.take(token, waiter.grant ?? { fence: Number(reply[1]), grantedAfter: waiter.since });
     // this attempt ran before any hand-off to come, and saw the fence as it was
     waiter.since = Math.max(waiter.since, sentAt);
-    waiter.minFence = Math.max(waiter.minFence, Number(reply[2]));
+    waiter.minSeq = Math.max(waiter.minSeq, Number(reply[2]));
     waiter.pttl = Number(reply[1]);
-    return waiter.grant ? this.take(token, waiter.grant) : null;
-  }
-
-  private take(token: string, grant: LockGrant): LockGrant {
-    this.grants.waiting.delete(token);
-    return grant;
+    return waiter.grant ? this.grants.take(token, waiter.grant) : null;
   }
 
   private keys(resource: string): LockKeys {

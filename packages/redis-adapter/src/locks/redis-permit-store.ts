@@ -1,0 +1,129 @@
+import { SemaphoreLimitError } from '@baton/core';
+import type { LockGrant, PermitRequest, PermitState, PermitStore } from '@baton/core/adapter';
+import type { BackendContext } from '../backend-context.js';
+import type { PermitKeys } from '../key-layout.js';
+import { heldReply } from '../reply-codes.js';
+import type { ScriptName } from '../script-loader.js';
+import type { LockGrants, Waiter } from './lock-grants.js';
+
+/** How long a waiter's place in line lasts without a refresh (ms, server time); a crashed waiter is skipped after this. */
+const PLACE_TTL_MS = 1_500;
+
+/** Which resources a permit store serves: semaphores and read/write locks of one name never share keys. */
+export type PermitKind = 'semaphore' | 'rwlock';
+
+/**
+ * Core's PermitStore on Redis, for semaphores and read/write locks: each grant is a member of a
+ * sorted set scored by its expiry, judged by the server's clock (TIME in every script, never the
+ * caller's), with its permits and fence in a hash; one script per step (acquirePermits,
+ * extendPermits, releasePermits, leavePermitQueue, inspectPermits), all keys under one hash tag
+ * `{<kind>:<resource>}` so it runs on a Cluster.
+ *
+ * Waiting is the lock's hand-off design: a caller that will wait joins the line in its first
+ * attempt; whatever frees permits (a release, a departure from the line, a settling step that
+ * drops expired grants) hands them straight to the waiters that now fit, in order, and tells each
+ * on its backend's grant channel, so a waiter holds its permits when the message arrives. Every
+ * waiter still looks again at least every 250 ms (refreshing its place) and when the first grant
+ * runs out, so a lost message or a crashed holder never strands anyone; a waiter that stops
+ * refreshing (crashed) is skipped once its place lapses, 1.5 s later.
+ */
+export class RedisPermitStore implements PermitStore {
+  /** @param grants the backend's waiters and grant channel, shared with its lock stores */
+  constructor(
+    private readonly ctx: BackendContext,
+    private readonly grants: LockGrants,
+    private readonly kind: PermitKind,
+  ) {}
+
+  /** See PermitStore.tryAcquire. With `queue`, a caller that is not granted is in line after the same round trip. */
+  async tryAcquire(resource: string, token: string, request: PermitRequest, queue = false): Promise<number | LockGrant | null> {
+    const waiter = this.grants.waiting.get(token);
+    if (waiter) return this.attempt(resource, token, request, waiter);
+    // Until the backend's grant channel is subscribed, a first attempt does not queue (as for
+    // locks: a backend that never waits never opens its subscriber connection).
+    if (!queue || !this.grants.subscribed) {
+      const reply = await this.run('acquirePermits', resource, [...this.args(token, request), 0]);
+      if (typeof reply === 'number') return reply;
+      if (Array.isArray(reply)) throw this.limitError(resource, request, reply);
+      if (!queue) return null;
+    }
+    const bump = request.bumpsFence ? 1 : 0;
+    const joined = await this.grants.join(token, request.ttlMs, (channel) => `${token} ${request.permits} ${request.ttlMs} ${bump} ${channel}`);
+    return this.attempt(resource, token, request, joined);
+  }
+
+  /** See PermitStore.extend. */
+  async extend(resource: string, token: string, ttlMs: number): Promise<boolean> {
+    const k = this.keys(resource);
+    return heldReply(await this.ctx.runner.run('extendPermits', [k.holders], [token, ttlMs]));
+  }
+
+  /** See PermitStore.release: the waiters that now fit are handed their permits in the same step. */
+  async release(resource: string, token: string): Promise<boolean> {
+    return heldReply(await this.run('releasePermits', resource, [token]));
+  }
+
+  /** See PermitStore.waitForRelease (LockGrants.wait): sleeps until a hand-off, the first grant's expiry, 250 ms or `timeoutMs`. */
+  waitForRelease(_resource: string, token: string, timeoutMs: number, signal: AbortSignal): Promise<LockGrant | void> {
+    return this.grants.wait(token, timeoutMs, signal);
+  }
+
+  /**
+   * See PermitStore.leaveQueue: forgets the waiter and, in the background, takes it out of line;
+   * permits handed to it meanwhile are given back (and passed on).
+   */
+  leaveQueue(resource: string, token: string): void {
+    const waiter = this.grants.waiting.get(token);
+    if (!waiter) return;
+    this.grants.waiting.delete(token);
+    if (this.ctx.closed) return;
+    this.run('leavePermitQueue', resource, [token, waiter.entry]).catch((error: unknown) => {
+      this.ctx.logger.debug('leaving a permit queue failed; the place expires by itself', { resource, error: String(error) });
+    });
+  }
+
+  /** See PermitStore.inspect. */
+  async inspect(resource: string): Promise<PermitState> {
+    const [limit, holders, waiters] = (await this.run('inspectPermits', resource, [])) as [number, number[], number[]];
+    const state: PermitState = { limit: limit < 0 ? null : limit, holders: [], waiters: waiters.map((permits) => ({ permits })) };
+    for (let i = 0; i < holders.length; i += 3) state.holders.push({ permits: holders[i]!, fence: holders[i + 1]!, expiresInMs: holders[i + 2]! });
+    return state;
+  }
+
+  private async attempt(resource: string, token: string, request: PermitRequest, waiter: Waiter): Promise<number | LockGrant | null> {
+    if (waiter.grant) return this.grants.take(token, waiter.grant);
+    const sentAt = this.ctx.clock.now();
+    const reply = await this.run('acquirePermits', resource, [...this.args(token, request), PLACE_TTL_MS, this.grants.channel]);
+    if (typeof reply === 'number') {
+      // granted by this attempt; acquirePermits took the token out of line
+      this.grants.waiting.delete(token);
+      return reply;
+    }
+    const [code, a, b] = (reply as number[]).map(Number) as [number, number, number];
+    if (code === 2) throw this.limitError(resource, request, reply as number[]);
+    // handed over by an earlier step (its message is late or lost)
+    if (code === 1) return this.grants.take(token, waiter.grant ?? { fence: a, grantedAfter: waiter.since });
+    // this attempt ran before any hand-off to come, and saw the hand-off sequence as it was
+    waiter.since = Math.max(waiter.since, sentAt);
+    waiter.minSeq = Math.max(waiter.minSeq, b);
+    waiter.pttl = a;
+    return waiter.grant ? this.grants.take(token, waiter.grant) : null;
+  }
+
+  private args(token: string, request: PermitRequest): Array<string | number> {
+    return [token, request.permits, request.limit, request.ttlMs, request.bumpsFence ? 1 : 0];
+  }
+
+  private limitError(resource: string, request: PermitRequest, reply: unknown[]): SemaphoreLimitError {
+    return new SemaphoreLimitError(resource, request.limit, Number(reply[1]));
+  }
+
+  private run(script: ScriptName, resource: string, args: Array<string | number>): Promise<unknown> {
+    const k = this.keys(resource);
+    return this.ctx.runner.run(script, [k.meta, k.holders, k.holds, k.waiters, k.places], args);
+  }
+
+  private keys(resource: string): PermitKeys {
+    return this.ctx.keys.permits(this.kind, resource);
+  }
+}
