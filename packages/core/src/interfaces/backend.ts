@@ -1,6 +1,8 @@
 import type { LockManager, LockOptions } from './lock.js';
 import type { Queue, QueueOptions } from './queue.js';
 import type { Registry, RegistryOptions } from './registry.js';
+import type { RwLockManager, RwLockOptions } from './rwlock.js';
+import type { SemaphoreManager, SemaphoreOptions } from './semaphore.js';
 
 /** A storage backend: one per container. Adapters implement it. */
 export interface Backend {
@@ -12,6 +14,10 @@ export interface Backend {
   registry(group: string, options?: RegistryOptions): Registry;
   /** A lock manager on this backend. */
   locks(options?: LockOptions): LockManager;
+  /** A counting-semaphore manager on this backend (semaphores are separate from locks of the same name). */
+  semaphores(options?: SemaphoreOptions): SemaphoreManager;
+  /** A read/write-lock manager on this backend (separate from locks and semaphores of the same name). */
+  rwlocks(options?: RwLockOptions): RwLockManager;
   /** Stops timers and releases connections the backend created. Idempotent; later calls on it throw ClosedError. */
   close(): Promise<void>;
 }

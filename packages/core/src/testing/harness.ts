@@ -22,6 +22,14 @@ export interface ConformanceCapabilities {
   fairLockWaiters: boolean;
   /** watch() delivers join/leave events, including a leave for a node that stopped heartbeating. @default true */
   registryWatch: boolean;
+  /** `semaphores()` works: counting semaphores with expiring grants, fences and inspect. @default true */
+  semaphores: boolean;
+  /** Semaphore waiters are served strictly in order of arrival, weighted (a large request is not passed). @default true */
+  fairSemaphoreWaiters: boolean;
+  /** `rwlocks()` works: shared reads, exclusive writes, expiring holds, fences and inspect. @default true */
+  rwlocks: boolean;
+  /** Read/write-lock waiters are served in order of arrival (a reader behind a waiting writer waits). @default true */
+  fairRwLockWaiters: boolean;
 }
 
 /** How the suite runs against one backend. */

@@ -6,6 +6,8 @@ import { lockConformance } from './lock-conformance.js';
 import { queueBasicsConformance } from './queue-basics-conformance.js';
 import { queueLifecycleConformance } from './queue-lifecycle-conformance.js';
 import { registryConformance } from './registry-conformance.js';
+import { rwlockConformance } from './rwlock-conformance.js';
+import { semaphoreConformance } from './semaphore-conformance.js';
 
 /**
  * The contract every Backend is held to, as a vitest suite. Call it from a test file:
@@ -16,13 +18,23 @@ import { registryConformance } from './registry-conformance.js';
  * state (they stand for several nodes). The suite closes every backend it made after each test.
  */
 export function runBackendConformance(name: string, makeBackend: BackendFactory, options: ConformanceOptions): void {
-  const caps: ConformanceCapabilities = { fairLockWaiters: true, registryWatch: true, ...options.capabilities };
+  const caps: ConformanceCapabilities = {
+    fairLockWaiters: true,
+    registryWatch: true,
+    semaphores: true,
+    fairSemaphoreWaiters: true,
+    rwlocks: true,
+    fairRwLockWaiters: true,
+    ...options.capabilities,
+  };
   describe(`backend conformance: ${name} (${options.time} time)`, () => {
     const h = useHarness(makeBackend, options);
     queueBasicsConformance(h);
     queueLifecycleConformance(h);
     registryConformance(h, caps);
     lockConformance(h, caps);
+    semaphoreConformance(h, caps);
+    rwlockConformance(h, caps);
     inputConformance(h);
     lifecycleConformance(h);
   });
