@@ -65,12 +65,13 @@ export interface LockKeys {
 
 /** Keys of one semaphore or read/write-lock resource (see acquirePermits.lua). */
 export interface PermitKeys {
-  /** Hash: `fence` (only grows), `seq` (hand-offs so far), `used` (permits of the grants in `holders`), `limit`. */
-  meta: string;
+  /**
+   * Hash: `fence` (only grows), `seq` (hand-offs so far), `used` (permits of the grants in
+   * `holders`), `limit`, and under each grant's token "<permits> <fence>".
+   */
+  state: string;
   /** Sorted set: token of each grant -> its expiry (ms, server time). */
   holders: string;
-  /** Hash: token -> "<permits> <fence>". */
-  holds: string;
   /** List: waiter entries (`<token> <permits> <ttl ms> <bump 0|1> <grant channel>`) in order of arrival. */
   waiters: string;
   /** Sorted set: waiter entry -> deadline (ms, server time) by which it must refresh its place. */
@@ -133,7 +134,7 @@ export class KeyLayout {
   /** Keys of semaphore or read/write lock `resource` (the two kinds never share keys). */
   permits(kind: 'semaphore' | 'rwlock', resource: string): PermitKeys {
     const b = this.base(kind, resource);
-    return { meta: `${b}:meta`, holders: `${b}:holders`, holds: `${b}:holds`, waiters: `${b}:waiters`, places: `${b}:places` };
+    return { state: `${b}:state`, holders: `${b}:holders`, waiters: `${b}:waiters`, places: `${b}:places` };
   }
 
   /** Keys of lock `resource`; `bound` maps a resource to an explicit lock key. */

@@ -39,15 +39,16 @@ describe.skipIf(url === '')(`redis semaphores and read/write locks${url === '' ?
     const semaphores = r.backend(url, { prefix }).semaphores({ limit: 2 });
     const held = await semaphores.acquire('tagged', { ttlMs: 10_000 });
     const keys = await raw.keys(`${prefix}:*`);
-    expect(keys.sort()).toEqual([k.holders, k.holds, k.meta].sort());
+    expect(keys.sort()).toEqual([k.holders, k.state].sort());
     for (const key of keys) expect(key).toContain('{semaphore:tagged}');
     expect(await raw.zscore(k.holders, held.token)).not.toBeNull();
-    expect(await raw.hget(k.holds, held.token)).toBe(`1 ${held.fence}`);
+    expect(await raw.hget(k.state, held.token)).toBe(`1 ${held.fence}`);
     await held.release();
-    expect(await raw.keys(`${prefix}:*`)).toEqual([k.meta]);
-    expect(await raw.hget(k.meta, 'fence')).toBe(String(held.fence));
+    expect(await raw.keys(`${prefix}:*`)).toEqual([k.state]);
+    expect(await raw.hget(k.state, held.token)).toBeNull();
+    expect(await raw.hget(k.state, 'fence')).toBe(String(held.fence));
     await (await semaphores.acquire('tagged')).release();
-    expect(await raw.hget(k.meta, 'fence')).toBe(String(held.fence + 1));
+    expect(await raw.hget(k.state, 'fence')).toBe(String(held.fence + 1));
     // a read/write lock of the same name is another resource, with a fence of its own
     const rwlock = await r.backend(url, { prefix }).rwlocks().write('tagged', { ttlMs: 10_000 });
     expect(await raw.exists(new KeyLayout(prefix).permits('rwlock', 'tagged').holders)).toBe(1);
@@ -63,7 +64,7 @@ describe.skipIf(url === '')(`redis semaphores and read/write locks${url === '' ?
     const [entry] = await raw.lrange(k.waiters, 0, 0);
     const token = entry!.split(' ')[0]!;
     expect(await holder.release()).toBe(true);
-    expect(await raw.hget(k.holds, token)).toBe(`2 ${holder.fence + 1}`);
+    expect(await raw.hget(k.state, token)).toBe(`2 ${holder.fence + 1}`);
     const expiry = Number(await raw.zscore(k.holders, token));
     const [seconds] = await raw.time();
     expect(expiry - Number(seconds) * 1_000).toBeGreaterThan(7_000);
@@ -85,10 +86,9 @@ describe.skipIf(url === '')(`redis semaphores and read/write locks${url === '' ?
     await raw.zrem(k.places, entry);
     const token = entry.split(' ')[0]!;
     await raw.zrem(k.holders, holder.token);
-    await raw.hdel(k.holds, holder.token);
+    await raw.hdel(k.state, holder.token);
     await raw.zadd(k.holders, Date.now() + 10_000, token);
-    await raw.hset(k.holds, token, `1 ${holder.fence + 1}`);
-    await raw.hset(k.meta, 'fence', holder.fence + 1);
+    await raw.hset(k.state, token, `1 ${holder.fence + 1}`, 'fence', holder.fence + 1);
     const handle = await waiting;
     expect([handle.token, handle.fence]).toEqual([token, holder.fence + 1]);
   });
@@ -108,7 +108,7 @@ describe.skipIf(url === '')(`redis semaphores and read/write locks${url === '' ?
     await holder.release();
     const handle = await waiting;
     expect(handle.fence).toBe(holder.fence + 1);
-    expect(await raw.hget(k.holds, 'feedfeedfeedfeedfeedfeedfeedfeed')).toBeNull();
+    expect(await raw.hget(k.state, 'feedfeedfeedfeedfeedfeedfeedfeed')).toBeNull();
   });
 
   it("grants expire by the server's clock: a caller whose clock does not move still loses them at their TTL", async () => {

@@ -15,7 +15,7 @@ export type PermitKind = 'semaphore' | 'rwlock';
 /**
  * Core's PermitStore on Redis, for semaphores and read/write locks: each grant is a member of a
  * sorted set scored by its expiry, judged by the server's clock (TIME in every script, never the
- * caller's), with its permits and fence in a hash; one script per step (acquirePermits,
+ * caller's), with its permits and fence in the resource's state hash; one script per step (acquirePermits,
  * extendPermits, releasePermits, leavePermitQueue, inspectPermits), all keys under one hash tag
  * `{<kind>:<resource>}` so it runs on a Cluster.
  *
@@ -120,7 +120,7 @@ export class RedisPermitStore implements PermitStore {
 
   private run(script: ScriptName, resource: string, args: Array<string | number>): Promise<unknown> {
     const k = this.keys(resource);
-    return this.ctx.runner.run(script, [k.meta, k.holders, k.holds, k.waiters, k.places], args);
+    return this.ctx.runner.run(script, [k.state, k.holders, k.waiters, k.places], args);
   }
 
   private keys(resource: string): PermitKeys {

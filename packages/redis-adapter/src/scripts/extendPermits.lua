@@ -4,7 +4,7 @@
 -- Returns: OK; NOT_HELD when the token holds no grant or one that ran out (that one is left for
 -- the next settling step to drop).
 local now = server_ms()
-local expiry = call('ZSCORE', KEYS[1], ARGV[1])
+local expiry = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not expiry or tonumber(expiry) <= now then return NOT_HELD end
-call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
+redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
 return OK

@@ -224,44 +224,45 @@ local function permit_entry(token, permits, ttl, bump, channel)
   return token .. ' ' .. permits .. ' ' .. ttl .. ' ' .. bump .. ' ' .. channel
 end
 
--- Settles a semaphore or read/write lock at server time `now` (k: its keys, meta hash (fence, seq,
--- used, limit), holders zset (token -> expiry ms), holds hash (token -> "<permits> <fence>"), waiter
--- list (entries, oldest first) and places zset (entry -> place deadline ms)): drops the grants that ran out,
--- then hands permits to the waiters in order of arrival while the first live one fits under
--- `limit` (a place that lapsed is dropped; nobody passes a live waiter that does not fit). Each
--- grant is written like one made by acquirePermits and announced on the waiter's grant channel
--- as "<token> <fence> <seq>", seq counting hand-offs so that a waiter can tell a late message.
--- `used` and `fence` are the meta values the caller read; returns them as they are after it (the
--- caller writes them back).
+-- Settles a semaphore or read/write lock at server time `now`. k holds its keys: state (hash:
+-- fence, seq, used, limit, and "<permits> <fence>" under each grant's token), holders (zset: token
+-- -> expiry ms), waiters (list of entries, oldest first), places (zset: entry -> place deadline ms).
+-- Drops the grants that ran out, then hands permits to the waiters in order of arrival while the
+-- first live one fits under `limit` (a place that lapsed is dropped; nobody passes a live waiter
+-- that does not fit). Each grant is written like one made by acquirePermits and announced on the
+-- waiter's grant channel as "<token> <fence> <seq>", seq counting hand-offs so that a waiter can
+-- tell a late message. `used` and `fence` are the values the caller read; returns them as they
+-- are after it (the caller writes them back). These keys are Baton's own (never bound to a
+-- user's name), so the commands go straight to redis.call.
 local function settle_permits(k, now, used, limit, fence)
   if used > 0 then
-    local expired = call('ZRANGEBYSCORE', k.holders, '-inf', now)
+    local expired = redis.call('ZRANGEBYSCORE', k.holders, '-inf', now)
     if #expired > 0 then
-      local holds = sliced('HMGET', k.holds, expired)
+      local holds = sliced('HMGET', k.state, expired)
       for i = 1, #expired do
         used = used - tonumber(string.match(holds[i] or '0', '^(%d+)') or '0')
       end
       sliced('ZREM', k.holders, expired)
-      sliced('HDEL', k.holds, expired)
+      sliced('HDEL', k.state, expired)
     end
   end
   while true do
-    local entry = call('LINDEX', k.waiters, 0)
+    local entry = redis.call('LINDEX', k.waiters, 0)
     if not entry then break end
-    local deadline = call('ZSCORE', k.places, entry)
+    local deadline = redis.call('ZSCORE', k.places, entry)
     local token, permits, ttl, bump, channel = string.match(entry, '^(%S+) (%d+) (%d+) ([01]) (.+)$')
     if token and deadline and tonumber(deadline) > now then
       permits = tonumber(permits)
       if used + permits > limit then break end
       if bump == '1' then fence = fence + 1 end
-      call('ZADD', k.holders, now + tonumber(ttl), token)
-      call('HSET', k.holds, token, permits .. ' ' .. fence)
+      redis.call('ZADD', k.holders, now + tonumber(ttl), token)
+      redis.call('HSET', k.state, token, permits .. ' ' .. fence)
       used = used + permits
-      local seq = call('HINCRBY', k.meta, 'seq', 1)
+      local seq = redis.call('HINCRBY', k.state, 'seq', 1)
       redis.call('PUBLISH', channel, token .. ' ' .. fence .. ' ' .. seq)
     end
-    call('LPOP', k.waiters)
-    call('ZREM', k.places, entry)
+    redis.call('LPOP', k.waiters)
+    redis.call('ZREM', k.places, entry)
   end
   return used, fence
 end
