@@ -21,6 +21,9 @@ const PLAN = [
   { group: 'lock', subject: 'redis-semaphore', file: 'redis-semaphore-lock.ts', args: [] },
   { group: 'lock', subject: 'baton', file: 'baton-lock.ts', args: [] },
   { group: 'lock', subject: 'memory', file: 'baton-lock.ts', args: ['--memory'] },
+  { group: 'semaphore', subject: 'redis-semaphore', file: 'redis-semaphore-semaphore.ts', args: [] },
+  { group: 'semaphore', subject: 'baton', file: 'baton-semaphore.ts', args: [] },
+  { group: 'semaphore', subject: 'memory', file: 'baton-semaphore.ts', args: ['--memory'] },
   { group: 'baton', subject: 'memory', file: 'baton-extra.ts', args: ['memory'] },
   { group: 'baton', subject: 'registry', file: 'baton-extra.ts', args: ['registry'] },
   { group: 'baton', subject: 'multi', file: 'baton-extra.ts', args: ['multi'] },
@@ -28,6 +31,7 @@ const PLAN = [
 
 const QUEUE_KEYS: MetricKey[] = ['enqueueOne', 'enqueueBulk', 'process1', 'process50', 'latencyP50', 'latencyP99'];
 const LOCK_KEYS: MetricKey[] = ['lockCycles', 'lockP50', 'lockP99', 'contCycles', 'waitP50', 'waitP99', 'waitMax', 'switches', 'violations'];
+const SEMAPHORE_KEYS: MetricKey[] = ['semCycles', 'semP50', 'semP99', 'semContCycles', 'semWaitP50', 'semWaitP99', 'semWaitMax', 'semViolations', 'semLongest'];
 const BATON_KEYS: MetricKey[] = ['memoryPipeline', 'registryP50', 'registryP99', 'multiProcess'];
 
 const args = parseArgs(process.argv.slice(2));
@@ -106,6 +110,7 @@ async function main(): Promise<void> {
 
   const queueTable = metricTable(results, ['Baton', 'BullMQ', 'bee-queue', 'Baton (memory)'], QUEUE_KEYS);
   const lockTable = metricTable(results, ['Baton', 'redlock', 'redis-semaphore', 'Baton (memory)'], LOCK_KEYS);
+  const semaphoreTable = metricTable(results, ['Baton', 'redis-semaphore', 'Baton (memory)'], SEMAPHORE_KEYS);
   const batonTable = metricTable(results, ['Baton'], BATON_KEYS);
   const targets = evaluateTargets(results);
   const settings = (suite: string, names: string[]): string =>
@@ -136,6 +141,12 @@ async function main(): Promise<void> {
     '',
     settings('lock', ['Baton', 'redlock', 'redis-semaphore', 'Baton (memory)']),
     '',
+    '## Semaphores (limit 5, TTL 10 s)',
+    '',
+    semaphoreTable,
+    '',
+    settings('semaphore', ['Baton', 'redis-semaphore', 'Baton (memory)']),
+    '',
     '## Baton only',
     '',
     batonTable,
@@ -157,6 +168,7 @@ async function main(): Promise<void> {
     const chart = barChart(results, [
       ...QUEUE_KEYS.map((key) => ({ key, subjects: peersQ })),
       ...(['lockCycles', 'contCycles', 'waitP99', 'waitMax', 'switches'] as MetricKey[]).map((key) => ({ key, subjects: peersL })),
+      ...(['semCycles', 'semContCycles', 'semWaitP99', 'semWaitMax'] as MetricKey[]).map((key) => ({ key, subjects: ['Baton', 'redis-semaphore'] })),
     ]);
     writeFileSync(`${resultsDir}chart.svg`, chart);
     console.log(`wrote ${resultsDir}latest.md and chart.svg`);

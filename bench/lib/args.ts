@@ -2,7 +2,7 @@ import { DEFAULT_SIZES, type BenchSizes } from './config.js';
 
 /** Command-line options of `npm run bench -- …`. */
 export interface BenchArgs {
-  /** Groups or subjects to run (queue, lock, baton, bullmq, bee-queue, redlock, redis-semaphore, memory, registry, multi); empty: all. */
+  /** Groups or subjects to run (queue, lock, semaphore, baton, bullmq, bee-queue, redlock, redis-semaphore, memory, registry, multi); empty: all. */
   only: string[];
   /** Timed repetitions after the warm-up. @default 5 */
   reps: number;
@@ -13,7 +13,7 @@ export interface BenchArgs {
   write: boolean;
 }
 
-const USAGE = `usage: npm run bench -- [--only queue,lock,baton,bullmq,bee-queue,redlock,redis-semaphore,memory,registry,multi]
+const USAGE = `usage: npm run bench -- [--only queue,lock,semaphore,baton,bullmq,bee-queue,redlock,redis-semaphore,memory,registry,multi]
                         [--reps 5] [--scale 1] [--cpu-prof] [--write | --no-write]
   --only      run a subset (comma-separated groups or subjects)
   --reps      timed repetitions after the one warm-up (default 5)

@@ -22,6 +22,15 @@ export const METRICS = {
   waitMax: { label: 'contended acquire wait max', unit: 'ms', better: 'lower' },
   switches: { label: 'holder switches', unit: '% of acquisitions', better: 'higher' },
   violations: { label: 'mutual-exclusion violations', unit: 'count', better: 'lower' },
+  semCycles: { label: 'uncontended acquire+release (limit 5)', unit: 'cycles/s', better: 'higher' },
+  semP50: { label: 'uncontended cycle p50', unit: 'ms', better: 'lower' },
+  semP99: { label: 'uncontended cycle p99', unit: 'ms', better: 'lower' },
+  semContCycles: { label: 'contended (20 clients, one key, limit 5)', unit: 'cycles/s', better: 'higher' },
+  semWaitP50: { label: 'contended acquire wait p50', unit: 'ms', better: 'lower' },
+  semWaitP99: { label: 'contended acquire wait p99', unit: 'ms', better: 'lower' },
+  semWaitMax: { label: 'contended acquire wait max', unit: 'ms', better: 'lower' },
+  semViolations: { label: 'more than 5 holders at once', unit: 'count', better: 'lower' },
+  semLongest: { label: 'acquisitions that went to the longest-waiting client', unit: '%', better: 'higher' },
   memoryPipeline: { label: 'enqueueMany + dequeueMany + complete', unit: 'tasks/s', better: 'higher' },
   registryP50: { label: 'registry list(), 1,000 live nodes, p50', unit: 'ms', better: 'lower' },
   registryP99: { label: 'registry list(), 1,000 live nodes, p99', unit: 'ms', better: 'lower' },
@@ -34,7 +43,7 @@ export type MetricKey = keyof typeof METRICS;
 /** What one scenario process reports: its subject, its settings, and each metric's timed repetitions. */
 export interface ScenarioResult {
   subject: string;
-  suite: 'queue' | 'lock' | 'baton';
+  suite: 'queue' | 'lock' | 'semaphore' | 'baton';
   settings: string;
   values: Partial<Record<MetricKey, number[]>>;
   /** Free-form observations (e.g. round trips per operation). */

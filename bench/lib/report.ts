@@ -85,6 +85,20 @@ export function evaluateTargets(r: Results): TargetResult[] {
     cont >= 0.75 * bestContended,
     `${fmt(cont)} vs ${fmt(bestContended)} cycles/s = ${(cont / bestContended).toFixed(2)}×`,
   );
+  const semUnc = m('Baton', 'semCycles');
+  const semPeer = m('redis-semaphore', 'semCycles');
+  add(
+    "uncontended semaphore ≥ redis-semaphore's Semaphore",
+    semUnc / semPeer,
+    semUnc >= semPeer,
+    `${fmt(semUnc)} vs ${fmt(semPeer)} cycles/s = ${(semUnc / semPeer).toFixed(2)}×`,
+  );
+  const semViolations = Math.max(...(r.get('Baton')?.values.semViolations ?? [Number.NaN]));
+  add('contended semaphore: 0 violations', semViolations, semViolations === 0, `${fmt(semViolations)} in every repetition (max)`);
+  const semP99 = m('Baton', 'semWaitP99');
+  add('contended semaphore wait p99 ≤ 10 ms', semP99, semP99 <= 10, `${fmt(semP99)} ms`);
+  const semMax = m('Baton', 'semWaitMax');
+  add('contended semaphore wait max ≤ 50 ms', semMax, semMax <= 50, `${fmt(semMax)} ms`);
   const mem = m('Baton', 'memoryPipeline');
   add('memory backend ≥ 250,000 tasks/s', mem, mem >= 250_000, `${fmt(mem)} tasks/s`);
   return out;
