@@ -56,6 +56,24 @@ describe('README examples', () => {
     expect(out).not.toContain('lost the lock');
   });
 
+  it('semaphores: at most the limit at once, weighted order of arrival, and a limit that disagrees refused', async () => {
+    const out = await example('examples/semaphores.ts');
+    expect(out).toContain('6 calls, at most 3 at once');
+    expect(out).toContain('in use 2/3, waiting: [ 3, 1 ]');
+    expect(out).toContain('tryAcquire past the line: null');
+    expect(out).toContain('big (3 permits) then small (1 permit)');
+    expect(out).toContain('true 3 fence true');
+  });
+
+  it('rwlocks: readers share, a writer waits and is not passed, a reader sees the latest write fence', async () => {
+    const out = await example('examples/rwlocks.ts');
+    expect(out).toContain('readers inside: 2');
+    expect(out).toContain('a new reader now: null');
+    expect(out).toContain("waiting: [ 'write' ]");
+    expect(out).toMatch(/writing alone, fence 1\n/);
+    expect(out).toContain('reader after the write sees fence 1 true');
+  });
+
   it('registry: join and leave events and the live list', async () => {
     const out = await example('examples/registry.ts');
     expect(out.split('\n').filter((l) => /^(join|leave)/.test(l))).toEqual(['join: Node-01', 'join: Node-02', 'leave: Node-02']);
