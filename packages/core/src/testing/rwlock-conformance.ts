@@ -61,11 +61,11 @@ export function rwlockConformance(h: Harness, caps: ConformanceCapabilities): vo
 
     it('a writer whose lock ran out is told, and frees the resource; its extend and release fail', async () => {
       const [b1, b2] = [await h.backend(), await h.backend()];
-      const old = await b1.rwlocks().write('lost', { ttlMs: 3 * h.unit });
+      const old = await b1.rwlocks().write('lost', { ttlMs: 5 * h.unit });
       await h.advance(h.unit);
       expect(old.signal.aborted).toBe(false);
       expect(await b2.rwlocks().tryRead('lost')).toBeNull();
-      await h.advance(3 * h.unit);
+      await h.advance(5 * h.unit);
       expect(old.signal.aborted).toBe(true);
       expect(old.signal.reason).toBeInstanceOf(LockLostError);
       expect((old.signal.reason as Error).message).toContain('Write lock "lost"');
@@ -136,9 +136,9 @@ export function rwlockConformance(h: Harness, caps: ConformanceCapabilities): vo
 
     it('extend, autoExtend, withRead, withWrite and await using keep and give back the lock', async () => {
       const [b1, b2] = [await h.backend(), await h.backend()];
-      const reader = await b1.rwlocks().read('kept', { ttlMs: 3 * h.unit, autoExtend: true });
+      const reader = await b1.rwlocks().read('kept', { ttlMs: 4 * h.unit, autoExtend: true });
       const writing = b2.rwlocks().withWrite('kept', async (w) => w.fence, { ttlMs: 3 * h.unit, waitMs: 30 * h.unit });
-      for (let i = 0; i < 2; i++) {
+      for (let i = 0; i < 3; i++) {
         await h.advance(2 * h.unit);
         expect((await b2.rwlocks().inspect('kept')).writer).toBeNull();
       }
@@ -149,13 +149,13 @@ export function rwlockConformance(h: Harness, caps: ConformanceCapabilities): vo
       const value = await b1.rwlocks().withRead(
         'kept',
         async (lock) => {
-          for (let i = 0; i < 2; i++) {
+          for (let i = 0; i < 3; i++) {
             await h.advance(2 * h.unit);
             expect(await b2.rwlocks().tryWrite('kept')).toBeNull();
           }
           return lock.fence;
         },
-        { ttlMs: 3 * h.unit },
+        { ttlMs: 4 * h.unit },
       );
       expect(value).toBe(fence);
       {
