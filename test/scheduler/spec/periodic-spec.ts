@@ -38,6 +38,31 @@ export function periodicSpec(ctx: SpecContext): void {
     }
   });
 
+  it('a cron schedule runs each fire time once across three nodes, its tick being the fire time', async () => {
+    const { env, nodes } = ctx();
+    const job = `cron-${queueName()}`;
+    const runs: Run[] = [];
+    const schedulers: Scheduler[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = nodes.add();
+      s.every(job, '* * * * * *', async ({ tick, nodeId, scheduledAt }) => void runs.push({ tick, nodeId, scheduledAt, at: env.clock.now() }), {
+        tz: 'Europe/Paris',
+      });
+      schedulers.push(s);
+    }
+    await Promise.all(schedulers.map((s) => s.start()));
+    await until(env, () => runs.length >= 3, 'three fire times', 10_000, env.realTime ? 50 : 100);
+    const fires = runs.map((r) => r.scheduledAt);
+    expect(new Set(fires).size).toBe(fires.length); // no fire time ran twice
+    for (let i = 1; i < fires.length; i++) expect(fires[i]! - fires[i - 1]!).toBe(1_000); // none skipped
+    for (const run of runs) {
+      expect(run.tick).toBe(run.scheduledAt);
+      expect(run.scheduledAt % 1_000).toBe(0);
+      expect(run.at).toBeGreaterThanOrEqual(run.scheduledAt);
+      if (!env.realTime) expect(run.at).toBe(run.scheduledAt);
+    }
+  });
+
   it('the schedule goes on when the node running a tick dies, and that tick is run again elsewhere', async () => {
     const { env, nodes } = ctx();
     const job = `job-${queueName()}`;

@@ -5,3 +5,4 @@ export type { TaskContext, TaskHandler, HandleOptions } from './task-handler.js'
 export { periodicQueueName, type PeriodicContext, type PeriodicFn, type EveryOptions } from './periodic-job.js';
 export { installSignalHandlers, type SignalHandlerOptions } from './signal-handlers.js';
 export { leaseResource } from './lease-keeper.js';
+export { CronSchedule, IntervalSchedule, type FireSchedule } from './fire-schedule.js';

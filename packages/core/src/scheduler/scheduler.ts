@@ -7,7 +7,8 @@ import { ClosedError, InvalidArgumentError, isBatonError } from '../errors/index
 import type { Backend, LockManager, NodeRecord, Queue, Registration } from '../interfaces/index.js';
 import { silentLogger, type Logger } from '../interfaces/logger.js';
 import { resolveQueueOptions } from '../queue/index.js';
-import { assertName, assertOptionsObject, assertPositiveInt, nonNegativeIntOr, positiveIntOr } from '../validation/index.js';
+import { assertName, assertOptionsObject, nonNegativeIntOr, positiveIntOr } from '../validation/index.js';
+import { CronSchedule, IntervalSchedule, type FireSchedule } from './fire-schedule.js';
 import { PeriodicJob, type EveryOptions, type PeriodicFn } from './periodic-job.js';
 import { SchedulerEmitter, type SchedulerEventName, type SchedulerListener } from './scheduler-events.js';
 import { resolveSchedulerOptions, type ResolvedSchedulerOptions, type SchedulerOptions } from './scheduler-options.js';
@@ -81,20 +82,30 @@ export class Scheduler {
   }
 
   /**
-   * Runs `fn` once per tick of `intervalMs` (integer >= 1) across every node of the cluster that
-   * registered the same job name; see PeriodicJob for how that is guaranteed. Throws
-   * InvalidArgumentError for bad arguments or a duplicate name, ClosedError after `stop()`.
+   * Runs `fn` once per tick across every node of the cluster that registered the same job name;
+   * see PeriodicJob for how that is guaranteed. `schedule` is an interval in ms (integer >= 1;
+   * tick k is due at k·interval, and a node runs the current tick at start) or a cron expression
+   * (5 fields, or 6 with seconds first) read in `options.tz` (default 'UTC'; see CronSchedule for
+   * daylight saving time), whose fire times each run once. Throws InvalidArgumentError for bad
+   * arguments (naming a bad cron expression or an unknown time zone) or a duplicate name,
+   * ClosedError after `stop()`.
    */
-  every(name: string, intervalMs: number, fn: PeriodicFn, options: EveryOptions = {}): this {
+  every(name: string, schedule: number | string, fn: PeriodicFn, options: EveryOptions = {}): this {
     this.assertUsable();
     assertName('name', name);
-    assertPositiveInt('intervalMs', intervalMs);
-    if (typeof fn !== 'function') throw new InvalidArgumentError('fn', 'must be a function');
     assertOptionsObject('options', options);
+    let fireSchedule: FireSchedule;
+    if (typeof schedule === 'string') {
+      fireSchedule = new CronSchedule(schedule, options.tz ?? 'UTC', this.clock.now());
+    } else {
+      if (options.tz !== undefined) throw new InvalidArgumentError('options.tz', 'applies to a cron expression, not to an interval in ms');
+      fireSchedule = new IntervalSchedule(schedule);
+    }
+    if (typeof fn !== 'function') throw new InvalidArgumentError('fn', 'must be a function');
     if (this.jobs.has(name)) throw new InvalidArgumentError('name', `periodic job "${name}" is already registered on this scheduler`);
     const job = new PeriodicJob(
       name,
-      intervalMs,
+      fireSchedule,
       fn,
       this.backend,
       this.clock,
