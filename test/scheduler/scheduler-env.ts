@@ -1,4 +1,15 @@
-import { ConditionTimeoutError, ManualClock, Scheduler, silentLogger, type Backend, type Clock, type SchedulerOptions } from '@baton/core';
+import {
+  ConditionTimeoutError,
+  ManualClock,
+  Scheduler,
+  silentLogger,
+  type Backend,
+  type Clock,
+  type DequeueOptions,
+  type Queue,
+  type QueueOptions,
+  type SchedulerOptions,
+} from '@baton/core';
 import { MemoryBackend, MemoryStore } from '@baton/memory-adapter';
 
 /**
@@ -96,4 +107,39 @@ export class Nodes {
       await this.env.close();
     }
   }
+}
+
+/** How the dequeues of a watched backend's queues went: how many began, and how each ended. */
+export interface DequeueLog {
+  started: number;
+  ended: Array<{ queue: string; aborted: boolean; leases: number }>;
+}
+
+/**
+ * The same backend, whose queues record every `dequeueMany` call: whether the caller's signal
+ * had aborted when it returned (the wait was cut) and how many leases it returned.
+ */
+export function watchDequeues(backend: Backend, log: DequeueLog): Backend {
+  const watchQueue = (queue: Queue<unknown>): Queue<unknown> =>
+    new Proxy(queue, {
+      get(target, prop) {
+        if (prop === 'dequeueMany') {
+          return async (max: number, options?: DequeueOptions) => {
+            log.started++;
+            const leases = await target.dequeueMany(max, options);
+            log.ended.push({ queue: target.name, aborted: options?.signal?.aborted === true, leases: leases.length });
+            return leases;
+          };
+        }
+        const value: unknown = Reflect.get(target, prop);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  return new Proxy(backend, {
+    get(target, prop) {
+      if (prop === 'queue') return (name: string, options?: QueueOptions) => watchQueue(target.queue(name, options));
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

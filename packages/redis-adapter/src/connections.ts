@@ -149,6 +149,30 @@ export class Connections {
     else this.idleBlocking.push(client);
   }
 
+  /**
+   * Closes a blocking client whose command is being abandoned, instead of giving it back to the
+   * pool. Resolves once the connection has closed: the server answers our FIN only after it freed
+   * the client, so from then on its blocking command can no longer take anything (bounded by 1 s
+   * of real time, as close() is, for a server that does not answer).
+   */
+  discardBlocking(client: Redis): Promise<void> {
+    const index = this.created.indexOf(client);
+    if (index >= 0) this.created.splice(index, 1);
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 1_000).unref();
+      // a Redis says 'close' (then 'end') when its socket closed; a Cluster says 'close' once every node's has
+      function done(): void {
+        clearTimeout(timer);
+        client.off('close', done);
+        client.off('end', done);
+        resolve();
+      }
+      client.once('close', done);
+      client.once('end', done);
+      client.disconnect();
+    });
+  }
+
   /** A new duplicate for pub/sub, closed with the backend. */
   createSubscriber(): Redis {
     const client = duplicateClient(this.main, { lazyConnect: false, enableAutoPipelining: false, commandTimeout: undefined });

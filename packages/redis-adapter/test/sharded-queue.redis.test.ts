@@ -128,6 +128,23 @@ describe.skipIf(!available)(`sharded queues on a 3-master Redis Cluster${availab
     expect(Date.now() - sent).toBeLessThan(1_500);
   });
 
+  it('a worker waiting on every shard stops at once when its signal aborts, and nothing is delivered to it afterwards', async () => {
+    const prefix = uniquePrefix('shard-abort');
+    const [worker, producer] = [backend(prefix).queue<number>('jobs', { shards: 8 }), backend(prefix).queue<number>('jobs', { shards: 8 })];
+    const stop = new AbortController();
+    // far longer than the test may take: only the abort can end it
+    const waiting = worker.dequeueMany(10, { waitMs: 60_000, signal: stop.signal });
+    await sleep(200);
+    const idle = Array.from({ length: 8 }, (_, i) => `${prefix}:{queue:jobs:s${i}}:idle`);
+    expect((await Promise.all(idle.map((k) => inspect!.zcard(k)))).every((n) => n === 1)).toBe(true);
+    stop.abort();
+    expect(await waiting).toEqual([]);
+    expect(await Promise.all(idle.map((k) => inspect!.zcard(k)))).toEqual(new Array(8).fill(0));
+    await producer.enqueueMany(Array.from({ length: 40 }, (_, i) => ({ payload: i })));
+    expect(await producer.stats()).toMatchObject({ waiting: 40, active: 0 });
+    expect(await drain([worker], 2)).toHaveLength(40);
+  });
+
   it('dequeue drains the shards fairly, and each shard is FIFO', async () => {
     const prefix = uniquePrefix('shard-fair');
     const q = backend(prefix).queue<number>('jobs', { shards: 16 });

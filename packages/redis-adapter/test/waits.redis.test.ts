@@ -62,4 +62,25 @@ describe.skipIf(url === '')(`redis blocking waits${url === '' ? ' (SKIPPED: no r
     const leases = await Promise.all(waiting);
     expect(leases.map((l) => l?.payload).sort()).toEqual([1, 2, 3, 4, 5]);
   });
+
+  it('a wait whose signal aborts leaves nothing blocked and no idle registration: a raw LPUSH after it stays in the wait list', async () => {
+    const prefix = uniquePrefix('abandon');
+    const backend = r.backend(url, { prefix });
+    const q = backend.queue<string>('jobs');
+    const stop = new AbortController();
+    const waiting = q.dequeue({ waitMs: 60_000, signal: stop.signal });
+    await sleep(100);
+    const raw = r.raw(url);
+    const key = (part: string): string => `${prefix}:{queue:jobs}:${part}`;
+    expect(await raw.zcard(key('idle'))).toBe(1); // registered for deliveries while blocked
+    stop.abort();
+    expect(await waiting).toBeNull();
+    expect(await raw.zcard(key('idle'))).toBe(0);
+    // A BLMOVE still blocked on the wait list would take this element into claimed at once.
+    await raw.lpush(key('wait'), 'raw-task');
+    expect(await raw.llen(key('claimed'))).toBe(0);
+    expect(await raw.llen(key('wait'))).toBe(1);
+    const lease = await q.dequeue({ waitMs: 1_000 });
+    expect(lease).toMatchObject({ id: 'raw-task', payload: 'raw-task', attempt: 1 });
+  });
 });

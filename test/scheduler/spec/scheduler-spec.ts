@@ -3,6 +3,7 @@ import { Nodes, type MakeSchedulerEnv, type SchedulerEnv } from '../scheduler-en
 import { electionSpec } from './election-spec.js';
 import { lifecycleSpec } from './lifecycle-spec.js';
 import { periodicSpec } from './periodic-spec.js';
+import { stopSpec } from './stop-spec.js';
 import { taskSpec } from './task-spec.js';
 
 /**
@@ -26,6 +27,7 @@ export function describeSchedulerBehaviour(name: string, makeEnv: MakeSchedulerE
     };
     describe('tasks', () => taskSpec(ctx));
     describe('nodes and shutdown', () => lifecycleSpec(ctx));
+    describe('stop cuts waits short', () => stopSpec(ctx));
     describe('periodic jobs', () => periodicSpec(ctx));
     describe('leader election', () => electionSpec(ctx));
   });

@@ -34,6 +34,19 @@ export interface EnqueueOptions {
   delayMs?: number;
 }
 
+/** Options of `dequeue` and `dequeueMany`. */
+export interface DequeueOptions {
+  /** Longest wait for a task while none is ready (ms, integer >= 0; 0: do not wait). @default 0 */
+  waitMs?: number;
+  /**
+   * Ends the wait when it aborts: the call resolves at once with nothing (`null` / `[]`), takes
+   * nothing, and a task enqueued afterwards waits for the next dequeue. An already aborted signal
+   * takes nothing and does not wait. A signal that aborts while a lease step is under way may
+   * still return what that step leased. @default none
+   */
+  signal?: AbortSignal;
+}
+
 /** Counts of one queue's tasks by state. */
 export interface QueueStats {
   /** Ready to be leased. */
@@ -99,11 +112,12 @@ export interface Queue<T = unknown> {
   /**
    * Leases the oldest ready task (due delayed tasks first become ready), skipping ids that are
    * finished. With `waitMs` > 0 waits up to that long for one, woken by enqueue (no polling);
-   * resolves `null` when none came. @default waitMs 0
+   * resolves `null` when none came, or at once when `signal` aborts (see DequeueOptions).
+   * @default waitMs 0
    */
-  dequeue(options?: { waitMs?: number }): Promise<Lease<T> | null>;
-  /** Leases up to `max` (integer >= 1) ready tasks; waits up to `waitMs` only while there are none. */
-  dequeueMany(max: number, options?: { waitMs?: number }): Promise<Lease<T>[]>;
+  dequeue(options?: DequeueOptions): Promise<Lease<T> | null>;
+  /** Leases up to `max` (integer >= 1) ready tasks; waits up to `waitMs` only while there are none, and not past `signal`'s abort. */
+  dequeueMany(max: number, options?: DequeueOptions): Promise<Lease<T>[]>;
   /**
    * Marks the leased task finished and drops it. Returns false, changing nothing, when the lease is
    * no longer this worker's (recovered by `recoverStalled`, or already completed or failed).

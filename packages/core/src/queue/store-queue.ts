@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors/index.js';
-import type { EnqueueOptions, EnqueueResult, Lease, Queue, QueueStats, Task } from '../interfaces/index.js';
+import type { DequeueOptions, EnqueueOptions, EnqueueResult, Lease, Queue, QueueStats, Task } from '../interfaces/index.js';
 import { assertName, assertOptionsObject, assertPositiveInt, nonNegativeIntOr, positiveIntOr } from '../validation/index.js';
 import { backoffDelay } from './backoff.js';
 import { newTaskId } from '../ids/index.js';
@@ -55,19 +55,24 @@ export class StoreQueue<T = unknown> implements Queue<T> {
   }
 
   /** See Queue.dequeue. */
-  async dequeue(options?: { waitMs?: number }): Promise<Lease<T> | null> {
+  async dequeue(options?: DequeueOptions): Promise<Lease<T> | null> {
     const [lease] = await this.dequeueMany(1, options);
     return lease ?? null;
   }
 
   /** See Queue.dequeueMany. */
-  async dequeueMany(max: number, options?: { waitMs?: number }): Promise<Lease<T>[]> {
+  async dequeueMany(max: number, options?: DequeueOptions): Promise<Lease<T>[]> {
     this.ctx.assertOpen();
     assertPositiveInt('max', max);
     if (max > MAX_BATCH) throw new InvalidArgumentError('max', `must be at most ${MAX_BATCH}, got ${max}`);
     assertOptionsObject('options', options);
     const waitMs = nonNegativeIntOr('options.waitMs', options?.waitMs, 0);
-    return this.store.lease(max, { waitMs }) as Promise<Lease<T>[]>;
+    const signal = options?.signal;
+    if (signal === undefined) return this.store.lease(max, { waitMs }) as Promise<Lease<T>[]>;
+    if (!(signal instanceof AbortSignal)) throw new InvalidArgumentError('options.signal', 'must be an AbortSignal when given');
+    // The caller gave up before asking: nothing is taken (a store would still hand over what is ready).
+    if (signal.aborted) return [];
+    return this.store.lease(max, { waitMs, signal }) as Promise<Lease<T>[]>;
   }
 
   /** See Queue.complete. */

@@ -16,7 +16,7 @@ export interface SchedulerOptions {
   nodeTtlMs?: number;
   /** How often (ms) this node returns expired leases of its queues to waiting (`recoverStalled`). @default 5_000 */
   recoverStalledIntervalMs?: number;
-  /** How long (ms) an idle worker blocks in `dequeueMany` before looking again; also bounds how long `stop()` waits for it. @default 1_000 */
+  /** How long (ms) an idle worker blocks in `dequeueMany` before looking again (`stop()` ends the wait at once). @default 1_000 */
   idleWaitMs?: number;
   /** Pause (ms) after a backend error in a worker loop before it tries again. @default 1_000 */
   errorBackoffMs?: number;

@@ -150,9 +150,11 @@ export class Scheduler {
    * the rest (their signal aborts with ClosedError) and hands their leases back with `fail(…,
    * { retryInMs: 0 })`, so another node picks them up at once. The interrupted attempt counts as
    * an attempt (a task on its last attempt is dead-lettered): the handler did run, partly, and
-   * may have had effects. Tasks leased by a dequeue that was waiting when stop began are handed
-   * back the same way without running. Then resigns this scheduler's elections and deregisters
-   * the node. Idempotent (later calls return the same promise).
+   * may have had effects. Idle workers waiting for work stop waiting at once (no timer has to
+   * run out, so an idle scheduler stops in milliseconds, and under a ManualClock without the clock
+   * moving); tasks leased by a lease step already under way when stop began are handed back the
+   * same way without running. Then resigns this scheduler's elections (a campaign waiting for its
+   * lock gives up at once) and deregisters the node. Idempotent (later calls return the same promise).
    * @default timeoutMs options.stopTimeoutMs (10_000 ms)
    */
   stop(options: { timeoutMs?: number } = {}): Promise<void> {

@@ -87,7 +87,7 @@ export class WorkerPool<T> {
     this.loopDone = this.loop();
   }
 
-  /** Stops leasing new tasks; a dequeue already waiting returns within `idleWaitMs` and its leases are handed back. */
+  /** Stops leasing new tasks: a dequeue that is waiting for work ends at once, and leases it got meanwhile are handed back. */
   beginStop(): void {
     this.stopping = true;
     this.stopController.abort();
@@ -130,7 +130,7 @@ export class WorkerPool<T> {
       const requestedAt = this.clock.now();
       let leases: Lease<T>[];
       try {
-        leases = await this.queue.dequeueMany(free, { waitMs: this.settings.idleWaitMs });
+        leases = await this.queue.dequeueMany(free, { waitMs: this.settings.idleWaitMs, signal: this.stopController.signal });
       } catch (error) {
         if (isBatonError(error, 'CLOSED')) {
           if (!this.stopping) this.events.backendClosed();

@@ -222,6 +222,26 @@ export function queueBasicsConformance(h: Harness): void {
       expect(lease!.lastError).toContain('again');
     });
 
+    it('a waiting dequeue whose signal aborts resolves with nothing at once and takes nothing; a later task waits for the next dequeue', async () => {
+      const [consumer, producer] = [await h.backend(), await h.backend()];
+      const q = consumer.queue<string>('abort-wait');
+      const stop = new AbortController();
+      // a wait far longer than the test's own timeout: only the abort can end it
+      const pending = q.dequeue({ waitMs: 1_000 * h.unit, signal: stop.signal });
+      const many = q.dequeueMany(5, { waitMs: 1_000 * h.unit, signal: stop.signal });
+      await h.advance(Math.floor(h.unit / 5));
+      stop.abort();
+      expect(await pending).toBeNull();
+      expect(await many).toEqual([]);
+      await producer.queue<string>('abort-wait').enqueue('later', { id: 'later' });
+      expect(await q.stats()).toMatchObject({ waiting: 1, active: 0 });
+      // an already aborted signal takes nothing, even with a task ready
+      expect(await q.dequeueMany(5, { waitMs: 1_000 * h.unit, signal: AbortSignal.abort() })).toEqual([]);
+      const lease = await q.dequeue({ waitMs: h.unit });
+      expect(lease).toMatchObject({ id: 'later', payload: 'later', attempt: 1 });
+      expect(await q.complete(lease!)).toBe(true);
+    });
+
     it('a waiting dequeue is woken when a delayed task falls due', async () => {
       const q = (await h.backend()).queue('delayed-wake');
       await q.enqueue('soon', { delayMs: 2 * h.unit });

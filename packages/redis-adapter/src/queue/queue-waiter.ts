@@ -1,5 +1,6 @@
 import { setClockTimeout } from '@baton/core';
 import { newToken } from '@baton/core/adapter';
+import type { Redis } from 'ioredis';
 import type { BackendContext } from '../backend-context.js';
 import { toBatonError } from '../reply-codes.js';
 import { isDelivery } from './envelope.js';
@@ -29,6 +30,10 @@ const RETRY_PAUSE_MS = 200;
  * so an enqueue can lease a new task to it directly and push it as a delivery. A moved delivery
  * goes to one local waiter, which runs it without a lease call; when nobody here waits for it any
  * more, it is put back in the wait list for the next lease call to adopt.
+ *
+ * A caller that gives up (its signal aborted) and leaves nobody waiting here calls `abandon`: the
+ * blocking command is cut (its connection is closed, not reused) and this process's idle
+ * registrations are withdrawn, so nothing is moved or delivered to a process that stopped waiting.
  */
 export class QueueWaiter {
   private readonly id = newToken();
@@ -38,6 +43,11 @@ export class QueueWaiter {
   private subscribing = false;
   private dueAt = Infinity;
   private cancelDue: () => void = () => undefined;
+  /** Idle-set members this waiter's lease calls may have registered. */
+  private readonly members = new Set<string>();
+  /** The connection of the blocking command under way, and whether `abandon` cut it. */
+  private blocking: Redis | undefined;
+  private cut = false;
 
   constructor(
     private readonly ctx: BackendContext,
@@ -45,6 +55,7 @@ export class QueueWaiter {
     private readonly claimedKey: string,
     private readonly leasesKey: string,
     private readonly dueChannel: string,
+    private readonly idleKey: string,
   ) {
     ctx.onClose(() => {
       this.cancelDue();
@@ -54,7 +65,37 @@ export class QueueWaiter {
 
   /** The idle-set member of this waiter for handles with visibility timeout `visibilityMs`. */
   idleMember(visibilityMs: number): string {
-    return `${this.id}|${visibilityMs}`;
+    const member = `${this.id}|${visibilityMs}`;
+    this.members.add(member);
+    return member;
+  }
+
+  /**
+   * For a caller whose wait was aborted: when nobody here waits any more, cuts the blocking
+   * command and withdraws the idle registrations (resolves once Redis has them withdrawn, so an
+   * enqueue sent afterwards is not delivered here). Does nothing while others still wait. An
+   * element the cut command had just moved stays in `claimed`, which the next lease call serves
+   * first (a delivery there expires and is recovered), as after a crash.
+   */
+  async abandon(): Promise<void> {
+    if (this.waiters.size > 0 || this.ctx.closed) return;
+    let closing: Promise<void> | undefined;
+    if (this.blocking) {
+      this.cut = true;
+      closing = this.ctx.connections.discardBlocking(this.blocking);
+      this.blocking = undefined;
+    }
+    const members = [...this.members];
+    this.members.clear();
+    const withdrawing =
+      members.length === 0
+        ? undefined
+        : this.ctx.runner
+            .call((client) => client.zrem(this.idleKey, ...members))
+            .catch((error: unknown) =>
+              this.ctx.logger.debug('could not withdraw idle registrations; they lapse at their wait deadline', { key: this.idleKey, error: String(error) }),
+            );
+    await Promise.all([closing, withdrawing]);
   }
 
   /**
@@ -149,11 +190,15 @@ export class QueueWaiter {
         const until = Math.max(...[...this.waiters].map((w) => w.deadline));
         const seconds = Math.max(MIN_BLOCK_S, (until - this.ctx.clock.now()) / 1_000);
         const client = this.ctx.connections.takeBlocking();
+        this.blocking = client;
+        this.cut = false;
         let moved: string | null = null;
         let failed = false;
         try {
           moved = await client.blmove(this.waitKey, this.claimedKey, 'RIGHT', 'LEFT', seconds.toFixed(3));
         } catch (error) {
+          // cut by abandon(): nobody here waits, nothing to report
+          if (this.cut) continue;
           failed = true;
           // A permission the user lacks will not come back by retrying: say so to the callers.
           if (String(error).includes('NOPERM')) {
@@ -162,7 +207,8 @@ export class QueueWaiter {
           }
           if (!this.ctx.closed) this.ctx.logger.debug('blocking wait failed; retrying', { key: this.waitKey, error: String(error) });
         } finally {
-          this.ctx.connections.releaseBlocking(client);
+          if (this.blocking === client) this.blocking = undefined;
+          if (!this.cut) this.ctx.connections.releaseBlocking(client);
         }
         if (moved !== null && isDelivery(moved)) this.deliver(moved);
         else if (moved !== null) this.wakeAll();

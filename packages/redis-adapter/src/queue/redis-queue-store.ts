@@ -63,7 +63,7 @@ export class RedisQueueStore implements QueueStore {
       if (this.ctx.closed) return [];
       let lease: Awaited<ReturnType<typeof this.leaseOnce>>;
       try {
-        lease = await this.leaseOnce(max, giveUpAt);
+        lease = await this.leaseOnce(max, wait.signal?.aborted ? 0 : giveUpAt);
       } catch (error) {
         // A wait cut short by close() settles with nothing, like a wait that ran out. If the script
         // did run before the connection went, its leases expire and are recovered: nothing is lost.
@@ -74,13 +74,20 @@ export class RedisQueueStore implements QueueStore {
       if (leases.length > 0) return leases;
       const now = this.ctx.clock.now();
       const remaining = giveUpAt - now;
-      if (remaining <= 0 || this.ctx.closed || wait.signal?.aborted) return [];
+      if (remaining <= 0 || this.ctx.closed) return [];
+      if (wait.signal?.aborted) return this.abandon();
       // bounded by the next delayed task's due time, so it is leased when it falls due
       const delay = nextDue >= 0 ? Math.min(remaining, Math.max(1, nextDue - now)) : remaining;
       const delivery = await this.waiter.wait(delay, wait.signal);
       if (delivery !== undefined) return [this.deliveredLease(delivery)];
-      if (wait.signal?.aborted) return [];
+      if (wait.signal?.aborted) return this.abandon();
     }
+  }
+
+  // The caller gave up waiting: nothing may be moved or delivered here for it any more.
+  private async abandon(): Promise<Lease<unknown>[]> {
+    await this.waiter.abandon();
+    return [];
   }
 
   /** A lease that an enqueue made for this queue's blocked waiter (see QueueWaiter). */

@@ -66,11 +66,12 @@ export class ShardedQueueStore implements QueueStore {
     const giveUpAt = this.ctx.clock.now() + wait.waitMs;
     for (;;) {
       if (this.ctx.closed) return [];
-      const { leases, nextDue } = await this.sweep(max, giveUpAt);
+      const { leases, nextDue } = await this.sweep(max, wait.signal?.aborted ? 0 : giveUpAt);
       if (leases.length > 0) return leases;
       const now = this.ctx.clock.now();
       const remaining = giveUpAt - now;
-      if (remaining <= 0 || this.ctx.closed || wait.signal?.aborted) return [];
+      if (remaining <= 0 || this.ctx.closed) return [];
+      if (wait.signal?.aborted) return this.abandon();
       const delay = nextDue >= 0 ? Math.min(remaining, Math.max(1, nextDue - now)) : remaining;
       const stop = new AbortController();
       setMaxListeners(this.shards.length + 10, stop.signal);
@@ -89,8 +90,14 @@ export class ShardedQueueStore implements QueueStore {
         if (delivery !== undefined) delivered.push(this.shards[i]!.deliveredLease(delivery));
       }
       if (delivered.length > 0) return delivered;
-      if (wait.signal?.aborted) return [];
+      if (wait.signal?.aborted) return this.abandon();
     }
+  }
+
+  // The caller gave up waiting: nothing may be moved or delivered here for it on any shard.
+  private async abandon(): Promise<Lease<unknown>[]> {
+    await Promise.all(this.shards.map((s) => s.waiter.abandon()));
+    return [];
   }
 
   /** See QueueStore.complete, on the shard of the id. */
