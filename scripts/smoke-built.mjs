@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const core = await import('@baton/core');
 const adapterKit = await import('@baton/core/adapter');
 const { MemoryBackend } = await import('@baton/memory-adapter');
+const { testCluster } = await import('@baton/memory-adapter/testing');
 const { RedisBackend } = await import('@baton/redis-adapter');
 
 function check(condition, what) {
@@ -22,6 +23,7 @@ function check(condition, what) {
 }
 
 check(typeof core.Scheduler === 'function' && typeof core.ManualClock === 'function', '@baton/core lacks Scheduler or ManualClock');
+check(typeof testCluster === 'function', '@baton/memory-adapter/testing lacks testCluster');
 check(
   typeof adapterKit.StoreQueue === 'function' && typeof adapterKit.StoreLockManager === 'function' && typeof adapterKit.BackendLifecycle === 'function',
   '@baton/core/adapter lacks StoreQueue, StoreLockManager or BackendLifecycle',

@@ -134,9 +134,11 @@ describe.skipIf(!available)(`sharded queues on a 3-master Redis Cluster${availab
     const stop = new AbortController();
     // far longer than the test may take: only the abort can end it
     const waiting = worker.dequeueMany(10, { waitMs: 60_000, signal: stop.signal });
-    await sleep(200);
     const idle = Array.from({ length: 8 }, (_, i) => `${prefix}:{queue:jobs:s${i}}:idle`);
-    expect((await Promise.all(idle.map((k) => inspect!.zcard(k)))).every((n) => n === 1)).toBe(true);
+    const registered = async (): Promise<boolean> => (await Promise.all(idle.map((k) => inspect!.zcard(k)))).every((n) => n === 1);
+    // the sweep over the 8 shards registers the worker on each before it blocks
+    for (let i = 0; i < 250 && !(await registered()); i++) await sleep(20);
+    expect(await registered()).toBe(true);
     stop.abort();
     expect(await waiting).toEqual([]);
     expect(await Promise.all(idle.map((k) => inspect!.zcard(k)))).toEqual(new Array(8).fill(0));

@@ -69,10 +69,12 @@ describe.skipIf(url === '')(`redis blocking waits${url === '' ? ' (SKIPPED: no r
     const q = backend.queue<string>('jobs');
     const stop = new AbortController();
     const waiting = q.dequeue({ waitMs: 60_000, signal: stop.signal });
-    await sleep(100);
     const raw = r.raw(url);
     const key = (part: string): string => `${prefix}:{queue:jobs}:${part}`;
-    expect(await raw.zcard(key('idle'))).toBe(1); // registered for deliveries while blocked
+    // registered for deliveries while blocked
+    for (let i = 0; i < 250 && (await raw.zcard(key('idle'))) === 0; i++) await sleep(20);
+    expect(await raw.zcard(key('idle'))).toBe(1);
+    await sleep(50); // and blocked in BLMOVE
     stop.abort();
     expect(await waiting).toBeNull();
     expect(await raw.zcard(key('idle'))).toBe(0);

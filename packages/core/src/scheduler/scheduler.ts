@@ -113,7 +113,7 @@ export class Scheduler {
       {
         tick: (info) => this.emitter.emit('tick', info),
         error: (error, context) => this.emitter.emit('error', error, context),
-        backendClosed: () => this.halt(),
+        backendClosed: () => this.backendClosed(),
       },
       options,
     );
@@ -236,21 +236,27 @@ export class Scheduler {
     this.state = 'stopped';
   }
 
-  // The backend was closed under a running scheduler: nothing can be recorded any more, so this node
-  // behaves as if it died; its leases run out and other nodes recover them.
-  private halt(): void {
+  /**
+   * Ends this node at once as if its process had died, for test harnesses and simulators: its
+   * timers stop, running handlers' signals abort with `reason`, nothing more is recorded, nothing
+   * is handed back and the node is not deregistered (its leases and registration expire by their
+   * TTLs). `report` says why in an `error` event; without it none is emitted. The scheduler is
+   * stopped afterwards. Close its backend too, so its heartbeats and lock renewals stop.
+   */
+  protected halt(reason: unknown = new ClosedError('The backend'), report?: string): void {
     if (this.state !== 'running' && this.state !== 'starting') return;
     this.state = 'stopped';
     this.stopPromise ??= Promise.resolve();
     this.cancelRecovery();
     for (const job of this.jobs.values()) job.stopTicking();
-    const reason = new ClosedError('The backend');
     for (const pool of this.allPools()) pool.halt(reason);
-    this.emitter.emit('error', reason, {
-      nodeId: this.nodeId,
-      during: 'run',
-      note: 'the backend was closed while the scheduler ran; it stopped without handing back its leases',
-    });
+    if (report !== undefined) this.emitter.emit('error', reason, { nodeId: this.nodeId, during: 'run', note: report });
+  }
+
+  // The backend was closed under a running scheduler: nothing can be recorded any more, so this node
+  // behaves as if it died; its leases run out and other nodes recover them.
+  private backendClosed(): void {
+    this.halt(new ClosedError('The backend'), 'the backend was closed while the scheduler ran; it stopped without handing back its leases');
   }
 
   private async recoverStalled(): Promise<void> {
@@ -262,7 +268,7 @@ export class Scheduler {
         const count = await queue.recoverStalled();
         if (count > 0) this.emitter.emit('stalled', count, { queue: queue.name, nodeId: this.nodeId });
       } catch (error) {
-        if (isBatonError(error, 'CLOSED')) return this.halt();
+        if (isBatonError(error, 'CLOSED')) return this.backendClosed();
         this.emitter.emit('error', error, { queue: queue.name, during: 'recoverStalled' });
       }
     }
@@ -290,7 +296,7 @@ export class Scheduler {
       },
       lost: (task, reason, info) => this.emitter.emit('lost', task, reason, info),
       error: (error, context) => this.emitter.emit('error', error, context),
-      backendClosed: () => this.halt(),
+      backendClosed: () => this.backendClosed(),
     };
   }
 }

@@ -1,0 +1,1 @@
+export { TestCluster, testCluster, type TestClusterOptions, type TestNode } from './test-cluster.js';
