@@ -1,7 +1,8 @@
 import { Container } from 'inversify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, installSignalHandlers, ManualClock, Scheduler, silentLogger, TOKENS, type SchedulerOptions } from '@baton/core';
+import { InvalidArgumentError, installSignalHandlers, ManualClock, Scheduler, silentLogger, SystemClock, TOKENS, type SchedulerOptions } from '@baton/core';
 import { memoryBackend, MemoryBackend } from '@baton/memory-adapter';
+import { watchDequeues, type DequeueLog } from './scheduler-env.js';
 
 // Behaviour only observable in one process with a ManualClock: timer counts, DI, process signals.
 describe('Scheduler (memory only)', () => {
@@ -118,6 +119,20 @@ describe('Scheduler (memory only)', () => {
     expect(first.filter((e) => e.includes('done'))).toHaveLength(12);
     expect(first.filter((e) => e.includes('retry'))).toHaveLength(3);
     expect(await trace()).toEqual(first);
+  });
+
+  it('on real time too, an idle scheduler with a 60 s idle wait stops with its waits aborted, not run out', async () => {
+    const clock = new SystemClock();
+    const log: DequeueLog = { started: 0, ended: [] };
+    const backend = new MemoryBackend({ clock, logger: silentLogger });
+    cleanups.push(() => backend.close());
+    const s = new Scheduler(watchDequeues(backend, log), clock, silentLogger, { idleWaitMs: 60_000 });
+    s.handle('idle', async () => undefined, { concurrency: 4 });
+    await s.start();
+    while (log.started === 0) await new Promise((resolve) => setImmediate(resolve));
+    // the test's own 20 s limit is a third of the idle wait: finishing at all proves the cut
+    await s.stop();
+    expect(log.ended).toEqual([{ queue: 'idle', aborted: true, leases: 0 }]);
   });
 
   it('refuses bad arguments with InvalidArgumentError naming them', async () => {

@@ -48,6 +48,8 @@ export class QueueWaiter {
   /** The connection of the blocking command under way, and whether `abandon` cut it. */
   private blocking: Redis | undefined;
   private cut = false;
+  /** Aborts when the backend closes, ending the pause after a failed blocking call. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly ctx: BackendContext,
@@ -60,6 +62,7 @@ export class QueueWaiter {
     ctx.onClose(() => {
       this.cancelDue();
       this.wakeAll();
+      this.closing.abort();
     });
   }
 
@@ -215,7 +218,7 @@ export class QueueWaiter {
         else if (failed && !this.ctx.closed) {
           // a wrong key type or an outage: let the waiters' own lease calls report it
           this.wakeAll();
-          await this.ctx.clock.sleep(RETRY_PAUSE_MS).catch(() => undefined);
+          await this.ctx.clock.sleep(RETRY_PAUSE_MS, this.closing.signal).catch(() => undefined);
         }
       }
     } finally {
