@@ -9,5 +9,11 @@ if (redisUrl === '') {
     it('needs a redis-server', () => undefined);
   });
 } else {
-  runBackendConformance('redis', ({ clock, namespace }) => new RedisBackend({ url: redisUrl, prefix: namespace, clock }), { time: 'real' });
+  // The queue capabilities of the second generation that the Redis store does not have yet.
+  const missing = { priorities: false, headers: false };
+
+  runBackendConformance('redis', ({ clock, namespace }) => new RedisBackend({ url: redisUrl, prefix: namespace, clock }), {
+    time: 'real',
+    capabilities: missing,
+  });
 }

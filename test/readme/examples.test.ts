@@ -48,6 +48,11 @@ describe('README examples', () => {
     expect(out).toContain('dog: Error: still broken');
   });
 
+  it('priorities: higher first, first in first out within one priority', async () => {
+    const out = await example('examples/priorities.ts');
+    expect(out.trim().split('\n')).toEqual(['100 password reset', '0 welcome mail', '0 invoice', '-10 weekly digest']);
+  });
+
   it('locks: withLock with a fence, a timeout error, and release on scope exit', async () => {
     const out = await example('examples/locks.ts');
     expect(out).toContain('report built under fence 1');

@@ -10,6 +10,9 @@ import {
   LockTimeoutError,
   SerializationError,
   TaskTimeoutError,
+  NotSupportedError,
+  TaskCancelledError,
+  WaitTimeoutError,
   isBatonError,
 } from '../src/index.js';
 
@@ -25,6 +28,9 @@ describe('errors', () => {
       [new ClosedError('Backend'), 'CLOSED', 'ClosedError'],
       [new TaskTimeoutError('t', 10), 'TASK_TIMEOUT', 'TaskTimeoutError'],
       [new ConditionTimeoutError('three mails', 10, ''), 'CONDITION_TIMEOUT', 'ConditionTimeoutError'],
+      [new NotSupportedError('queue.cancel', 'cancel'), 'NOT_SUPPORTED', 'NotSupportedError'],
+      [new TaskCancelledError('t', 'user asked'), 'TASK_CANCELLED', 'TaskCancelledError'],
+      [new WaitTimeoutError('t', 10), 'WAIT_TIMEOUT', 'WaitTimeoutError'],
     ];
     for (const [error, code, name] of cases) {
       expect(error).toBeInstanceOf(BatonError);

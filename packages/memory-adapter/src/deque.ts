@@ -43,6 +43,19 @@ export class Deque<T> {
     return this.size === 0 ? undefined : this.items[this.head];
   }
 
+  /** The element at `index` from the front (0 = front); undefined outside [0, length). */
+  at(index: number): T | undefined {
+    if (index < 0 || index >= this.size) return undefined;
+    return this.items[(this.head + index) & (this.items.length - 1)];
+  }
+
+  /** Removes every element. */
+  clear(): void {
+    this.items = new Array<T | undefined>(16).fill(undefined);
+    this.head = 0;
+    this.size = 0;
+  }
+
   /** The elements from front to back. */
   toArray(): T[] {
     const out: T[] = [];

@@ -15,6 +15,8 @@ import type { DeadRecord, DequeueWaiter, LeaseRecord, QueueState } from './queue
  * `keys` is ignored: memory has no key names.
  */
 export class MemoryQueueStore implements QueueStore {
+  /** See QueueStore.supports. */
+  readonly supports = { priorities: true, headers: true } as const;
   private readonly state: QueueState;
 
   /** `options` come resolved by core's resolveQueueOptions (the handle's StoreQueue gets the same). */
@@ -141,13 +143,25 @@ function toLease(record: LeaseRecord): Lease<unknown> {
     payload: JSON.parse(record.json),
     attempt: record.attempt,
     enqueuedAt: record.enqueuedAt,
+    priority: record.priority,
     token: record.token,
     deadline: record.deadline,
   };
   if (record.lastError !== undefined) lease.lastError = record.lastError;
+  // Each lease gets its own copy: a handler may change what it was given.
+  if (record.headers !== undefined) lease.headers = { ...record.headers };
   return lease;
 }
 
 function toDeadTask(record: DeadRecord): Task<unknown> {
-  return { id: record.id, payload: JSON.parse(record.json), attempt: record.attempt, enqueuedAt: record.enqueuedAt, lastError: record.lastError };
+  const task: Task<unknown> = {
+    id: record.id,
+    payload: JSON.parse(record.json),
+    attempt: record.attempt,
+    enqueuedAt: record.enqueuedAt,
+    priority: record.priority,
+    lastError: record.lastError,
+  };
+  if (record.headers !== undefined) task.headers = { ...record.headers };
+  return task;
 }

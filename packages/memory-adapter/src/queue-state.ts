@@ -1,22 +1,30 @@
-import type { EnqueueResult, QueueStats } from '@baton/core';
+import type { EnqueueResult, QueueStats, TaskHeaders } from '@baton/core';
 import type { FailDecision, PreparedTask } from '@baton/core/adapter';
-import { Deque } from './deque.js';
 import { CompletionLog, type FinishedMark } from './completion-log.js';
 import { newLeaseToken } from './lease-tokens.js';
+import { ReadyOrder } from './ready-order.js';
 import { TimeHeap } from './time-heap.js';
 
-/** A task as stored, in exactly one of the waiting, delayed or active states. */
+/**
+ * A task as stored, in exactly one of the waiting, delayed or active states. The ready order
+ * and the delayed heap hold the records themselves, so a record that left them without being
+ * taken (its state changed) is recognised and skipped when reached.
+ */
 interface TaskRecord {
   id: string;
   json: string;
   attempt: number;
   enqueuedAt: number;
-  lastError?: string | undefined;
+  priority: number;
+  headers: TaskHeaders | undefined;
+  lastError: string | undefined;
   state: 'waiting' | 'delayed' | 'active';
   /** The current delivery's token; '' while not leased. */
   token: string;
   /** The current lease's deadline (clock ms); meaningful while active. */
   deadline: number;
+  /** Position in the ready order (see ReadyOrder); meaningful while waiting. */
+  seq: number;
 }
 
 /**
@@ -29,7 +37,9 @@ export interface LeaseRecord {
   json: string;
   attempt: number;
   enqueuedAt: number;
-  lastError?: string | undefined;
+  priority: number;
+  headers: TaskHeaders | undefined;
+  lastError: string | undefined;
   token: string;
   deadline: number;
 }
@@ -40,6 +50,8 @@ export interface DeadRecord {
   json: string;
   attempt: number;
   enqueuedAt: number;
+  priority: number;
+  headers: TaskHeaders | undefined;
   lastError: string;
 }
 
@@ -65,9 +77,11 @@ export class QueueState {
   /** Blocked dequeues in order of arrival (Set iteration follows insertion). */
   readonly waiters = new Set<DequeueWaiter>();
   private readonly tasks = new Map<string, TaskRecord | FinishedMark>();
-  private readonly ready = new Deque<string>();
-  private readonly delayed = new TimeHeap<string>();
-  private readonly active = new Set<string>();
+  private readonly ready = new ReadyOrder<TaskRecord>();
+  private readonly delayed = new TimeHeap<TaskRecord>();
+  /** Live entries of `delayed` (records still in the delayed state). */
+  private delayedCount = 0;
+  private readonly active = new Set<TaskRecord>();
   private readonly dead: DeadRecord[] = [];
   private readonly completions = new CompletionLog();
   private lastMark: FinishedMark = { state: 'finished', finishedAt: Number.NaN };
@@ -80,19 +94,22 @@ export class QueueState {
       if (existing.state !== 'finished') return 'duplicate';
       if (existing.finishedAt + retainMs > now) return 'finished';
     }
-    const delayed = task.delayMs > 0;
-    this.tasks.set(task.id, {
+    const record: TaskRecord = {
       id: task.id,
       json: task.json,
       attempt: 0,
       enqueuedAt: now,
+      priority: task.priority,
+      headers: task.headers,
       lastError: undefined,
-      state: delayed ? 'delayed' : 'waiting',
+      state: 'waiting',
       token: '',
       deadline: 0,
-    });
-    if (delayed) this.delayed.push(now + task.delayMs, task.id);
-    else this.ready.pushBack(task.id);
+      seq: 0,
+    };
+    this.tasks.set(task.id, record);
+    if (task.delayMs > 0) this.delay(record, now + task.delayMs);
+    else this.ready.pushBack(record);
     return 'queued';
   }
 
@@ -107,13 +124,14 @@ export class QueueState {
     return false;
   }
 
-  /** Moves delayed tasks that are due at `now` to the back of the ready list, in due order. */
+  /** Moves delayed tasks that are due at `now` to the back of their priority's ready order, in due order. */
   promote(now: number): void {
     for (let due = this.delayed.peekTime(); due !== undefined && due <= now; due = this.delayed.peekTime()) {
-      const record = this.tasks.get(this.delayed.pop()!);
-      if (record?.state !== 'delayed') continue;
+      const record = this.delayed.pop()!;
+      if (record.state !== 'delayed') continue;
+      this.delayedCount--;
       record.state = 'waiting';
-      this.ready.pushBack(record.id);
+      this.ready.pushBack(record);
     }
   }
 
@@ -124,25 +142,23 @@ export class QueueState {
 
   /** Number of tasks ready to be leased. */
   get readyCount(): number {
-    return this.ready.length;
+    return this.ready.size;
   }
 
   /**
-   * Leases up to `max` ready tasks, oldest first, each with a fresh token and deadline now +
+   * Leases up to `max` ready tasks in ready order, each with a fresh token and deadline now +
    * `visibilityTimeoutMs`. The records are live views (see LeaseRecord): copy them at once.
    */
   take(max: number, now: number, visibilityTimeoutMs: number): readonly LeaseRecord[] {
     const out: TaskRecord[] = [];
     while (out.length < max) {
-      const id = this.ready.shift();
-      if (id === undefined) break;
-      const record = this.tasks.get(id);
-      if (record?.state !== 'waiting') continue;
+      const record = this.ready.shift();
+      if (record === undefined) break;
       record.state = 'active';
       record.attempt++;
       record.token = newLeaseToken();
       record.deadline = now + visibilityTimeoutMs;
-      this.active.add(id);
+      this.active.add(record);
       out.push(record);
     }
     return out;
@@ -155,7 +171,7 @@ export class QueueState {
   serve(now: number): void {
     this.promote(now);
     for (const waiter of this.waiters) {
-      if (this.ready.length === 0) break;
+      if (this.ready.size === 0) break;
       const records = this.take(waiter.max, now, waiter.visibilityTimeoutMs);
       if (records.length === 0) break;
       this.waiters.delete(waiter);
@@ -172,7 +188,7 @@ export class QueueState {
     let mark = this.lastMark;
     if (mark.finishedAt !== now) this.lastMark = mark = { state: 'finished', finishedAt: now };
     this.tasks.set(id, mark);
-    this.active.delete(id);
+    this.active.delete(record);
     this.completions.push(id, mark);
     this.pruneFinished(now, retainMs);
     return true;
@@ -182,7 +198,7 @@ export class QueueState {
   fail(id: string, token: string, decision: FailDecision, now: number): boolean {
     const record = this.held(id, token);
     if (record === undefined) return false;
-    this.active.delete(id);
+    this.active.delete(record);
     record.lastError = decision.message;
     if (decision.dead) this.kill(record, decision.message);
     else this.delay(record, now + decision.retryInMs);
@@ -203,14 +219,11 @@ export class QueueState {
    */
   recover(now: number, maxAttempts: number): number {
     const expired: TaskRecord[] = [];
-    for (const id of this.active) {
-      const record = this.tasks.get(id) as TaskRecord;
-      if (record.deadline <= now) expired.push(record);
-    }
+    for (const record of this.active) if (record.deadline <= now) expired.push(record);
     expired.sort((a, b) => a.deadline - b.deadline);
     for (let i = expired.length - 1; i >= 0; i--) {
       const record = expired[i]!;
-      this.active.delete(record.id);
+      this.active.delete(record);
       const reason = `stalled: the lease of attempt ${record.attempt} expired before the task was completed`;
       record.lastError = reason;
       if (record.attempt >= maxAttempts) {
@@ -218,7 +231,7 @@ export class QueueState {
       } else {
         record.state = 'waiting';
         record.token = '';
-        this.ready.pushFront(record.id);
+        this.ready.pushFront(record);
       }
     }
     return expired.length;
@@ -226,7 +239,7 @@ export class QueueState {
 
   /** Counts by state. */
   stats(): QueueStats {
-    return { waiting: this.ready.length, active: this.active.size, delayed: this.delayed.size, dead: this.dead.length };
+    return { waiting: this.ready.size, active: this.active.size, delayed: this.delayedCount, dead: this.dead.length };
   }
 
   /** Dead letters, newest first, at most `limit`. */
@@ -245,12 +258,21 @@ export class QueueState {
   private delay(record: TaskRecord, dueAt: number): void {
     record.state = 'delayed';
     record.token = '';
-    this.delayed.push(dueAt, record.id);
+    this.delayed.push(dueAt, record);
+    this.delayedCount++;
   }
 
   private kill(record: TaskRecord, reason: string): void {
     this.tasks.delete(record.id);
-    this.dead.push({ id: record.id, json: record.json, attempt: record.attempt, enqueuedAt: record.enqueuedAt, lastError: reason });
+    this.dead.push({
+      id: record.id,
+      json: record.json,
+      attempt: record.attempt,
+      enqueuedAt: record.enqueuedAt,
+      priority: record.priority,
+      headers: record.headers,
+      lastError: reason,
+    });
   }
 
   /** Forgets the ids that completed `retainMs` or more before `now`, oldest first, up to the first live one. */

@@ -25,13 +25,13 @@ describe('memory queue store: a lease wait', () => {
     const leased = store.lease(1, { waitMs: 60_000, signal: stop.signal });
     stop.abort();
     expect(await leased).toEqual([]);
-    await store.add([{ id: 'a', json: '1', delayMs: 0 }]);
+    await store.add([{ id: 'a', json: '1', delayMs: 0, priority: 0 }]);
     expect(await store.stats()).toMatchObject({ waiting: 1, active: 0 });
   });
 
   it('with an aborted signal still takes what is ready, without waiting', async () => {
     const { store } = setup();
-    await store.add([{ id: 'a', json: '1', delayMs: 0 }]);
+    await store.add([{ id: 'a', json: '1', delayMs: 0, priority: 0 }]);
     const leases = await store.lease(2, { waitMs: 60_000, signal: AbortSignal.abort() });
     expect(leases.map((l) => l.id)).toEqual(['a']);
     expect(await store.lease(1, { waitMs: 60_000, signal: AbortSignal.abort() })).toEqual([]);

@@ -30,3 +30,18 @@ export class TaskTimeoutError extends BatonError {
     super('TASK_TIMEOUT', `Task "${taskId}" ran longer than its timeout of ${timeoutMs} ms.`);
   }
 }
+
+/**
+ * Thrown when a backend lacks an optional capability (priorities, results, cancellation, events,
+ * inspection, …): its store does not implement the operation. Nothing was changed.
+ */
+export class NotSupportedError extends BatonError {
+  constructor(
+    /** The operation or option that is not supported, e.g. 'queue.cancel' or 'options.priority'. */
+    readonly operation: string,
+    /** The capability it belongs to, as named in the conformance suite (e.g. 'cancel'). */
+    readonly capability: string,
+  ) {
+    super('NOT_SUPPORTED', `${operation} is not supported by this backend (it lacks the "${capability}" capability); use a backend that has it.`);
+  }
+}

@@ -9,7 +9,10 @@ export type BatonErrorCode =
   | 'BACKEND_DATA'
   | 'CLOSED'
   | 'TASK_TIMEOUT'
-  | 'CONDITION_TIMEOUT';
+  | 'CONDITION_TIMEOUT'
+  | 'NOT_SUPPORTED'
+  | 'TASK_CANCELLED'
+  | 'WAIT_TIMEOUT';
 
 /** Base class of every error Baton throws; `code` is stable across releases. */
 export class BatonError extends Error {

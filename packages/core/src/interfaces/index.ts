@@ -1,5 +1,17 @@
 export type { Backend } from './backend.js';
-export type { Queue, QueueOptions, QueueStats, QueueKeyNames, Task, Lease, EnqueueResult, EnqueueOptions, DequeueOptions, BackoffOptions } from './queue.js';
+export type {
+  Queue,
+  QueueOptions,
+  QueueStats,
+  QueueKeyNames,
+  Task,
+  Lease,
+  EnqueueResult,
+  EnqueueOptions,
+  DequeueOptions,
+  BackoffOptions,
+  TaskHeaders,
+} from './queue.js';
 export type { Registry, RegistryOptions, Registration, NodeRecord, NodeMeta, RegistryEvent } from './registry.js';
 export type { LockManager, LockHandle, LockOptions, AcquireOptions } from './lock.js';
 export type { SemaphoreManager, SemaphoreHandle, SemaphoreOptions, SemaphoreAcquireOptions, SemaphoreState, SemaphoreHolder } from './semaphore.js';

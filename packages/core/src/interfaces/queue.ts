@@ -10,7 +10,21 @@ export interface Task<T = unknown> {
   enqueuedAt: number;
   /** The error message of the previous failed attempt, if any; on a dead letter, the reason it died. */
   lastError?: string;
+  /**
+   * Integer in [MIN_PRIORITY, MAX_PRIORITY]; higher is served sooner. Always set: 0 when the
+   * enqueue gave none (and for a raw Redis list element).
+   */
+  priority: number;
+  /** The headers given at enqueue, unchanged; absent when none were given. */
+  headers?: TaskHeaders;
 }
+
+/**
+ * Small string metadata carried with a task and handed back unchanged with every lease (e.g. a
+ * producer's trace context: `traceparent`, `tracestate`). Keys 1–200 characters; at most
+ * MAX_HEADERS_BYTES of UTF-8 JSON in all. Baton itself never reads them.
+ */
+export type TaskHeaders = Record<string, string>;
 
 /** A task handed to one worker for a limited time. Complete, fail or extend it before `deadline`. */
 export interface Lease<T = unknown> extends Task<T> {
@@ -32,6 +46,19 @@ export interface EnqueueOptions {
   id?: string;
   /** Make the task ready only after this many ms (integer >= 0). @default 0 */
   delayMs?: number;
+  /**
+   * Integer in [MIN_PRIORITY, MAX_PRIORITY] (-1,000,000 to 1,000,000): ready tasks of a higher
+   * priority are leased before those of a lower one; within one priority, first in first out. A
+   * retried, delayed or recovered task keeps its priority. Throws NotSupportedError for a value
+   * other than 0 on a backend without priorities. @default 0
+   */
+  priority?: number;
+  /**
+   * Headers stored with the task and returned unchanged on its leases (see TaskHeaders). Throws
+   * InvalidArgumentError for a non-string value or more than MAX_HEADERS_BYTES, NotSupportedError on a
+   * backend without headers. @default none
+   */
+  headers?: TaskHeaders;
 }
 
 /** Options of `dequeue` and `dequeueMany`. */

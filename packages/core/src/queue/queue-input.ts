@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors/index.js';
-import type { EnqueueOptions, Lease } from '../interfaces/index.js';
-import { assertName, assertOptionsObject, nonNegativeIntOr, serializePayload } from '../validation/index.js';
+import type { EnqueueOptions, Lease, TaskHeaders } from '../interfaces/index.js';
+import { assertName, assertOptionsObject, copyHeaders, nonNegativeIntOr, priorityOr0, serializePayload } from '../validation/index.js';
 
 /** A task checked and serialized by core, ready for an adapter to store. */
 export interface PreparedTask {
@@ -9,6 +9,10 @@ export interface PreparedTask {
   json: string;
   /** 0 for a ready task. */
   delayMs: number;
+  /** An integer in [MIN_PRIORITY, MAX_PRIORITY]; 0 unless the enqueue gave one. */
+  priority: number;
+  /** Checked headers, a copy the store may keep; absent when none were given. */
+  headers?: TaskHeaders;
 }
 
 /**
@@ -34,18 +38,30 @@ export function prepareTask(
   assertName(`${argument}.id`, id);
   flat(id);
   const delayMs = nonNegativeIntOr(`${argument}.delayMs`, options?.delayMs, 0);
-  return { id, json: serializePayload(payload, maxPayloadBytes), delayMs };
+  const priority = priorityOr0(`${argument}.priority`, options?.priority);
+  const headers = copyHeaders(`${argument}.headers`, options?.headers);
+  const task: PreparedTask = { id, json: serializePayload(payload, maxPayloadBytes), delayMs, priority };
+  if (headers !== undefined) task.headers = headers;
+  return task;
 }
 
 /**
  * prepareTask for `items[index]` of enqueueMany (including its check that the item is an object).
- * An item without id and delayMs, the common case, skips the per-field checks, so no argument
- * names are built for it; any other item goes through prepareTask, with the same checks and errors.
+ * An item with a payload only, the common case, skips the per-field checks, so no argument names
+ * are built for it; any other item goes through prepareTask, with the same checks and errors.
  */
 export function prepareItem(items: ReadonlyArray<unknown>, index: number, maxPayloadBytes: number, newId: () => string): PreparedTask {
   const item = items[index] as ({ payload?: unknown } & EnqueueOptions) | undefined;
-  if (typeof item === 'object' && item !== null && !Array.isArray(item) && item.id === undefined && item.delayMs === undefined) {
-    return { id: newId(), json: serializePayload(item.payload, maxPayloadBytes), delayMs: 0 };
+  if (
+    typeof item === 'object' &&
+    item !== null &&
+    !Array.isArray(item) &&
+    item.id === undefined &&
+    item.delayMs === undefined &&
+    item.priority === undefined &&
+    item.headers === undefined
+  ) {
+    return { id: newId(), json: serializePayload(item.payload, maxPayloadBytes), delayMs: 0, priority: 0 };
   }
   const argument = `items[${index}]`;
   assertOptionsObject(argument, item);

@@ -26,6 +26,21 @@ export interface LeaseWait {
 }
 
 /**
+ * Optional behaviours a store carries through its required methods (rather than through methods
+ * of its own), so core cannot tell from the methods alone. A missing or false entry means the
+ * store lacks it: core refuses the option with NotSupportedError instead of letting it be ignored.
+ */
+export interface QueueStoreSupport {
+  /**
+   * `add` stores each task's `priority` and `lease` serves ready tasks highest priority first,
+   * FIFO within one priority (see QueueStore.lease). Without it core refuses a priority other than 0.
+   */
+  priorities?: boolean;
+  /** `add` stores each task's `headers` and every lease and dead letter returns them unchanged. */
+  headers?: boolean;
+}
+
+/**
  * The primitive steps of one queue in a backend's storage, for one handle's resolved options
  * (given to the store when the backend creates it). Core's StoreQueue builds the Queue on top:
  * argument checks, ClosedError once closed, payload serialization, ids, and the retry decision.
@@ -45,22 +60,29 @@ export interface LeaseWait {
  * suite's capability flag for it says so.
  */
 export interface QueueStore {
+  /** The optional behaviours this store has beyond its methods. @default none */
+  readonly supports?: QueueStoreSupport;
   /**
    * Stores `tasks` (in that order), each unless its id is waiting, delayed or active
    * (`duplicate`) or finished within retention (`finished`); an id given twice in one call is
    * `duplicate` the second time. A task with `delayMs` 0 becomes waiting at the back of the ready
-   * order, else delayed until now + delayMs (ms). Records the enqueue time (ms). Atomic per call;
+   * order of its priority, else delayed until now + delayMs (ms). Records the enqueue time (ms),
+   * the priority and the headers (with `supports.priorities` / `supports.headers`). Atomic per call;
    * a store may split a call of more than 1,000 tasks into atomic slices in order. Resolves one
    * result per task, in input order. Wakes blocked lease calls of any handle or node.
    */
   add(tasks: readonly PreparedTask[]): Promise<EnqueueResult[]>;
   /**
-   * Leases up to `max` (1 to MAX_BATCH) ready tasks in ready order (recovered tasks first, then
-   * oldest first), after moving delayed tasks that are due to the ready order and skipping
-   * finished ids. Each lease gets a new token, attempt + 1 and a deadline of now +
-   * visibilityTimeoutMs (ms). With nothing ready it waits up to `wait.waitMs` for tasks (woken by an enqueue, a retry
-   * or a delayed task falling due, not by polling) and resolves [] when the wait runs out, the
-   * signal aborts or the backend closes. Atomic per lease step; the wait itself holds nothing.
+   * Leases up to `max` (1 to MAX_BATCH) ready tasks in ready order, after moving delayed tasks
+   * that are due to the ready order and skipping finished ids. The ready order: higher priority
+   * first; within one priority, recovered tasks first (earliest deadline first), then the others
+   * in the order they became ready (enqueue, retry or delayed task falling due, by due time). A
+   * store without priorities has one priority. Every lease carries the task's `priority` (0 by
+   * default) and its `headers` when it has any. Each lease gets a new token, attempt + 1 and a
+   * deadline of now + visibilityTimeoutMs (ms). With nothing ready it waits up to `wait.waitMs`
+   * for tasks (woken by an enqueue, a retry or a delayed task falling due, not by polling) and
+   * resolves [] when the wait runs out, the signal aborts or the backend closes. Atomic per lease
+   * step; the wait itself holds nothing.
    */
   lease(max: number, wait: LeaseWait): Promise<Lease<unknown>[]>;
   /**
@@ -82,14 +104,14 @@ export interface QueueStore {
   /** True when `id` finished less than retainFinishedMs ago. An unknown or expired id is false, never an error. */
   isFinished(id: string): Promise<boolean>;
   /**
-   * Takes back every lease whose deadline is at or before now: to the front of the ready order
-   * (earliest deadline first), or to the dead letters when its attempt reached maxAttempts, with a
-   * `lastError` saying it stalled. Resolves how many tasks it moved. Idempotent, safe to run
+   * Takes back every lease whose deadline is at or before now: to the front of its priority's
+   * ready order (earliest deadline first), or to the dead letters when its attempt reached
+   * maxAttempts, with a `lastError` saying it stalled. Resolves how many tasks it moved. Idempotent, safe to run
    * on every node at once; may work in atomic slices, each of which moves a lease at most once.
    */
   recoverStalled(): Promise<number>;
   /** Counts by state at one moment; delayed tasks already due count as waiting. */
   stats(): Promise<QueueStats>;
-  /** Dead letters, newest first, at most `limit` (1 to MAX_BATCH), each with the `lastError` it died of. */
+  /** Dead letters, newest first, at most `limit` (1 to MAX_BATCH), each with its `lastError` (what it died of), priority and headers. */
   deadLetters(limit: number): Promise<Task<unknown>[]>;
 }

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors/index.js';
+import { InvalidArgumentError, NotSupportedError } from '../errors/index.js';
 import type { DequeueOptions, EnqueueOptions, EnqueueResult, Lease, Queue, QueueStats, Task } from '../interfaces/index.js';
 import { assertName, assertOptionsObject, assertPositiveInt, nonNegativeIntOr, positiveIntOr } from '../validation/index.js';
 import { backoffDelay } from './backoff.js';
@@ -39,6 +39,7 @@ export class StoreQueue<T = unknown> implements Queue<T> {
   async enqueue(payload: T, options?: EnqueueOptions): Promise<EnqueueResult> {
     this.ctx.assertOpen();
     const task = prepareTask('options', payload, options, this.options.maxPayloadBytes, newTaskId);
+    this.assertStorable(task, 'options');
     const [result] = await this.store.add([task]);
     return result!;
   }
@@ -50,7 +51,11 @@ export class StoreQueue<T = unknown> implements Queue<T> {
     if (items.length > MAX_BATCH) throw new InvalidArgumentError('items', `must hold at most ${MAX_BATCH} tasks, got ${items.length}`);
     if (items.length === 0) return [];
     const tasks = new Array<PreparedTask>(items.length);
-    for (let i = 0; i < items.length; i++) tasks[i] = prepareItem(items, i, this.options.maxPayloadBytes, newTaskId);
+    for (let i = 0; i < items.length; i++) {
+      const task = prepareItem(items, i, this.options.maxPayloadBytes, newTaskId);
+      if (task.priority !== 0 || task.headers !== undefined) this.assertStorable(task, `items[${i}]`);
+      tasks[i] = task;
+    }
     return this.store.add(tasks);
   }
 
@@ -68,11 +73,12 @@ export class StoreQueue<T = unknown> implements Queue<T> {
     assertOptionsObject('options', options);
     const waitMs = nonNegativeIntOr('options.waitMs', options?.waitMs, 0);
     const signal = options?.signal;
-    if (signal === undefined) return this.store.lease(max, { waitMs }) as Promise<Lease<T>[]>;
-    if (!(signal instanceof AbortSignal)) throw new InvalidArgumentError('options.signal', 'must be an AbortSignal when given');
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidArgumentError('options.signal', 'must be an AbortSignal when given');
     // The caller gave up before asking: nothing is taken (a store would still hand over what is ready).
-    if (signal.aborted) return [];
-    return this.store.lease(max, { waitMs, signal }) as Promise<Lease<T>[]>;
+    if (signal?.aborted) return [];
+    const leases = (await this.store.lease(max, signal === undefined ? { waitMs } : { waitMs, signal })) as Lease<T>[];
+    if (!this.store.supports?.priorities) for (const lease of leases) lease.priority = 0;
+    return leases;
   }
 
   /** See Queue.complete. */
@@ -131,6 +137,14 @@ export class StoreQueue<T = unknown> implements Queue<T> {
     this.ctx.assertOpen();
     const n = positiveIntOr('limit', limit, 100);
     if (n > MAX_BATCH) throw new InvalidArgumentError('limit', `must be at most ${MAX_BATCH}, got ${n}`);
-    return this.store.deadLetters(n) as Promise<Task<T>[]>;
+    const tasks = (await this.store.deadLetters(n)) as Task<T>[];
+    if (!this.store.supports?.priorities) for (const task of tasks) task.priority = 0;
+    return tasks;
+  }
+
+  // A store without a behaviour would drop the field silently: refuse it instead.
+  private assertStorable(task: PreparedTask, argument: string): void {
+    if (task.priority !== 0 && !this.store.supports?.priorities) throw new NotSupportedError(`${argument}.priority`, 'priorities');
+    if (task.headers !== undefined && !this.store.supports?.headers) throw new NotSupportedError(`${argument}.headers`, 'headers');
   }
 }

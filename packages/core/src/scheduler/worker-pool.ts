@@ -33,8 +33,9 @@ type Outcome = { kind: 'ok' } | { kind: 'threw'; error: unknown } | { kind: Inte
 
 /** A Task without the lease fields, as handed to handlers and listeners. */
 function toTask<T>(lease: Lease<T>): Task<T> {
-  const task: Task<T> = { id: lease.id, payload: lease.payload, attempt: lease.attempt, enqueuedAt: lease.enqueuedAt };
+  const task: Task<T> = { id: lease.id, payload: lease.payload, attempt: lease.attempt, enqueuedAt: lease.enqueuedAt, priority: lease.priority };
   if (lease.lastError !== undefined) task.lastError = lease.lastError;
+  if (lease.headers !== undefined) task.headers = lease.headers;
   return task;
 }
 

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, describe, it } from 'vitest';
 import { ManualClock, SystemClock, type Clock } from '../clock/index.js';
 import type { Backend } from '../interfaces/index.js';
 
@@ -30,6 +30,33 @@ export interface ConformanceCapabilities {
   rwlocks: boolean;
   /** Read/write-lock waiters are served in order of arrival (a reader behind a waiting writer waits). @default true */
   fairRwLockWaiters: boolean;
+  /** Task priorities: `enqueue(…, { priority })` and the ready order by priority (QueueStore.supports.priorities). @default true */
+  priorities: boolean;
+  /** Task headers stored and returned unchanged (QueueStore.supports.headers). @default true */
+  headers: boolean;
+}
+
+/** Every capability, supported: what a complete backend declares. */
+export const ALL_CAPABILITIES: ConformanceCapabilities = {
+  fairLockWaiters: true,
+  registryWatch: true,
+  semaphores: true,
+  fairSemaphoreWaiters: true,
+  rwlocks: true,
+  fairRwLockWaiters: true,
+  priorities: true,
+  headers: true,
+};
+
+/** `it`, or `it.skip` with the missing capability named in the test's title. */
+export function itIf(supported: boolean, capability: keyof ConformanceCapabilities): typeof it {
+  if (supported) return it;
+  return ((name: string, fn?: () => unknown) => it.skip(`${name} (skipped: backend declares no ${capability})`, fn)) as typeof it;
+}
+
+/** `describe`, or `describe.skip` with the missing capability named in the group's title. */
+export function describeIf(supported: boolean, capability: keyof ConformanceCapabilities): (name: string, fn: () => void) => void {
+  return (name, fn) => (supported ? describe(name, fn) : describe.skip(`${name} (skipped: backend declares no ${capability})`, fn));
 }
 
 /** How the suite runs against one backend. */

@@ -1,5 +1,7 @@
 import { describe } from 'vitest';
-import { useHarness, type BackendFactory, type ConformanceCapabilities, type ConformanceOptions } from './harness.js';
+import { ALL_CAPABILITIES, useHarness, type BackendFactory, type ConformanceCapabilities, type ConformanceOptions } from './harness.js';
+import { headersConformance } from './headers-conformance.js';
+import { prioritiesConformance } from './priorities-conformance.js';
 import { inputConformance } from './input-conformance.js';
 import { lifecycleConformance } from './lifecycle-conformance.js';
 import { lockConformance } from './lock-conformance.js';
@@ -18,19 +20,13 @@ import { semaphoreConformance } from './semaphore-conformance.js';
  * state (they stand for several nodes). The suite closes every backend it made after each test.
  */
 export function runBackendConformance(name: string, makeBackend: BackendFactory, options: ConformanceOptions): void {
-  const caps: ConformanceCapabilities = {
-    fairLockWaiters: true,
-    registryWatch: true,
-    semaphores: true,
-    fairSemaphoreWaiters: true,
-    rwlocks: true,
-    fairRwLockWaiters: true,
-    ...options.capabilities,
-  };
+  const caps: ConformanceCapabilities = { ...ALL_CAPABILITIES, ...options.capabilities };
   describe(`backend conformance: ${name} (${options.time} time)`, () => {
     const h = useHarness(makeBackend, options);
     queueBasicsConformance(h);
     queueLifecycleConformance(h);
+    prioritiesConformance(h, caps);
+    headersConformance(h, caps);
     registryConformance(h, caps);
     lockConformance(h, caps);
     semaphoreConformance(h, caps);

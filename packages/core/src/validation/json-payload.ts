@@ -1,43 +1,43 @@
 import { InvalidArgumentError, SerializationError } from '../errors/index.js';
 
-function describe(path: string): string {
-  return path === '' ? 'the payload' : `payload${path}`;
+function describe(what: string, path: string): string {
+  return path === '' ? `the ${what}` : `${what}${path}`;
 }
 
 // JSON.stringify silently drops or rewrites these; refusing them keeps what a worker gets equal to what was sent.
-function check(value: unknown, path: string, seen: Set<object>): void {
+function check(what: string, value: unknown, path: string, seen: Set<object>): void {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return;
     case 'number':
-      if (!Number.isFinite(value)) throw new SerializationError('payload', `${describe(path)} is ${value}, which JSON cannot carry`);
+      if (!Number.isFinite(value)) throw new SerializationError(what, `${describe(what, path)} is ${value}, which JSON cannot carry`);
       return;
     case 'undefined':
-      throw new SerializationError('payload', `${describe(path)} is undefined, which JSON cannot carry (use null)`);
+      throw new SerializationError(what, `${describe(what, path)} is undefined, which JSON cannot carry (use null)`);
     case 'function':
     case 'symbol':
     case 'bigint':
-      throw new SerializationError('payload', `${describe(path)} is a ${typeof value}, which JSON cannot carry`);
+      throw new SerializationError(what, `${describe(what, path)} is a ${typeof value}, which JSON cannot carry`);
     case 'object': {
       if (value === null) return;
-      if (seen.has(value)) throw new SerializationError('payload', `${describe(path)} is a circular reference`);
+      if (seen.has(value)) throw new SerializationError(what, `${describe(what, path)} is a circular reference`);
       seen.add(value);
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
-          if (!(i in value)) throw new SerializationError('payload', `${describe(`${path}[${i}]`)} is a hole in a sparse array`);
-          check(value[i], `${path}[${i}]`, seen);
+          if (!(i in value)) throw new SerializationError(what, `${describe(what, `${path}[${i}]`)} is a hole in a sparse array`);
+          check(what, value[i], `${path}[${i}]`, seen);
         }
       } else {
         const proto = Object.getPrototypeOf(value);
         if (proto !== Object.prototype && proto !== null) {
           const kind = (value as object).constructor?.name ?? 'object';
-          throw new SerializationError('payload', `${describe(path)} is a ${kind}, which JSON does not carry faithfully (send a plain object or a string)`);
+          throw new SerializationError(what, `${describe(what, path)} is a ${kind}, which JSON does not carry faithfully (send a plain object or a string)`);
         }
         if (Object.getOwnPropertySymbols(value).length > 0) {
-          throw new SerializationError('payload', `${describe(path)} has symbol keys, which JSON cannot carry`);
+          throw new SerializationError(what, `${describe(what, path)} has symbol keys, which JSON cannot carry`);
         }
-        for (const [key, child] of Object.entries(value)) check(child, `${path}.${key}`, seen);
+        for (const [key, child] of Object.entries(value)) check(what, child, `${path}.${key}`, seen);
       }
       seen.delete(value);
       return;
@@ -88,13 +88,21 @@ function plainJson(value: unknown, depth: number): boolean {
  * and payloads over `maxBytes` UTF-8 bytes with InvalidArgumentError.
  */
 export function serializePayload(payload: unknown, maxBytes: number): string {
-  if (!plainJson(payload, 0)) check(payload, '', new Set());
-  const json = JSON.stringify(payload);
+  return serializeJson(payload, maxBytes, 'payload', 'maxPayloadBytes');
+}
+
+/**
+ * serializePayload for any value stored as JSON (a result, a progress value): errors name `what`
+ * (the argument) and `limitName` (the size limit, in bytes of UTF-8 JSON).
+ */
+export function serializeJson(value: unknown, maxBytes: number, what: string, limitName: string): string {
+  if (!plainJson(value, 0)) check(what, value, '', new Set());
+  const json = JSON.stringify(value);
   // A UTF-16 code unit is at most 3 UTF-8 bytes, so short JSON needs no byte count.
   if (json.length * 3 <= maxBytes) return json;
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > maxBytes) {
-    throw new InvalidArgumentError('payload', `serializes to ${bytes} bytes, over maxPayloadBytes (${maxBytes})`);
+    throw new InvalidArgumentError(what, `serializes to ${bytes} bytes, over ${limitName} (${maxBytes})`);
   }
   return json;
 }

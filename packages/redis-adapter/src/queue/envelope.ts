@@ -67,7 +67,8 @@ function toTask<T>(env: Envelope, where: string): Task<T> {
     // dead letters of corrupt elements carry the element text as payload
     payload = env.payload as T;
   }
-  const task: Task<T> = { id: env.id, payload, attempt: Number(env.attempt), enqueuedAt: Number(env.enqueuedAt) };
+  // No priorities stored yet: every task, raw elements included, is priority 0.
+  const task: Task<T> = { id: env.id, payload, attempt: Number(env.attempt), enqueuedAt: Number(env.enqueuedAt), priority: 0 };
   if (typeof env.lastError === 'string') task.lastError = env.lastError;
   return task;
 }
