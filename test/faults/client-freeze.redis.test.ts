@@ -6,6 +6,7 @@ import { silentLogger } from '@baton/core';
 import { RedisBackend } from '@baton/redis-adapter';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { eventually } from '../setup/eventually.js';
 import { killAll, spawnTsx, type NodeProcess } from '../setup/node-process.js';
 import { startRedisServer, type RedisServerHandle } from '../setup/redis-server.js';
 import { FencedStore } from './support/fenced-store.js';
@@ -36,7 +37,7 @@ describe.skipIf(!available)(`client frozen${available ? '' : ' (SKIPPED: no redi
     const fenceA = Number((await holder.waitForLine((l) => l.startsWith('acquired '), 30_000)).split(' ')[1]);
     raw = new Redis(server.url);
     const store = new FencedStore(raw, prefix);
-    for (let i = 0; i < 50 && (await store.log()).length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await eventually(async () => (await store.log()).length >= 3, { what: 'the holder to write three times', timeoutMs: 5_000 });
 
     holder.kill('SIGSTOP');
     const pausedAt = Date.now();

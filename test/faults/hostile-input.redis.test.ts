@@ -5,11 +5,11 @@ import { isBatonError, Scheduler, silentLogger, SystemClock, type Task } from '@
 import { RedisBackend } from '@baton/redis-adapter';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { eventually } from '../setup/eventually.js';
 import { startRedisServer, type RedisServerHandle } from '../setup/redis-server.js';
 import { recordFigures } from './support/results.js';
 
 const available = inject('redisUrl') !== '';
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 let server: RedisServerHandle | undefined;
 let backend: RedisBackend;
@@ -42,14 +42,6 @@ async function node(setup: (s: Scheduler) => void): Promise<Scheduler> {
   return s;
 }
 
-async function until(predicate: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const giveUpAt = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
 describe.skipIf(!available)(`hostile data and bad input${available ? '' : ' (SKIPPED: no redis-server)'}`, () => {
   it('garbage elements in a queue list: corrupt envelopes are dead-lettered with the reason, foreign strings run as raw tasks, real tasks go on', async () => {
     const handled: Task<unknown>[] = [];
@@ -68,7 +60,7 @@ describe.skipIf(!available)(`hostile data and bad input${available ? '' : ' (SKI
     ];
     await raw.lpush('hostile:{queue:garbage}:wait', ...garbage);
     await q.enqueue({ n: 2 }, { id: 'real-2' });
-    await until(async () => handled.some((t) => t.id === 'real-2') && (await q.stats()).active === 0, 'real-2 handled');
+    await eventually(async () => handled.some((t) => t.id === 'real-2') && (await q.stats()).active === 0, { what: 'real-2 handled' });
     const ids = handled.map((t) => t.id);
     const dead = await q.deadLetters();
     expect(ids).toContain('real-1');
@@ -106,7 +98,7 @@ describe.skipIf(!available)(`hostile data and bad input${available ? '' : ' (SKI
     expect(isBatonError(error, 'BACKEND_DATA')).toBe(true);
     expect((error as Error).message).toContain('"hostile-wrong" holds a string, but Baton expects a list');
     await backend.queue('healthy').enqueue('ok', { id: 'healthy-1' });
-    await until(() => done.includes('healthy-1') && errors.length > 0, 'the healthy queue served and the bad one reported');
+    await eventually(() => done.includes('healthy-1') && errors.length > 0, { what: 'the healthy queue served and the bad one reported' });
     expect(errors.every((e) => isBatonError(e, 'BACKEND_DATA'))).toBe(true);
     expect(await raw.get('hostile-wrong')).toBe('not a list');
     await raw.hset('hostile-lock-hash', 'f', '1');
@@ -173,7 +165,7 @@ describe.skipIf(!available)(`hostile data and bad input${available ? '' : ' (SKI
     const q = backend.queue<string>('throwers', { maxAttempts: 1 });
     for (const kind of Object.keys(thrown)) await q.enqueue(kind, { id: kind });
     await q.enqueue('fine', { id: 'after' });
-    await until(async () => (await q.stats()).dead === Object.keys(thrown).length && completed.includes('after'), 'every thrower dead-lettered');
+    await eventually(async () => (await q.stats()).dead === Object.keys(thrown).length && completed.includes('after'), { what: 'every thrower dead-lettered' });
     const reasons = Object.fromEntries((await q.deadLetters()).map((d) => [d.id, d.lastError]));
     expect(reasons).toEqual({
       string: 'plain string',
@@ -208,7 +200,7 @@ describe.skipIf(!available)(`hostile data and bad input${available ? '' : ' (SKI
     const q = backend.queue<string>('stuck', { maxAttempts: 2 });
     await q.enqueue('hang', { id: 'hang' });
     await q.enqueue('fine', { id: 'after-hang' });
-    await until(async () => (await q.stats()).dead === 1 && completed.includes('after-hang'), 'the hung task dead and the next one done');
+    await eventually(async () => (await q.stats()).dead === 1 && completed.includes('after-hang'), { what: 'the hung task dead and the next one done' });
     const [dead] = await q.deadLetters();
     expect(dead!.id).toBe('hang');
     expect(dead!.lastError).toMatch(/^TaskTimeoutError: Task "hang" ran longer than its timeout of 300 ms/);

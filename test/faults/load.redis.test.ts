@@ -7,6 +7,7 @@ import { isBatonError, silentLogger } from '@baton/core';
 import { RedisBackend } from '@baton/redis-adapter';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { eventually } from '../setup/eventually.js';
 import { killAll, spawnTsx, type NodeProcess } from '../setup/node-process.js';
 import { startRedisServer, type RedisServerHandle } from '../setup/redis-server.js';
 import { histogramPercentile, recordFigures } from './support/results.js';
@@ -88,12 +89,13 @@ describe.skipIf(!available)(`load${available ? '' : ' (SKIPPED: no redis-server)
       producing = false;
       await Promise.all([...producers, monitor]);
       const producedMs = Date.now() - started;
-      const giveUpAt = Date.now() + 60_000;
-      for (;;) {
-        const s = await queues[0]!.stats();
-        if (s.waiting + s.active + s.delayed === 0 || Date.now() > giveUpAt) break;
-        await sleep(100);
-      }
+      await eventually(
+        async () => {
+          const s = await queues[0]!.stats();
+          return s.waiting + s.active + s.delayed === 0;
+        },
+        { what: 'the workers to drain the queue', timeoutMs: 60_000, intervalMs: 100 },
+      );
       const drainedMs = Date.now() - started;
       for (const p of processes) p.send('stop');
       const summaries = await Promise.all(

@@ -8,6 +8,7 @@ import { Scheduler, silentLogger, SystemClock } from '@baton/core';
 import { RedisBackend } from '@baton/redis-adapter';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { eventually } from '../setup/eventually.js';
 import { startRedisServer, type RedisServerHandle } from '../setup/redis-server.js';
 import { recordFigures } from './support/results.js';
 import { scaled } from './support/scale.js';
@@ -59,10 +60,10 @@ describe.skipIf(!available)(`long run on Redis${available ? '' : ' (SKIPPED: no 
       let maxFinished = 0;
       for (let i = 0; i < TASKS; i += 1_000) {
         await queue.enqueueMany(Array.from({ length: 1_000 }, (_, j) => ({ payload: i + j, id: `task-${i + j}` })));
-        while (done < i - 2_000) await sleep(5);
+        await eventually(() => done >= i - 2_000, { what: `the node to get within 2,000 tasks of the ${i} enqueued`, timeoutMs: 60_000, intervalMs: 5 });
         if ((i / 1_000) % 5 === 0) maxFinished = Math.max(maxFinished, await raw.scard('long:{queue:long}:finished'));
       }
-      while (done < TASKS) await sleep(10);
+      await eventually(() => done >= TASKS, { what: `the node to handle all ${TASKS} tasks`, timeoutMs: 60_000, intervalMs: 10 });
       maxFinished = Math.max(maxFinished, await raw.scard('long:{queue:long}:finished'));
       const runMs = Date.now() - started;
       const perSec = TASKS / (runMs / 1_000);

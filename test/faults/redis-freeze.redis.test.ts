@@ -5,6 +5,7 @@
 import { isBatonError, Scheduler, silentLogger, SystemClock, type LockHandle } from '@baton/core';
 import { RedisBackend, type RedisBackendOptions } from '@baton/redis-adapter';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { eventually } from '../setup/eventually.js';
 import { DurableRedis } from './support/durable-redis.js';
 import { FencedResource } from './support/fenced-resource.js';
 import { recordFigures } from './support/results.js';
@@ -91,7 +92,7 @@ describe.skipIf(!available)(`redis frozen${available ? '' : ' (SKIPPED: no redis
     await worker.start();
     const probe = backend();
     await probe.queue('jobs', { visibilityTimeoutMs: TTL_MS }).enqueue('long', { id: 'long' });
-    for (let i = 0; i < 100 && attempts.length === 0; i++) await sleep(20);
+    await eventually(() => attempts.length > 0, { what: 'the worker to start the long task', timeoutMs: 5_000 });
     expect(attempts).toHaveLength(1);
     const bounded = backend({ commandTimeout: 500 });
     await bounded.queue('jobs').stats();
@@ -130,7 +131,7 @@ describe.skipIf(!available)(`redis frozen${available ? '' : ' (SKIPPED: no redis
     const settled = Object.fromEntries(await Promise.all(Object.entries(calls).map(async ([k, v]) => [k, await v] as const)));
     const settledBounded = Object.fromEntries(await Promise.all(Object.entries(boundedCalls).map(async ([k, v]) => [k, await v] as const)));
     releaseFirst();
-    for (let i = 0; i < 150 && !(await probe.queue('jobs').isFinished('long')); i++) await sleep(20);
+    await eventually(() => probe.queue('jobs').isFinished('long'), { what: 'the long task to be re-run and finished', timeoutMs: 5_000 });
     const finished = await probe.queue('jobs').isFinished('long');
     const aRelease = await holderA.release();
     await lockB.release();

@@ -5,6 +5,7 @@
 import { Scheduler, silentLogger, SystemClock, isBatonError, type RegistryEvent } from '@baton/core';
 import { RedisBackend } from '@baton/redis-adapter';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { eventually } from '../setup/eventually.js';
 import { DurableRedis } from './support/durable-redis.js';
 import { LockTraffic } from './support/lock-traffic.js';
 import { recordFigures } from './support/results.js';
@@ -111,17 +112,23 @@ describe.skipIf(!available)(`redis restarts${available ? '' : ' (SKIPPED: no red
     await Promise.all(producers);
 
     // everything acknowledged gets done, with no restart of any component
-    const giveUpAt = Date.now() + 30_000;
     let unfinished = [...acked];
-    while (unfinished.length > 0 && Date.now() < giveUpAt) {
-      const flags = await Promise.all(unfinished.map((id) => producerQueue.isFinished(id)));
-      unfinished = unfinished.filter((_, i) => !flags[i]);
-      if (unfinished.length > 0) await sleep(200);
-    }
+    await eventually(
+      async () => {
+        const flags = await Promise.all(unfinished.map((id) => producerQueue.isFinished(id)));
+        unfinished = unfinished.filter((_, i) => !flags[i]);
+        if (unfinished.length > 0)
+          throw new Error(`${unfinished.length} of ${acked.size} acknowledged ids not finished, e.g. ${unfinished.slice(0, 5).join(', ')}`);
+      },
+      { what: 'every acknowledged enqueue to finish', timeoutMs: 30_000, intervalMs: 200 },
+    );
     // heartbeats and watchers: the survivor is listed, and a node joining now is announced
     const joinedAt = Date.now();
     const late = await backend().registry('nodes').register({ id: 'late' }, { ttlMs: 1_000 });
-    for (let i = 0; i < 60 && !events.some((e) => e.node.id === 'late' && e.type === 'join'); i++) await sleep(50);
+    await eventually(() => events.some((e) => e.node.id === 'late' && e.type === 'join'), {
+      what: "the watcher to see the late node's join",
+      timeoutMs: 3_000,
+    });
     const listed = (await watcher.list()).map((n) => n.id).sort();
     await locks.stop();
     const stats = await producerQueue.stats();

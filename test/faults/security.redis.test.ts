@@ -10,6 +10,7 @@ import { isBatonError, silentLogger, type RegistryEvent } from '@baton/core';
 import { RedisBackend, type RedisBackendOptions } from '@baton/redis-adapter';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { eventually } from '../setup/eventually.js';
 import { freePort, startRedisServer, type RedisServerHandle } from '../setup/redis-server.js';
 import { recordFigures } from './support/results.js';
 
@@ -236,7 +237,7 @@ describe.skipIf(!available)(`security${available ? '' : ' (SKIPPED: no redis-ser
       await new Promise((resolve) => setTimeout(resolve, 50));
       const reg = await b.registry(name).register({ id: name, meta: { name } }, { ttlMs: 5_000 });
       expect(await other.registry(name).list()).toMatchObject([{ id: name, meta: { name } }]);
-      for (let i = 0; i < 40 && events.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      await eventually(() => events.length > 0, { what: `the watcher to see ${JSON.stringify(name)} join`, timeoutMs: 2_000 });
       expect(events).toMatchObject([{ type: 'join', node: { id: name } }]);
       unwatch();
       await reg.deregister();

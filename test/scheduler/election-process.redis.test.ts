@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
-import { killFixtures, startFixture, waitFor, type Fixture } from './processes.js';
+import { eventually } from '../setup/eventually.js';
+import { killFixtures, startFixture, type Fixture } from './processes.js';
 import { uniquePrefix } from './redis-env.js';
 
 const url = inject('redisUrl');
@@ -14,25 +15,25 @@ describe.skipIf(url === '')('Leader election across processes on Redis', () => {
     try {
       for (let i = 0; i < 2; i++) contenders.push(startFixture<ContenderMessage>('contender', [url, prefix, 'primary', String(TTL_MS)]));
       const leads = (c: Fixture<ContenderMessage>): boolean => c.messages.some((m) => m.type === 'leader');
-      await waitFor(() => contenders.some(leads), 'a first leader', 30_000);
+      await eventually(() => contenders.some(leads), { what: 'a first leader', timeoutMs: 30_000 });
       const old = contenders.find(leads)!;
       const other = contenders.find((c) => c !== old)!;
-      await waitFor(() => other.messages.some((m) => m.type === 'ready'), 'the second contender', 30_000);
-      await waitFor(() => old.messages.filter((m) => m.type === 'act').length >= 5, 'the leader to act', 5_000);
+      await eventually(() => other.messages.some((m) => m.type === 'ready'), { what: 'the second contender', timeoutMs: 30_000 });
+      await eventually(() => old.messages.filter((m) => m.type === 'act').length >= 5, { what: 'the leader to act', timeoutMs: 5_000 });
       const oldFence = old.messages.find((m) => m.type === 'leader')!.fence!;
 
       old.child.kill('SIGSTOP');
       const stoppedAt = Date.now();
       await new Promise((r) => setTimeout(r, 100)); // messages already in the pipe arrive
       const beforeResume = old.messages.length;
-      await waitFor(() => leads(other), 'the other contender to lead', 5 * TTL_MS);
+      await eventually(() => leads(other), { what: 'the other contender to lead', timeoutMs: 5 * TTL_MS });
       const newTerm = other.messages.find((m) => m.type === 'leader')!;
       expect(newTerm.fence!).toBeGreaterThan(oldFence);
       expect(newTerm.at - stoppedAt).toBeGreaterThanOrEqual(0);
-      await waitFor(() => Date.now() - stoppedAt > 2 * TTL_MS, 'well past the TTL', 5 * TTL_MS);
+      await eventually(() => Date.now() - stoppedAt > 2 * TTL_MS, { what: 'well past the TTL', timeoutMs: 5 * TTL_MS });
 
       old.child.kill('SIGCONT');
-      await waitFor(() => old.messages.length > beforeResume, 'the old leader to say something', 5_000);
+      await eventually(() => old.messages.length > beforeResume, { what: 'the old leader to say something', timeoutMs: 5_000 });
       await new Promise((r) => setTimeout(r, 300)); // give it every chance to act wrongly
       const afterResume = old.messages.slice(beforeResume);
       expect(afterResume[0]).toMatchObject({ type: 'lost', fence: oldFence });

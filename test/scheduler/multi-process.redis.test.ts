@@ -1,7 +1,8 @@
 import { describe, expect, inject, it } from 'vitest';
 import { silentLogger } from '@baton/core';
 import { RedisBackend } from '@baton/redis-adapter';
-import { exited, killFixtures, startFixture, waitFor, type Fixture } from './processes.js';
+import { eventually } from '../setup/eventually.js';
+import { exited, killFixtures, startFixture, type Fixture } from './processes.js';
 import { uniquePrefix } from './redis-env.js';
 
 const url = inject('redisUrl');
@@ -17,10 +18,10 @@ describe.skipIf(url === '')('Scheduler across processes on Redis', () => {
     const nodes: Array<Fixture<WorkerMessage>> = [];
     try {
       for (let i = 0; i < 4; i++) nodes.push(startFixture<WorkerMessage>('worker-node', [url, prefix, `node-${i}`, 'work']));
-      await waitFor(() => nodes.every((n) => n.messages.some((m) => m.type === 'ready')), 'the nodes to start', 30_000);
+      await eventually(() => nodes.every((n) => n.messages.some((m) => m.type === 'ready')), { what: 'the nodes to start', timeoutMs: 30_000 });
       for (let i = 0; i < ids.length; i += 500) await queue.enqueueMany(ids.slice(i, i + 500).map((id) => ({ id, payload: id })));
       const doneCount = (): number => new Set(nodes.flatMap((n) => n.messages.filter((m) => m.type === 'done').map((m) => m.id))).size;
-      await waitFor(() => doneCount() >= 600, '30 % of the tasks', 20_000);
+      await eventually(() => doneCount() >= 600, { what: '30 % of the tasks', timeoutMs: 20_000 });
       const victim = nodes[3]!;
       victim.child.kill('SIGKILL');
       await exited(victim.child);
@@ -30,14 +31,16 @@ describe.skipIf(url === '')('Scheduler across processes on Redis', () => {
       expect(inFlightAtKill.size).toBeGreaterThan(0); // the kill did interrupt work
 
       // Every task ends in the finished set: the queue, not the reports, is the judge.
-      await waitFor(() => doneCount() >= ids.length - inFlightAtKill.size, 'the survivors to finish', 20_000);
+      await eventually(() => doneCount() >= ids.length - inFlightAtKill.size, { what: 'the survivors to finish', timeoutMs: 20_000 });
       let unfinished: string[] = ids;
-      const deadline = Date.now() + 15_000;
-      while (unfinished.length > 0 && Date.now() < deadline) {
-        const flags = await Promise.all(unfinished.map((id) => queue.isFinished(id)));
-        unfinished = unfinished.filter((_, i) => !flags[i]);
-        if (unfinished.length > 0) await new Promise((r) => setTimeout(r, 200));
-      }
+      await eventually(
+        async () => {
+          const flags = await Promise.all(unfinished.map((id) => queue.isFinished(id)));
+          unfinished = unfinished.filter((_, i) => !flags[i]);
+          if (unfinished.length > 0) throw new Error(`${unfinished.length} tasks not finished, e.g. ${unfinished.slice(0, 5).join(', ')}`);
+        },
+        { what: 'every task to be in the finished set', timeoutMs: 15_000, intervalMs: 200 },
+      );
       expect(unfinished).toEqual([]); // tasks lost: 0
       expect(await queue.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
 

@@ -38,12 +38,3 @@ export async function killFixtures(): Promise<void> {
   }
   await Promise.all(all.map(exited));
 }
-
-/** Polls `predicate` every 20 ms (real time) until it holds; throws naming `what` after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

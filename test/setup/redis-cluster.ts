@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { eventually } from './eventually.js';
 import { startRedisServer, type RedisServerHandle } from './redis-server.js';
 
 const run = promisify(execFile);
@@ -40,13 +41,13 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
     await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], {
       timeout: 30_000,
     });
-    const giveUpAt = Date.now() + 20_000;
-    for (;;) {
-      const states = await Promise.all(nodes.map((n) => cli(n.port, 'cluster', 'info')));
-      if (states.every((s) => s.includes('cluster_state:ok'))) break;
-      if (Date.now() > giveUpAt) throw new Error(`the cluster did not reach cluster_state:ok within 20 s:\n${states.join('\n')}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await eventually(
+      async () => {
+        const states = await Promise.all(nodes.map((n) => cli(n.port, 'cluster', 'info')));
+        if (!states.every((s) => s.includes('cluster_state:ok'))) throw new Error(states.join('\n'));
+      },
+      { what: 'every node of the cluster to report cluster_state:ok', timeoutMs: 20_000, intervalMs: 50 },
+    );
   } catch (error) {
     await stop();
     throw error;

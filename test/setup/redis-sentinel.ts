@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { eventually } from './eventually.js';
 import { freePort, startRedisServer, type RedisServerHandle } from './redis-server.js';
 
 const run = promisify(execFile);
@@ -82,15 +83,15 @@ export async function startRedisSentinel(downAfterMs = 1_000, name = 'baton-m'):
       children.push(child);
       running.add(child);
     }
-    const giveUpAt = Date.now() + 20_000;
-    for (;;) {
-      const views = await Promise.all(ports.map((p) => cli(p, 'sentinel', 'master', name).catch((e: unknown) => String(e))));
-      const link = await cli(replica.port, 'info', 'replication').catch(() => '');
-      const ready = link.includes('master_link_status:up') && views.every((v) => /num-slaves\n1\n/.test(v) && /num-other-sentinels\n2\n/.test(v));
-      if (ready) break;
-      if (Date.now() > giveUpAt) throw new Error(`sentinels did not see the replica and each other within 20 s:\n${views.join('\n---\n')}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await eventually(
+      async () => {
+        const views = await Promise.all(ports.map((p) => cli(p, 'sentinel', 'master', name).catch((e: unknown) => String(e))));
+        const link = await cli(replica.port, 'info', 'replication').catch(() => '');
+        const ready = link.includes('master_link_status:up') && views.every((v) => /num-slaves\n1\n/.test(v) && /num-other-sentinels\n2\n/.test(v));
+        if (!ready) throw new Error(views.join('\n---\n'));
+      },
+      { what: 'the sentinels to see the replica and each other', timeoutMs: 20_000, intervalMs: 100 },
+    );
     return { name, master, replica, sentinels: ports.map((port) => ({ host: '127.0.0.1', port })), stop };
   } catch (error) {
     await stop();

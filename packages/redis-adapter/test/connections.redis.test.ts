@@ -2,6 +2,7 @@ import { BackendUnavailableError, ClosedError, TOKENS, type Backend } from '@bat
 import { Container } from 'inversify';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { eventually } from '../../../test/setup/eventually.js';
 import { startRedisServer, type RedisServerHandle } from '../../../test/setup/redis-server.js';
 import { RedisBackend, redisBackend } from '../src/index.js';
 import { Resources, uniquePrefix } from './helpers.js';
@@ -45,7 +46,7 @@ describe.skipIf(url === '')(`redis connections${url === '' ? ' (SKIPPED: no redi
       // the given client, plus a blocking and a subscriber duplicate (duplicates keep the connection name)
       expect(await clientNames(raw, name)).toBe(3);
       await backend.close();
-      for (let i = 0; i < 50 && (await clientNames(raw, name)) > 1; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await eventually(async () => (await clientNames(raw, name)) <= 1, { what: "the closed backend's connections to leave the server", timeoutMs: 5_000 });
       expect(await clientNames(raw, name)).toBe(1);
       expect(await client.ping()).toBe('PONG');
       await expect(q.enqueue('x')).rejects.toBeInstanceOf(ClosedError);

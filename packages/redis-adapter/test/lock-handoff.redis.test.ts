@@ -1,5 +1,6 @@
 import type { LockManager } from '@baton/core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { eventually } from '../../../test/setup/eventually.js';
 import { scriptSources } from '../src/script-loader.js';
 import { Resources, sleep, uniquePrefix } from './helpers.js';
 
@@ -18,14 +19,6 @@ function boundLock(): { k: ReturnType<typeof lockKeys>; raw: ReturnType<Resource
   return { k, raw: r.raw(url), locks: () => r.backend(url).locks({ keys: { lock: () => k.lock } }) };
 }
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await sleep(10);
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
-
 describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no redis-server)' : ''}`, () => {
   afterEach(() => r.closeAll());
 
@@ -33,7 +26,7 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
     const { k, raw, locks } = boundLock();
     const holder = await locks().acquire('res', { ttlMs: 10_000 });
     const waiting = locks().acquire('res', { ttlMs: 10_000, waitMs: 5_000 });
-    await until(async () => (await raw.llen(k.waiters)) === 1, 'the waiter is in line');
+    await eventually(async () => (await raw.llen(k.waiters)) === 1, { what: 'the waiter to be in line', intervalMs: 10 });
     expect(await holder.release()).toBe(true);
     const owner = await raw.get(k.lock);
     expect(owner).not.toBeNull();
@@ -53,7 +46,7 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
     const { k, raw, locks } = boundLock();
     const holder = await locks().acquire('res', { ttlMs: 10_000 });
     const waiting = locks().acquire('res', { ttlMs: 10_000, waitMs: 5_000 });
-    await until(async () => (await raw.llen(k.waiters)) === 1, 'the waiter is in line');
+    await eventually(async () => (await raw.llen(k.waiters)) === 1, { what: 'the waiter to be in line', intervalMs: 10 });
     // the hand-off of releaseLock.lua, without its PUBLISH
     const entry = (await raw.lpop(k.waiters))!;
     await raw.zrem(k.deadlines, entry);
@@ -76,7 +69,7 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
     await raw.rpush(k.waiters, ghost);
     await raw.zadd(k.deadlines, Date.now() + 60_000, ghost);
     const waiting = locks().acquire('res', { ttlMs: 10_000, waitMs: 5_000 });
-    await until(async () => (await raw.llen(k.waiters)) === 2, 'the waiter is in line behind the crashed one');
+    await eventually(async () => (await raw.llen(k.waiters)) === 2, { what: 'the waiter to be in line behind the crashed one', intervalMs: 10 });
     await raw.zadd(k.deadlines, 'XX', Date.now() - 1, ghost);
     await holder.release();
     const lock = await waiting;
@@ -93,7 +86,7 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
     await raw.rpush(k.waiters, ghost);
     await raw.zadd(k.deadlines, Date.now() + 60_000, ghost);
     const waiting = locks().acquire('res', { ttlMs: 10_000, waitMs: 5_000 });
-    await until(async () => (await raw.llen(k.waiters)) === 2, 'the waiter is in line behind the crashed one');
+    await eventually(async () => (await raw.llen(k.waiters)) === 2, { what: 'the waiter to be in line behind the crashed one', intervalMs: 10 });
     const released = Date.now();
     await holder.release();
     expect(await raw.get(k.lock)).toBe('feedfeedfeedfeedfeedfeedfeedfeed');
@@ -109,7 +102,7 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
     const { k, raw, locks } = boundLock();
     const holder = await locks().acquire('res', { ttlMs: 10_000 });
     const waiters = [locks(), locks(), locks()].map((l) => l.acquire('res', { ttlMs: 10_000, waitMs: 5_000 }));
-    await until(async () => (await raw.llen(k.waiters)) === 3, 'three waiters are in line');
+    await eventually(async () => (await raw.llen(k.waiters)) === 3, { what: 'three waiters to be in line', intervalMs: 10 });
     const channels = (await raw.lrange(k.waiters, 0, -1)).map((entry) => entry.split(' ')[2]);
     expect(new Set(channels).size).toBe(3);
     expect(await raw.pubsub('NUMSUB', ...(channels as string[]))).toEqual(channels.flatMap((c) => [c, 1]));
@@ -133,7 +126,10 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
     expect(await raw.pubsub('CHANNELS', `${prefix}:lock-grants:*`)).toEqual([]);
     const holder = await b1.locks().acquire('busy', { ttlMs: 5_000 });
     const waiting = b2.locks().acquire('busy', { ttlMs: 5_000, waitMs: 5_000 });
-    await until(async () => ((await raw.pubsub('CHANNELS', `${prefix}:lock-grants:*`)) as string[]).length === 1, 'the waiting backend subscribed');
+    await eventually(async () => ((await raw.pubsub('CHANNELS', `${prefix}:lock-grants:*`)) as string[]).length === 1, {
+      what: 'the waiting backend to subscribe',
+      intervalMs: 10,
+    });
     await holder.release();
     expect((await waiting).fence).toBe(holder.fence + 1);
   });
@@ -177,7 +173,7 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
     const { k, raw, locks } = boundLock();
     const holder = await locks().acquire('res', { ttlMs: 10_000 });
     const waiting = locks().acquire('res', { ttlMs: 200, waitMs: 5_000 });
-    await until(async () => (await raw.llen(k.waiters)) === 1, 'the waiter is in line');
+    await eventually(async () => (await raw.llen(k.waiters)) === 1, { what: 'the waiter to be in line', intervalMs: 10 });
     // the local deadline counts from the waiter's last look, so it must look within its TTL
     await sleep(150);
     await holder.release();

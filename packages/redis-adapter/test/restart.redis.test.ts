@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { eventually } from '../../../test/setup/eventually.js';
 import { startRedisServer, type RedisServerHandle } from '../../../test/setup/redis-server.js';
 import { Resources, sleep, uniquePrefix } from './helpers.js';
 
@@ -39,7 +40,11 @@ describe.skipIf(!available)(`redis restart${available ? '' : ' (SKIPPED: no redi
     const lease = await dequeued;
     expect(lease?.id).toBe('late');
     // heartbeats bring the node back into the empty members set
-    for (let i = 0; i < 40 && (await other.registry('nodes').list()).length === 0; i++) await sleep(50);
+    await eventually(async () => (await other.registry('nodes').list()).length > 0, {
+      what: 'a heartbeat to list the node again',
+      timeoutMs: 5_000,
+      intervalMs: 50,
+    });
     expect((await other.registry('nodes').list()).map((n) => n.id)).toEqual(['survivor']);
     expect(Date.now() - restartedAt).toBeLessThan(5_000);
     expect(await holder.release()).toBe(false);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LockNotReplicatedError, ManualClock } from '@baton/core';
 import { MemoryBackend } from '@baton/memory-adapter';
+import { eventually } from '../../../test/setup/eventually.js';
 import { currentMaster, startRedisSentinel, type RedisSentinelHandle } from '../../../test/setup/redis-sentinel.js';
 import { RedisBackend } from '../src/index.js';
 import { sleep, uniquePrefix } from './helpers.js';
@@ -117,23 +118,32 @@ describe.skipIf(!available)(`Redis Sentinel: 1 master, 1 replica, 3 sentinels${a
     const killedAt = Date.now();
     setup!.master.process.kill('SIGKILL');
     const replicaAddress = `127.0.0.1:${setup!.replica.port}`;
-    while ((await currentMaster(setup!.sentinels[0]!.port, setup!.name)) !== replicaAddress) {
-      expect(Date.now() - killedAt).toBeLessThan(15_000);
-      await sleep(100);
-    }
+    await eventually(async () => (await currentMaster(setup!.sentinels[0]!.port, setup!.name)) === replicaAddress, {
+      what: 'the sentinels to promote the replica',
+      timeoutMs: 15_000,
+      intervalMs: 100,
+    });
     promoted = true;
     const promotedAfterMs = Date.now() - killedAt;
     // run on the promoted replica for a while, then let the workers drain what is left
-    const resumeBy = Date.now() + 10_000;
-    while (ackedAfterPromotion.size < 50 || locksAfterPromotion < 10) {
-      expect(Date.now()).toBeLessThan(resumeBy);
-      await sleep(50);
-    }
+    await eventually(() => ackedAfterPromotion.size >= 50 && locksAfterPromotion >= 10, {
+      what: '50 enqueues and 10 locks on the promoted replica',
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
     stopping = true;
     await produce;
     stopping = false;
-    const drainBy = Date.now() + 5_000;
-    while ([...acked].some((id) => !completed.has(id)) && Date.now() < drainBy) await sleep(50);
+    // Enqueues the dead master acknowledged but never replicated cannot complete: the wait is for
+    // the promoted master's queue to drain, and what never completes is counted as lost below.
+    await eventually(
+      async () => {
+        if ([...ackedAfterPromotion].some((id) => !completed.has(id))) return false;
+        const { waiting, active } = await producer.stats();
+        return waiting === 0 && active === 0;
+      },
+      { what: 'the workers to drain the promoted master', timeoutMs: 5_000, intervalMs: 50 },
+    );
     stopping = true;
     await Promise.all([...work, ...lock]);
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '../../setup/eventually.js';
 import { freePort, startRedisServer, type RedisServerHandle } from '../../setup/redis-server.js';
 
 /**
@@ -54,15 +55,12 @@ export class DurableRedis {
   /** Starts the server again on the same port, with the same data directory. */
   async boot(): Promise<void> {
     // A port just released can take a moment to be bindable again.
-    for (let attempt = 0; ; attempt++) {
-      try {
+    await eventually(
+      async () => {
         this.handle = await startRedisServer(['--dir', this.dir, ...this.args], this.port);
-        return;
-      } catch (error) {
-        if (attempt >= 20) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+      },
+      { what: `redis-server to start again on port ${this.port}`, timeoutMs: 10_000, intervalMs: 100 },
+    );
   }
 
   /** SIGSTOP: the server keeps its connections but answers nothing. */
