@@ -1,4 +1,90 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { TierHintReporter, type TierSummary } from './test/setup/tier-hint-reporter.js';
+
+/** A test tier: a vitest project with its files and the servers its global setup starts. */
+interface Tier extends TierSummary {
+  /** Test files of the tier; a file matched by two tiers belongs to the one listed first. */
+  include: string[];
+  /** Starts what the tier's tests need (servers) once per run, and only when the tier runs. */
+  globalSetup?: string[];
+  testTimeout: number;
+  /**
+   * Test files of the tier run at the same time. Tiers with the same value run together; the
+   * others run after them, one group at a time, so the fault tests never share the machine with
+   * the rest of the suite.
+   */
+  parallelFiles: number;
+}
+
+const redisServer = 'test/setup/redis-global-setup.ts';
+
+/**
+ * The tiers, most expensive first; a file goes to the first tier whose `include` matches it, and
+ * `unit` takes what is left. Adding a tier (another backend and its servers, say) is one entry here
+ * with its own global setup, plus `--project <name>` in package.json's `test` script when
+ * contributors should run it every time.
+ */
+const TIERS: Tier[] = [
+  {
+    name: 'slow',
+    about: 'faults, Redis Cluster and Sentinel, several processes, the demo: minutes',
+    command: 'npm run test:slow',
+    include: [
+      'test/faults/**/*.test.ts',
+      'test/conformance/redis-cluster.conformance.test.ts',
+      'packages/redis-adapter/test/sentinel.redis.test.ts',
+      'packages/redis-adapter/test/sharded-queue.redis.test.ts',
+      'packages/redis-adapter/test/multi-process.redis.test.ts',
+      'test/scheduler/multi-process.redis.test.ts',
+      'test/scheduler/election-process.redis.test.ts',
+      'test/examples/demo.test.ts',
+    ],
+    globalSetup: [redisServer],
+    testTimeout: 20_000,
+    parallelFiles: 1,
+  },
+  {
+    name: 'redis',
+    about: 'the Redis adapter and the conformance suite on one redis-server, DI, the README examples',
+    include: [
+      'packages/redis-adapter/**/*.test.ts',
+      'test/**/*.redis.test.ts',
+      'test/conformance/redis.conformance.test.ts',
+      'test/di/**/*.test.ts',
+      'test/readme/**/*.test.ts',
+    ],
+    globalSetup: [redisServer],
+    testTimeout: 20_000,
+    parallelFiles: 3,
+  },
+  {
+    // In-process only (ManualClock, no server, no child process): each test takes milliseconds, so
+    // a test that waits for real time fails fast here instead of slowing every run down.
+    name: 'unit',
+    about: 'core, the memory backend and its conformance run, the scheduler on memory: seconds',
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
+    testTimeout: 5_000,
+    parallelFiles: 3,
+  },
+];
+
+/** Each tier as a vitest project that leaves out the files of the tiers listed before it. */
+function projects(): TestProjectInlineConfiguration[] {
+  const groups = [...new Set(TIERS.map((t) => t.parallelFiles))].sort((a, b) => b - a);
+  return TIERS.map((tier, i) => ({
+    extends: true,
+    test: {
+      name: tier.name,
+      include: tier.include,
+      exclude: ['**/node_modules/**', '**/dist/**', ...TIERS.slice(0, i).flatMap((t) => t.include)],
+      globalSetup: tier.globalSetup ?? [],
+      testTimeout: tier.testTimeout,
+      maxWorkers: tier.parallelFiles,
+      // vitest runs projects of different maxWorkers in separate groups, in this order.
+      sequence: { groupOrder: groups.indexOf(tier.parallelFiles) },
+    },
+  }));
+}
 
 export default defineConfig({
   // Test files outside a package's src are not covered by its tsconfig, so the
@@ -6,9 +92,8 @@ export default defineConfig({
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: false } } as never,
   ssr: { resolve: { conditions: ['@baton/source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
-    globalSetup: ['test/setup/redis-global-setup.ts'],
-    testTimeout: 20_000,
+    projects: projects(),
+    reporters: ['default', new TierHintReporter(TIERS)],
     hookTimeout: 30_000,
     pool: 'forks',
   },

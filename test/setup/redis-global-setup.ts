@@ -3,7 +3,7 @@ import { startRedisServer, type RedisServerHandle } from './redis-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** URL of the redis-server the run started (or REDIS_URL); '' when Redis tests must skip. */
+    /** URL of the redis-server the tier's setup started (or REDIS_URL); '' when Redis tests must skip. */
     redisUrl: string;
   }
 }
@@ -11,9 +11,10 @@ declare module 'vitest' {
 let server: RedisServerHandle | undefined;
 
 /**
- * Starts one redis-server on a free loopback port for the whole run and stops it at teardown.
- * REDIS_URL overrides it. Without redis-server on PATH the Redis tests skip with a warning,
- * except under CI=true, where the run fails.
+ * Starts one redis-server on a free loopback port for the test tier (vitest project) that lists this
+ * file, and stops it at teardown; vitest runs it only when the tier has tests in the run, so a run
+ * of the unit tier starts no server. REDIS_URL overrides it. Without redis-server on PATH the Redis
+ * tests skip with a warning, except under CI=true, where the run fails.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (process.env.REDIS_URL) {
