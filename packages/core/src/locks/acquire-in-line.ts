@@ -64,6 +64,10 @@ export async function acquireInLine<R>(
       const grant = await store.waitForRelease(resource, token, remaining, signal);
       if (grant) return { got: grant, requestedAt };
     }
+  } catch (error) {
+    // A call that close() cut short fails on its lost connection: report the close instead.
+    assertOpen();
+    throw error;
   } finally {
     store.leaveQueue?.(resource, token);
   }
