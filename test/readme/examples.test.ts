@@ -53,6 +53,22 @@ describe('README examples', () => {
     expect(out.trim().split('\n')).toEqual(['100 password reset', '0 welcome mail', '0 invoice', '-10 weekly digest']);
   });
 
+  it('results: request/response and stored results', async () => {
+    const out = await example('examples/results.ts');
+    expect(out.trim().split('\n')).toEqual(["{ state: 'finished', result: 12 }", "{ state: 'finished', result: 30 }", '30']);
+  });
+
+  it('events: progress and the life of a task, seen from another node', async () => {
+    const out = await example('examples/events.ts');
+    expect(out.trim().split('\n')).toEqual([
+      "enqueued [ 'import-1' ]",
+      "active [ 'import-1' ]",
+      "progress import-1 { file: 'a.csv', done: 1, of: 2 }",
+      "progress import-1 { file: 'b.csv', done: 2, of: 2 }",
+      'completed import-1 { imported: 2 }',
+    ]);
+  });
+
   it('locks: withLock with a fence, a timeout error, and release on scope exit', async () => {
     const out = await example('examples/locks.ts');
     expect(out).toContain('report built under fence 1');

@@ -9,6 +9,11 @@ import { Deque } from './deque.js';
 export interface FinishedMark {
   readonly state: 'finished';
   readonly finishedAt: number;
+  /**
+   * The result (JSON text) of a task completed with one. Such a task gets a mark of its own, so
+   * only tasks that return something pay for an object per id.
+   */
+  readonly result?: string | undefined;
 }
 
 /**

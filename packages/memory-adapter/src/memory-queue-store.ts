@@ -1,8 +1,9 @@
-import type { EnqueueResult, Lease, QueueStats, Task } from '@baton/core';
-import type { FailDecision, LeaseRef, LeaseWait, PreparedTask, QueueStore, ResolvedQueueOptions } from '@baton/core/adapter';
+import type { EnqueueResult, Lease, QueueEvent, QueueEventType, QueueStats, Task, TaskOutcome } from '@baton/core';
+import type { FailDecision, LeaseRef, LeaseWait, PreparedTask, QueueStore, QueueSubscription, ResolvedQueueOptions } from '@baton/core/adapter';
 import type { BackendScope } from './backend-scope.js';
 import { timerAt, type ClockTimer } from './clock-timer.js';
 import type { DeadRecord, DequeueWaiter, LeaseRecord, QueueState } from './queue-state.js';
+import type { StateEvent } from './queue-watchers.js';
 
 /**
  * Core's QueueStore over a queue held in a MemoryStore. Every step runs synchronously on the
@@ -16,12 +17,12 @@ import type { DeadRecord, DequeueWaiter, LeaseRecord, QueueState } from './queue
  */
 export class MemoryQueueStore implements QueueStore {
   /** See QueueStore.supports. */
-  readonly supports = { priorities: true, headers: true } as const;
+  readonly supports = { priorities: true, headers: true, results: true } as const;
   private readonly state: QueueState;
 
   /** `options` come resolved by core's resolveQueueOptions (the handle's StoreQueue gets the same). */
   constructor(
-    name: string,
+    private readonly name: string,
     private readonly options: ResolvedQueueOptions,
     private readonly scope: BackendScope,
   ) {
@@ -32,6 +33,7 @@ export class MemoryQueueStore implements QueueStore {
   async add(tasks: readonly PreparedTask[]): Promise<EnqueueResult[]> {
     const now = this.scope.clock.now();
     const results = tasks.map((task) => ({ id: task.id, status: this.state.add(task, now, this.options.retainFinishedMs) }));
+    if (this.state.watchers.wants('enqueued')) this.state.added(queuedIds(results), now);
     this.state.serve(now);
     return results;
   }
@@ -47,8 +49,8 @@ export class MemoryQueueStore implements QueueStore {
   }
 
   /** See QueueStore.complete. */
-  async complete(lease: LeaseRef): Promise<boolean> {
-    return this.state.complete(lease.id, lease.token, this.scope.clock.now(), this.options.retainFinishedMs);
+  async complete(lease: LeaseRef, result?: string): Promise<boolean> {
+    return this.state.complete(lease.id, lease.token, this.scope.clock.now(), this.options.retainFinishedMs, result);
   }
 
   /** See QueueStore.fail. */
@@ -87,6 +89,34 @@ export class MemoryQueueStore implements QueueStore {
   /** See QueueStore.deadLetters. */
   async deadLetters(limit: number): Promise<Task<unknown>[]> {
     return this.state.deadLetters(limit).map(toDeadTask);
+  }
+
+  /** See QueueStore.outcome. */
+  async outcome(id: string): Promise<TaskOutcome | undefined> {
+    const outcome = this.state.outcome(id, this.scope.clock.now(), this.options.retainFinishedMs);
+    if (outcome?.state === 'finished') return { state: 'finished', result: parse(outcome.result) };
+    return outcome;
+  }
+
+  /** See QueueStore.progress. */
+  async progress(lease: LeaseRef, json: string): Promise<boolean> {
+    return this.state.progress(lease.id, lease.token, json, this.scope.clock.now());
+  }
+
+  /**
+   * See QueueStore.watch. Events of every backend on the store reach the listener; it is ready at
+   * once and never disconnected, so it never gets `reconnected`. Closing the backend ends it.
+   */
+  watch(listener: (event: QueueEvent) => void, types: ReadonlySet<QueueEventType> | undefined): QueueSubscription {
+    const queue = this.name;
+    let untrack: () => void = () => undefined;
+    const unsubscribe = this.state.watchers.add({ types, deliver: (event) => listener(toQueueEvent(queue, event)) });
+    const close = (): void => {
+      unsubscribe();
+      untrack();
+    };
+    untrack = this.scope.onClose(close);
+    return { ready: Promise.resolve(), close };
   }
 
   /**
@@ -164,4 +194,34 @@ function toDeadTask(record: DeadRecord): Task<unknown> {
   };
   if (record.headers !== undefined) task.headers = { ...record.headers };
   return task;
+}
+
+function parse(json: string | undefined): unknown {
+  return json === undefined ? undefined : JSON.parse(json);
+}
+
+function queuedIds(results: EnqueueResult[]): string[] {
+  const ids: string[] = [];
+  for (const result of results) if (result.status === 'queued') ids.push(result.id);
+  return ids;
+}
+
+/** The public form of a state event for one listener: its own parsed copies of JSON values. */
+function toQueueEvent(queue: string, event: StateEvent): QueueEvent {
+  switch (event.type) {
+    case 'enqueued':
+    case 'active':
+      return { type: event.type, queue, at: event.at, ids: [...event.ids] };
+    case 'completed': {
+      const completed: QueueEvent = { type: 'completed', queue, at: event.at, id: event.id };
+      if (event.result !== undefined) completed.result = JSON.parse(event.result);
+      return completed;
+    }
+    case 'failed':
+      return { type: 'failed', queue, at: event.at, id: event.id, attempt: event.attempt, error: event.error, willRetry: event.willRetry };
+    case 'dead':
+      return { type: 'dead', queue, at: event.at, id: event.id, attempt: event.attempt, error: event.error };
+    case 'progress':
+      return { type: 'progress', queue, at: event.at, id: event.id, progress: JSON.parse(event.progress) };
+  }
 }

@@ -1,59 +1,25 @@
-import type { EnqueueResult, QueueStats, TaskHeaders } from '@baton/core';
+import type { EnqueueResult, QueueStats } from '@baton/core';
 import type { FailDecision, PreparedTask } from '@baton/core/adapter';
 import { CompletionLog, type FinishedMark } from './completion-log.js';
+import { Deque } from './deque.js';
 import { newLeaseToken } from './lease-tokens.js';
+import { QueueWatchers } from './queue-watchers.js';
 import { ReadyOrder } from './ready-order.js';
+import { newRecord, type TaskRecord } from './task-record.js';
 import { TimeHeap } from './time-heap.js';
-
-/**
- * A task as stored, in exactly one of the waiting, delayed or active states. The ready order
- * and the delayed heap hold the records themselves, so a record that left them without being
- * taken (its state changed) is recognised and skipped when reached.
- */
-interface TaskRecord {
-  id: string;
-  json: string;
-  attempt: number;
-  enqueuedAt: number;
-  priority: number;
-  headers: TaskHeaders | undefined;
-  lastError: string | undefined;
-  state: 'waiting' | 'delayed' | 'active';
-  /** The current delivery's token; '' while not leased. */
-  token: string;
-  /** The current lease's deadline (clock ms); meaningful while active. */
-  deadline: number;
-  /** Position in the ready order (see ReadyOrder); meaningful while waiting. */
-  seq: number;
-}
 
 /**
  * One delivery of a task, with its payload still as JSON (each handle parses its own copy).
  * `take` hands out live views of the stored records (no copy per task): read them before the
  * state changes again.
  */
-export interface LeaseRecord {
-  id: string;
-  json: string;
-  attempt: number;
-  enqueuedAt: number;
-  priority: number;
-  headers: TaskHeaders | undefined;
-  lastError: string | undefined;
-  token: string;
-  deadline: number;
-}
+export type LeaseRecord = Readonly<TaskRecord>;
 
-/** A dead-lettered task, with the reason it died. */
-export interface DeadRecord {
-  id: string;
-  json: string;
-  attempt: number;
-  enqueuedAt: number;
-  priority: number;
-  headers: TaskHeaders | undefined;
-  lastError: string;
-}
+/** A dead-lettered task, with the reason it died (`lastError`). Live view: read it at once. */
+export type DeadRecord = Readonly<TaskRecord> & { readonly lastError: string };
+
+/** How a task ended, with results still as JSON text; see QueueStore.outcome. */
+export type StateOutcome = { state: 'finished'; result: string | undefined } | { state: 'dead'; error: string };
 
 /** A blocked dequeue of some backend sharing this state. */
 export interface DequeueWaiter {
@@ -65,63 +31,73 @@ export interface DequeueWaiter {
   reschedule(nextDue: number | undefined): void;
 }
 
+const STALLED = (attempt: number): string => `stalled: the lease of attempt ${attempt} expired before the task was completed`;
+
 /**
  * The whole state of one named queue, shared by every handle and backend on one MemoryStore.
  * Each method is one synchronous step, so it is atomic with respect to every other caller.
  *
- * A completed id stays in `tasks`, mapped to a FinishedMark, until its retention runs out, so an
- * enqueue looks its id up once and a completion moves no entry between maps; `completions` lists
- * them in completion order for pruning. Every reader of `tasks` checks the state it expects.
+ * Every id the queue knows maps to one entry of `tasks`: a TaskRecord while it is waiting,
+ * delayed, active or dead, a FinishedMark while its completion is retained. A completed id stays
+ * mapped until its retention runs out, so an enqueue looks its id up once and a completion moves
+ * no entry between maps; `completions` lists them in completion order for pruning. Every reader
+ * of `tasks` checks the state it expects.
  */
 export class QueueState {
   /** Blocked dequeues in order of arrival (Set iteration follows insertion). */
   readonly waiters = new Set<DequeueWaiter>();
+  /** Watchers of this queue's events, from every backend on the store. */
+  readonly watchers = new QueueWatchers();
   private readonly tasks = new Map<string, TaskRecord | FinishedMark>();
   private readonly ready = new ReadyOrder<TaskRecord>();
   private readonly delayed = new TimeHeap<TaskRecord>();
   /** Live entries of `delayed` (records still in the delayed state). */
   private delayedCount = 0;
   private readonly active = new Set<TaskRecord>();
-  private readonly dead: DeadRecord[] = [];
+  /** Dead records in the order they died; an entry whose id maps to another record (or none) is stale. */
+  private readonly deadLog = new Deque<TaskRecord>();
+  private deadCount = 0;
   private readonly completions = new CompletionLog();
-  private lastMark: FinishedMark = { state: 'finished', finishedAt: Number.NaN };
+  private lastMark: FinishedMark = { state: 'finished', finishedAt: Number.NaN, result: undefined };
 
-  /** Stores one task unless its id is waiting, delayed, active ('duplicate') or retained as finished ('finished'). */
+  /**
+   * Stores one task unless its id is waiting, delayed, active ('duplicate') or retained as
+   * finished ('finished'). An id in the dead letters is queued afresh, its dead letter dropped.
+   */
   add(task: PreparedTask, now: number, retainMs: number): EnqueueResult['status'] {
     this.pruneFinished(now, retainMs);
     const existing = this.tasks.get(task.id);
     if (existing !== undefined) {
-      if (existing.state !== 'finished') return 'duplicate';
-      if (existing.finishedAt + retainMs > now) return 'finished';
+      if (existing.state === 'finished') {
+        if (existing.finishedAt + retainMs > now) return 'finished';
+      } else if (existing.state === 'dead') {
+        this.deadCount--;
+      } else return 'duplicate';
     }
-    const record: TaskRecord = {
-      id: task.id,
-      json: task.json,
-      attempt: 0,
-      enqueuedAt: now,
-      priority: task.priority,
-      headers: task.headers,
-      lastError: undefined,
-      state: 'waiting',
-      token: '',
-      deadline: 0,
-      seq: 0,
-    };
+    const record = newRecord(task.id, task.json, now, task.priority, task.headers);
     this.tasks.set(task.id, record);
     if (task.delayMs > 0) this.delay(record, now + task.delayMs);
     else this.ready.pushBack(record);
     return 'queued';
   }
 
+  /** Emits `enqueued` for one add call's queued ids (none: nothing). */
+  added(ids: string[], now: number): void {
+    if (ids.length > 0) this.watchers.emit({ type: 'enqueued', at: now, ids });
+  }
+
   /** True when `id` completed less than `retainMs` ago; forgets it (and older ids) otherwise. */
   isFinished(id: string, now: number, retainMs: number): boolean {
-    this.pruneFinished(now, retainMs);
+    return this.finishedMark(id, now, retainMs) !== undefined;
+  }
+
+  /** How `id` ended, if it is retained as finished or is in the dead letters. */
+  outcome(id: string, now: number, retainMs: number): StateOutcome | undefined {
+    const mark = this.finishedMark(id, now, retainMs);
+    if (mark !== undefined) return { state: 'finished', result: mark.result };
     const record = this.tasks.get(id);
-    if (record?.state !== 'finished') return false;
-    if (record.finishedAt + retainMs > now) return true;
-    // Handles with different retainFinishedMs can leave an expired entry behind a live one.
-    this.tasks.delete(id);
-    return false;
+    if (record?.state === 'dead') return { state: 'dead', error: record.lastError ?? '' };
+    return undefined;
   }
 
   /** Moves delayed tasks that are due at `now` to the back of their priority's ready order, in due order. */
@@ -161,6 +137,7 @@ export class QueueState {
       this.active.add(record);
       out.push(record);
     }
+    if (out.length > 0 && this.watchers.wants('active')) this.watchers.emit({ type: 'active', at: now, ids: out.map((r) => r.id) });
     return out;
   }
 
@@ -181,16 +158,21 @@ export class QueueState {
     for (const waiter of this.waiters) waiter.reschedule(nextDue);
   }
 
-  /** Finishes the task if `token` still holds it; records the completion time. */
-  complete(id: string, token: string, now: number, retainMs: number): boolean {
-    const record = this.tasks.get(id);
-    if (record === undefined || record.state !== 'active' || record.token !== token) return false;
-    let mark = this.lastMark;
-    if (mark.finishedAt !== now) this.lastMark = mark = { state: 'finished', finishedAt: now };
+  /** Finishes the task if `token` still holds it; records the completion time and the result (JSON), if any. */
+  complete(id: string, token: string, now: number, retainMs: number, result: string | undefined): boolean {
+    const record = this.held(id, token);
+    if (record === undefined) return false;
+    let mark: FinishedMark;
+    if (result !== undefined) mark = { state: 'finished', finishedAt: now, result };
+    else {
+      mark = this.lastMark;
+      if (mark.finishedAt !== now) this.lastMark = mark = { state: 'finished', finishedAt: now, result: undefined };
+    }
     this.tasks.set(id, mark);
     this.active.delete(record);
     this.completions.push(id, mark);
     this.pruneFinished(now, retainMs);
+    if (this.watchers.wants('completed')) this.watchers.emit({ type: 'completed', at: now, id, result });
     return true;
   }
 
@@ -200,8 +182,9 @@ export class QueueState {
     if (record === undefined) return false;
     this.active.delete(record);
     record.lastError = decision.message;
-    if (decision.dead) this.kill(record, decision.message);
+    if (decision.dead) this.kill(record, now);
     else this.delay(record, now + decision.retryInMs);
+    this.failed(record, now, !decision.dead);
     return true;
   }
 
@@ -213,9 +196,18 @@ export class QueueState {
     return true;
   }
 
+  /** Stores the task's latest progress (JSON) if `token` still holds it, and emits `progress`. */
+  progress(id: string, token: string, json: string, now: number): boolean {
+    const record = this.held(id, token);
+    if (record === undefined) return false;
+    record.progress = json;
+    if (this.watchers.wants('progress')) this.watchers.emit({ type: 'progress', at: now, id, progress: json });
+    return true;
+  }
+
   /**
-   * Takes back every lease whose deadline is at or before `now`: to the front of the ready list
-   * (earliest deadline served first), or to the dead letters when it was the last attempt.
+   * Takes back every lease whose deadline is at or before `now`: to the front of its priority's
+   * ready order (earliest deadline served first), or to the dead letters when it was the last attempt.
    */
   recover(now: number, maxAttempts: number): number {
     const expired: TaskRecord[] = [];
@@ -224,28 +216,32 @@ export class QueueState {
     for (let i = expired.length - 1; i >= 0; i--) {
       const record = expired[i]!;
       this.active.delete(record);
-      const reason = `stalled: the lease of attempt ${record.attempt} expired before the task was completed`;
-      record.lastError = reason;
-      if (record.attempt >= maxAttempts) {
-        this.kill(record, reason);
+      record.lastError = STALLED(record.attempt);
+      const dies = record.attempt >= maxAttempts;
+      if (dies) {
+        this.kill(record, now);
       } else {
         record.state = 'waiting';
         record.token = '';
         this.ready.pushFront(record);
       }
+      this.failed(record, now, !dies);
     }
     return expired.length;
   }
 
   /** Counts by state. */
   stats(): QueueStats {
-    return { waiting: this.ready.size, active: this.active.size, delayed: this.delayedCount, dead: this.dead.length };
+    return { waiting: this.ready.size, active: this.active.size, delayed: this.delayedCount, dead: this.deadCount };
   }
 
-  /** Dead letters, newest first, at most `limit`. */
+  /** Dead letters, newest first, at most `limit`. Live views: read them at once. */
   deadLetters(limit: number): DeadRecord[] {
     const out: DeadRecord[] = [];
-    for (let i = this.dead.length - 1; i >= 0 && out.length < limit; i--) out.push(this.dead[i]!);
+    for (let i = this.deadLog.length - 1; i >= 0 && out.length < limit; i--) {
+      const record = this.deadLog.at(i)!;
+      if (this.tasks.get(record.id) === record) out.push(record as DeadRecord);
+    }
     return out;
   }
 
@@ -255,6 +251,17 @@ export class QueueState {
     return record !== undefined && record.state === 'active' && record.token === token ? record : undefined;
   }
 
+  /** The finished mark of `id` if it completed less than `retainMs` ago; forgets expired ones. */
+  private finishedMark(id: string, now: number, retainMs: number): FinishedMark | undefined {
+    this.pruneFinished(now, retainMs);
+    const record = this.tasks.get(id);
+    if (record?.state !== 'finished') return undefined;
+    if (record.finishedAt + retainMs > now) return record;
+    // Handles with different retainFinishedMs can leave an expired entry behind a live one.
+    this.tasks.delete(id);
+    return undefined;
+  }
+
   private delay(record: TaskRecord, dueAt: number): void {
     record.state = 'delayed';
     record.token = '';
@@ -262,17 +269,19 @@ export class QueueState {
     this.delayedCount++;
   }
 
-  private kill(record: TaskRecord, reason: string): void {
-    this.tasks.delete(record.id);
-    this.dead.push({
-      id: record.id,
-      json: record.json,
-      attempt: record.attempt,
-      enqueuedAt: record.enqueuedAt,
-      priority: record.priority,
-      headers: record.headers,
-      lastError: reason,
-    });
+  private kill(record: TaskRecord, now: number): void {
+    record.state = 'dead';
+    record.token = '';
+    record.endedAt = now;
+    this.deadLog.pushBack(record);
+    this.deadCount++;
+  }
+
+  /** Emits `failed` for the attempt that just failed, and `dead` when it died. */
+  private failed(record: TaskRecord, now: number, willRetry: boolean): void {
+    const error = record.lastError ?? '';
+    if (this.watchers.wants('failed')) this.watchers.emit({ type: 'failed', at: now, id: record.id, attempt: record.attempt, error, willRetry });
+    if (!willRetry && this.watchers.wants('dead')) this.watchers.emit({ type: 'dead', at: now, id: record.id, attempt: record.attempt, error });
   }
 
   /** Forgets the ids that completed `retainMs` or more before `now`, oldest first, up to the first live one. */

@@ -1,16 +1,31 @@
 import { afterEach, beforeEach, describe } from 'vitest';
+import type { ConformanceCapabilities } from '@baton/core/testing';
 import { Nodes, type MakeSchedulerEnv, type SchedulerEnv } from '../scheduler-env.js';
 import { electionSpec } from './election-spec.js';
 import { lifecycleSpec } from './lifecycle-spec.js';
 import { periodicSpec } from './periodic-spec.js';
+import { resultsSpec } from './results-spec.js';
 import { stopSpec } from './stop-spec.js';
 import { taskSpec } from './task-spec.js';
 
+/** `describe`, or `describe.skip` naming the first capability of `needs` the backend lacks. */
+function describeNeeding(caps: Partial<ConformanceCapabilities>, needs: Array<keyof ConformanceCapabilities>, name: string, fn: () => void): void {
+  const missing = needs.find((capability) => caps[capability] === false);
+  if (missing === undefined) describe(name, fn);
+  else describe.skip(`${name} (skipped: backend declares no ${missing})`, fn);
+}
+
 /**
  * The Scheduler's behaviour, written once against a SchedulerEnv: the memory run drives a
- * ManualClock, the Redis run uses real time with short TTLs.
+ * ManualClock, the Redis run uses real time with short TTLs. `capabilities` are the backend's
+ * gaps, as in the conformance suite (absent: supported).
  */
-export function describeSchedulerBehaviour(name: string, makeEnv: MakeSchedulerEnv, options: { skip?: boolean } = {}): void {
+export function describeSchedulerBehaviour(
+  name: string,
+  makeEnv: MakeSchedulerEnv,
+  options: { skip?: boolean; capabilities?: Partial<ConformanceCapabilities> } = {},
+): void {
+  const caps = options.capabilities ?? {};
   (options.skip ? describe.skip : describe)(`Scheduler on ${name}`, () => {
     let current: { env: SchedulerEnv; nodes: Nodes } | undefined;
     beforeEach(async () => {
@@ -26,6 +41,7 @@ export function describeSchedulerBehaviour(name: string, makeEnv: MakeSchedulerE
       return current;
     };
     describe('tasks', () => taskSpec(ctx));
+    describeNeeding(caps, ['results', 'events', 'progress'], 'results and progress', () => resultsSpec(ctx));
     describe('nodes and shutdown', () => lifecycleSpec(ctx));
     describe('stop cuts waits short', () => stopSpec(ctx));
     describe('periodic jobs', () => periodicSpec(ctx));

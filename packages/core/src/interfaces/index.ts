@@ -16,4 +16,20 @@ export type { Registry, RegistryOptions, Registration, NodeRecord, NodeMeta, Reg
 export type { LockManager, LockHandle, LockOptions, AcquireOptions } from './lock.js';
 export type { SemaphoreManager, SemaphoreHandle, SemaphoreOptions, SemaphoreAcquireOptions, SemaphoreState, SemaphoreHolder } from './semaphore.js';
 export type { RwLockManager, RwLockHandle, RwLockOptions, RwLockAcquireOptions, RwLockState, RwLockHolder } from './rwlock.js';
+export type {
+  QueueEvent,
+  QueueEventType,
+  QueueEventBase,
+  EnqueuedEvent,
+  ActiveEvent,
+  CompletedEvent,
+  FailedEvent,
+  DeadEvent,
+  ProgressEvent,
+  ReconnectedEvent,
+  WatchOptions,
+  QueueWatch,
+} from './queue-events.js';
+export { QUEUE_EVENT_TYPES } from './queue-events.js';
+export type { TaskOutcome, WaitOptions, CompleteOptions } from './task-outcome.js';
 export { type Logger, silentLogger, consoleLogger } from './logger.js';

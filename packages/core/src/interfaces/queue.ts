@@ -1,3 +1,6 @@
+import type { QueueEvent, QueueWatch, WatchOptions } from './queue-events.js';
+import type { CompleteOptions, TaskOutcome, WaitOptions } from './task-outcome.js';
+
 /** A unit of work as stored in a queue. */
 export interface Task<T = unknown> {
   /** Unique within the queue; given at enqueue or generated (a random UUID). */
@@ -146,10 +149,13 @@ export interface Queue<T = unknown> {
   /** Leases up to `max` (integer >= 1) ready tasks; waits up to `waitMs` only while there are none, and not past `signal`'s abort. */
   dequeueMany(max: number, options?: DequeueOptions): Promise<Lease<T>[]>;
   /**
-   * Marks the leased task finished and drops it. Returns false, changing nothing, when the lease is
-   * no longer this worker's (recovered by `recoverStalled`, or already completed or failed).
+   * Marks the leased task finished and drops it, keeping `options.result` (if given) with the
+   * finished id for `retainFinishedMs`. Returns false, changing nothing, when the lease is no longer
+   * this worker's (recovered by `recoverStalled`, or already completed or failed). Throws
+   * SerializationError / InvalidArgumentError for a result JSON cannot carry or over
+   * `maxPayloadBytes`, before anything is written.
    */
-  complete(lease: Lease<T>): Promise<boolean>;
+  complete(lease: Lease<T>, options?: CompleteOptions): Promise<boolean>;
   /**
    * Records a failed attempt. Below `maxAttempts` the task is retried after `retryInMs` or the
    * backoff ('retry'); at `maxAttempts` it goes to the dead-letter list with the error ('dead').
@@ -170,4 +176,44 @@ export interface Queue<T = unknown> {
   stats(): Promise<QueueStats>;
   /** Dead letters, newest first, up to `limit`. @default limit 100 */
   deadLetters(limit?: number): Promise<Task<T>[]>;
+
+  /**
+   * Stores the latest progress of a leased task (JSON, at most MAX_PROGRESS_BYTES) and emits a
+   * `progress` event. False, storing nothing, when the lease is no longer this worker's. Throws
+   * SerializationError / InvalidArgumentError for a value JSON cannot carry or too large.
+   * Capability `progress`.
+   */
+  progress(lease: Lease<T>, value: unknown): Promise<boolean>;
+  /**
+   * How task `id` ended, if it has: finished (within `retainFinishedMs`, with its result), dead
+   * (while it is in the dead letters, with its error) or cancelled. Undefined while it is waiting,
+   * delayed or active, and for an unknown or forgotten id. Capability `results`.
+   */
+  outcome<R = unknown>(id: string): Promise<TaskOutcome<R> | undefined>;
+  /**
+   * The result task `id` was completed with, while its finished id is retained; undefined when it
+   * is not finished (or forgotten) or completed without a result. Capability `results`.
+   */
+  result<R = unknown>(id: string): Promise<R | undefined>;
+  /**
+   * Waits for task `id` to end and resolves its outcome: at once when it already has one, else when
+   * the outcome's event arrives (woken by the event, not by polling; after a reconnect it looks
+   * again). An id not enqueued yet is waited for. Rejects with WaitTimeoutError after `timeoutMs`,
+   * with the signal's reason when it aborts, ClosedError when the backend closes. Capabilities
+   * `results` and `events`.
+   */
+  waitFor<R = unknown>(id: string, options?: WaitOptions): Promise<TaskOutcome<R>>;
+  /**
+   * Request/response: enqueues like `enqueue` (subscribed to the outcome first, so none is missed)
+   * and waits like `waitFor`; `timeoutMs` counts from the call. An id that is already finished
+   * resolves its stored outcome at once; a duplicate waits for the task already queued. Throws what
+   * `enqueue` and `waitFor` throw.
+   */
+  enqueueAndWait<R = unknown>(payload: T, options?: EnqueueOptions & WaitOptions): Promise<TaskOutcome<R>>;
+  /**
+   * Calls `listener` with this queue's events from every node (see QueueEvent for what is and is
+   * not delivered). Returns the unsubscribe function, whose `ready` says when the subscription is
+   * in place. A listener that throws is logged and does not stop others. Capability `events`.
+   */
+  watch(listener: (event: QueueEvent) => void, options?: WatchOptions): QueueWatch;
 }

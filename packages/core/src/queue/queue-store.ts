@@ -1,4 +1,4 @@
-import type { EnqueueResult, Lease, QueueStats, Task } from '../interfaces/index.js';
+import type { EnqueueResult, Lease, QueueEvent, QueueEventType, QueueStats, Task, TaskOutcome } from '../interfaces/index.js';
 import type { PreparedTask } from './queue-input.js';
 
 /** What a failed attempt becomes, decided by core from the attempt count and the backoff policy. */
@@ -38,6 +38,19 @@ export interface QueueStoreSupport {
   priorities?: boolean;
   /** `add` stores each task's `headers` and every lease and dead letter returns them unchanged. */
   headers?: boolean;
+  /**
+   * `complete` keeps the `result` it is given with the finished id (the store must then implement
+   * `outcome` too). Without it core refuses a result other than undefined.
+   */
+  results?: boolean;
+}
+
+/** A subscription of QueueStore.watch. */
+export interface QueueSubscription {
+  /** Resolves once every step that starts afterwards is seen (at once for an in-process store). Never rejects. */
+  readonly ready: Promise<void>;
+  /** Ends the subscription; no event is delivered after it returns. Idempotent. */
+  close(): void;
 }
 
 /**
@@ -69,7 +82,8 @@ export interface QueueStore {
    * order of its priority, else delayed until now + delayMs (ms). Records the enqueue time (ms),
    * the priority and the headers (with `supports.priorities` / `supports.headers`). Atomic per call;
    * a store may split a call of more than 1,000 tasks into atomic slices in order. Resolves one
-   * result per task, in input order. Wakes blocked lease calls of any handle or node.
+   * result per task, in input order. Wakes blocked lease calls of any handle or node. Emits
+   * `enqueued` with the ids it queued.
    */
   add(tasks: readonly PreparedTask[]): Promise<EnqueueResult[]>;
   /**
@@ -82,21 +96,23 @@ export interface QueueStore {
    * deadline of now + visibilityTimeoutMs (ms). With nothing ready it waits up to `wait.waitMs`
    * for tasks (woken by an enqueue, a retry or a delayed task falling due, not by polling) and
    * resolves [] when the wait runs out, the signal aborts or the backend closes. Atomic per lease
-   * step; the wait itself holds nothing.
+   * step; the wait itself holds nothing. Emits `active` with the ids it leased.
    */
   lease(max: number, wait: LeaseWait): Promise<Lease<unknown>[]>;
   /**
    * If `lease.token` still holds the task (active, same token), marks its id finished at now for
-   * retention and drops the task; resolves true. Resolves false and changes nothing when the lease
-   * is gone (recovered and re-leased, completed, failed, dead-lettered, or the id is unknown).
-   * May forget ids finished before now − retainFinishedMs.
+   * retention, with `result` (JSON text, checked by core) when given, and drops the task; resolves
+   * true. Resolves false and changes nothing when the lease is gone (recovered and re-leased,
+   * completed, failed, dead-lettered, cancelled, or the id is unknown). May forget ids finished
+   * before now − retainFinishedMs (and their results). Core passes `result` only with
+   * `supports.results`. Emits `completed` (with the parsed result).
    */
-  complete(lease: LeaseRef): Promise<boolean>;
+  complete(lease: LeaseRef, result?: string): Promise<boolean>;
   /**
    * If `lease.token` still holds the task: stores `decision.message` as its `lastError`, then
    * dead-letters it (`decision.dead`) or makes it delayed until now + `decision.retryInMs` (ms;
    * waiting at once when 0), attempt unchanged; resolves true. False, nothing changed, when the
-   * lease is gone (as for complete).
+   * lease is gone (as for complete). Emits `failed` (and `dead` when it died).
    */
   fail(lease: LeaseRef, decision: FailDecision): Promise<boolean>;
   /** If `lease.token` still holds the task, sets its deadline to now + `ms` (ms >= 1); false, nothing changed, when the lease is gone. */
@@ -108,10 +124,38 @@ export interface QueueStore {
    * ready order (earliest deadline first), or to the dead letters when its attempt reached
    * maxAttempts, with a `lastError` saying it stalled. Resolves how many tasks it moved. Idempotent, safe to run
    * on every node at once; may work in atomic slices, each of which moves a lease at most once.
+   * Emits `failed` for each (and `dead` for those that died).
    */
   recoverStalled(): Promise<number>;
   /** Counts by state at one moment; delayed tasks already due count as waiting. */
   stats(): Promise<QueueStats>;
   /** Dead letters, newest first, at most `limit` (1 to MAX_BATCH), each with its `lastError` (what it died of), priority and headers. */
   deadLetters(limit: number): Promise<Task<unknown>[]>;
+
+  /**
+   * Capability `results`: how task `id` ended, read in one step. `finished` while its id is
+   * retained (with the parsed result, undefined when it had none), `dead` while it is in the dead
+   * letters (with its `lastError`), `cancelled` while its cancellation is retained (with the
+   * reason); undefined otherwise (waiting, delayed, active, unknown, forgotten). Never an error for
+   * an unknown id.
+   */
+  outcome?(id: string): Promise<TaskOutcome | undefined>;
+  /**
+   * Capability `progress`: if `lease.token` still holds the task, stores `json` (checked by core,
+   * at most MAX_PROGRESS_BYTES) as its latest progress, replacing the previous one, and emits
+   * `progress` with the parsed value; true. False, nothing stored, when the lease is gone.
+   */
+  progress?(lease: LeaseRef, json: string): Promise<boolean>;
+  /**
+   * Capability `events`: delivers this queue's events from every node to `listener` until the
+   * subscription is closed, only those of `types` (all when undefined) plus `reconnected`, which
+   * the store sends after a dropped subscription was re-established. Events are the store's to
+   * produce: the methods above say which step emits which (a lease step emits `active` with the
+   * ids it leased, `add` emits `enqueued` with the ids it queued, when there are any). Delivery is
+   * asynchronous (never inside the step), in step order per shard, each listener call with its own
+   * parsed copies of results and progress values. Core calls it for every `waitFor` and `watch`,
+   * so a store should share one server subscription per queue among its listeners. Never throws:
+   * a failure to subscribe is retried until closed (and logged), `ready` waiting for it.
+   */
+  watch?(listener: (event: QueueEvent) => void, types: ReadonlySet<QueueEventType> | undefined): QueueSubscription;
 }

@@ -1,18 +1,42 @@
+import { SystemClock, type Clock } from '../clock/index.js';
 import { InvalidArgumentError, NotSupportedError } from '../errors/index.js';
-import type { DequeueOptions, EnqueueOptions, EnqueueResult, Lease, Queue, QueueStats, Task } from '../interfaces/index.js';
-import { assertName, assertOptionsObject, assertPositiveInt, nonNegativeIntOr, positiveIntOr } from '../validation/index.js';
+import type {
+  CompleteOptions,
+  DequeueOptions,
+  EnqueueOptions,
+  EnqueueResult,
+  Lease,
+  Queue,
+  QueueEvent,
+  QueueStats,
+  QueueWatch,
+  Task,
+  TaskOutcome,
+  WaitOptions,
+  WatchOptions,
+} from '../interfaces/index.js';
+import { silentLogger, type Logger } from '../interfaces/logger.js';
+import { assertName, assertOptionsObject, assertPositiveInt, MAX_PROGRESS_BYTES, nonNegativeIntOr, positiveIntOr, serializeJson } from '../validation/index.js';
 import { backoffDelay } from './backoff.js';
 import { newTaskId } from '../ids/index.js';
+import { OutcomeWaiters } from './outcome-waiters.js';
 import { assertLease, errorMessage, prepareItem, prepareTask, type PreparedTask } from './queue-input.js';
 import { MAX_BATCH, type ResolvedQueueOptions } from './queue-options.js';
 import type { FailDecision, QueueStore } from './queue-store.js';
+import { checkWaitOptions, watchQueue } from './queue-watch.js';
 
-/** What a StoreQueue needs from its backend besides the store. */
+/** What a StoreQueue needs from its backend besides the store. A BackendLifecycle subclass with a `clock` is one. */
 export interface StoreQueueContext {
   /** Throws ClosedError once the backend was closed (a BackendLifecycle is one). */
   assertOpen(): void;
   /** Returns a number in [0, 1) for the backoff jitter; inject it for repeatable tests. @default Math.random */
   random?: () => number;
+  /** Times `waitFor` timeouts. @default new SystemClock() */
+  clock?: Clock;
+  /** Where a watch listener that threw is reported. @default silentLogger */
+  logger?: Logger;
+  /** Runs `fn` when the backend closes; returns a function that cancels it. Pending waits end with ClosedError. @default none */
+  onClose?(fn: () => void): () => void;
 }
 
 /**
@@ -24,6 +48,7 @@ export interface StoreQueueContext {
  */
 export class StoreQueue<T = unknown> implements Queue<T> {
   private readonly random: () => number;
+  private waiters: OutcomeWaiters | undefined;
 
   constructor(
     readonly name: string,
@@ -82,10 +107,15 @@ export class StoreQueue<T = unknown> implements Queue<T> {
   }
 
   /** See Queue.complete. */
-  async complete(lease: Lease<T>): Promise<boolean> {
+  async complete(lease: Lease<T>, options?: CompleteOptions): Promise<boolean> {
     this.ctx.assertOpen();
     assertLease(lease);
-    return this.store.complete(lease);
+    assertOptionsObject('options', options);
+    const result = options?.result;
+    if (result === undefined) return this.store.complete(lease);
+    const json = serializeJson(result, this.options.maxPayloadBytes, 'result', 'maxPayloadBytes');
+    if (!this.store.supports?.results) throw new NotSupportedError('options.result', 'results');
+    return this.store.complete(lease, json);
   }
 
   /** See Queue.fail. */
@@ -140,6 +170,69 @@ export class StoreQueue<T = unknown> implements Queue<T> {
     const tasks = (await this.store.deadLetters(n)) as Task<T>[];
     if (!this.store.supports?.priorities) for (const task of tasks) task.priority = 0;
     return tasks;
+  }
+
+  /** See Queue.progress. */
+  async progress(lease: Lease<T>, value: unknown): Promise<boolean> {
+    this.ctx.assertOpen();
+    assertLease(lease);
+    const json = serializeJson(value, MAX_PROGRESS_BYTES, 'progress', 'MAX_PROGRESS_BYTES');
+    if (this.store.progress === undefined) throw new NotSupportedError('queue.progress', 'progress');
+    return this.store.progress(lease, json);
+  }
+
+  /** See Queue.outcome. */
+  async outcome<R = unknown>(id: string): Promise<TaskOutcome<R> | undefined> {
+    this.ctx.assertOpen();
+    assertName('id', id);
+    if (this.store.outcome === undefined) throw new NotSupportedError('queue.outcome', 'results');
+    return (await this.store.outcome(id)) as TaskOutcome<R> | undefined;
+  }
+
+  /** See Queue.result. */
+  async result<R = unknown>(id: string): Promise<R | undefined> {
+    const outcome = await this.outcome<R>(id);
+    return outcome?.state === 'finished' ? outcome.result : undefined;
+  }
+
+  /** See Queue.waitFor. */
+  async waitFor<R = unknown>(id: string, options?: WaitOptions): Promise<TaskOutcome<R>> {
+    this.ctx.assertOpen();
+    assertName('id', id);
+    const { timeoutMs, signal } = checkWaitOptions(options);
+    return this.outcomeWaiters('queue.waitFor').wait(id, timeoutMs, signal) as Promise<TaskOutcome<R>>;
+  }
+
+  /** See Queue.enqueueAndWait. */
+  async enqueueAndWait<R = unknown>(payload: T, options?: EnqueueOptions & WaitOptions): Promise<TaskOutcome<R>> {
+    this.ctx.assertOpen();
+    const task = prepareTask('options', payload, options, this.options.maxPayloadBytes, newTaskId);
+    this.assertStorable(task, 'options');
+    const { timeoutMs, signal } = checkWaitOptions(options);
+    // Subscribed before the task exists, so its outcome cannot be missed; a task that was queued
+    // by this call has no outcome yet, so only the other statuses need a look-up.
+    const enqueue = async (): Promise<boolean> => (await this.store.add([task]))[0]!.status !== 'queued';
+    return this.outcomeWaiters('queue.enqueueAndWait').wait(task.id, timeoutMs, signal, enqueue) as Promise<TaskOutcome<R>>;
+  }
+
+  /** See Queue.watch. */
+  watch(listener: (event: QueueEvent) => void, options?: WatchOptions): QueueWatch {
+    this.ctx.assertOpen();
+    if (this.store.watch === undefined) throw new NotSupportedError('queue.watch', 'events');
+    return watchQueue(this.store.watch.bind(this.store), listener, options, this.ctx.logger ?? silentLogger);
+  }
+
+  private outcomeWaiters(operation: string): OutcomeWaiters {
+    if (this.waiters) return this.waiters;
+    const { outcome, watch } = this.store;
+    if (outcome === undefined) throw new NotSupportedError(operation, 'results');
+    if (watch === undefined) throw new NotSupportedError(operation, 'events');
+    this.waiters = new OutcomeWaiters(
+      { outcome: outcome.bind(this.store), watch: watch.bind(this.store) },
+      this.ctx.clock ?? new SystemClock(),
+      this.ctx.onClose?.bind(this.ctx),
+    );
+    return this.waiters;
   }
 
   // A store without a behaviour would drop the field silently: refuse it instead.

@@ -11,7 +11,8 @@ export interface TaskEventInfo {
 
 /**
  * The Scheduler's events and their listener arguments.
- * - `completed`: the handler resolved and the task was marked finished.
+ * - `completed`: the handler resolved and the task was marked finished; `info.result` is what the
+ *   handler resolved (absent when undefined).
  * - `failed`: an attempt failed (threw, timed out, or was aborted by `stop()`) and the failure was
  *   recorded; `outcome` says whether the queue will retry the task or dead-lettered it.
  * - `retrying` / `dead`: emitted after `failed` for the two outcomes.
@@ -23,7 +24,7 @@ export interface TaskEventInfo {
  *   `error` listener these go to the Logger instead.
  */
 export interface SchedulerEvents {
-  completed: [task: Task, info: TaskEventInfo];
+  completed: [task: Task, info: TaskEventInfo & { result?: unknown }];
   failed: [task: Task, error: unknown, info: TaskEventInfo & { outcome: 'retry' | 'dead' }];
   retrying: [task: Task, error: unknown, info: TaskEventInfo];
   dead: [task: Task, error: unknown, info: TaskEventInfo];

@@ -14,10 +14,22 @@ export interface TaskContext {
    * leases of running handlers on its own. False (and the signal aborts) when the lease was lost.
    */
   extend(ms: number): Promise<boolean>;
+  /**
+   * Reports the task's progress (JSON, at most MAX_PROGRESS_BYTES): stored on the task and sent to
+   * the queue's watchers as a `progress` event. False once this attempt no longer holds the task.
+   * Throws SerializationError / InvalidArgumentError for a bad value, NotSupportedError on a
+   * backend without progress.
+   */
+  progress(value: unknown): Promise<boolean>;
 }
 
-/** Runs one task. Resolve to complete it; throw (or reject) to fail it. */
-export type TaskHandler<T = unknown> = (task: Task<T>, ctx: TaskContext) => Promise<void>;
+/**
+ * Runs one task. Resolve to complete it, with what it resolves as the task's result (JSON, at most
+ * maxPayloadBytes; `undefined` stores none; see `queue.result` / `waitFor`); throw (or reject) to
+ * fail it. A result JSON cannot carry, or too large, fails the attempt with its
+ * SerializationError / InvalidArgumentError (retried like a throw).
+ */
+export type TaskHandler<T = unknown> = (task: Task<T>, ctx: TaskContext) => Promise<unknown>;
 
 /** Options of `scheduler.handle()`. */
 export interface HandleOptions {

@@ -9,7 +9,7 @@ import type { TaskContext, TaskHandler } from './task-handler.js';
 
 /** Where a pool reports what happened; the Scheduler maps these to its events. */
 export interface PoolEvents<T> {
-  completed(task: Task<T>, info: TaskEventInfo): void;
+  completed(task: Task<T>, info: TaskEventInfo & { result?: unknown }): void;
   failed(task: Task<T>, error: unknown, info: TaskEventInfo & { outcome: 'retry' | 'dead' }): void;
   lost(task: Task<T>, reason: unknown, info: TaskEventInfo): void;
   error(error: unknown, context: Record<string, unknown>): void;
@@ -29,7 +29,7 @@ export interface PoolSettings {
   errorBackoffMs: number;
 }
 
-type Outcome = { kind: 'ok' } | { kind: 'threw'; error: unknown } | { kind: InterruptKind; reason: unknown };
+type Outcome = { kind: 'ok'; result: unknown } | { kind: 'threw'; error: unknown } | { kind: InterruptKind; reason: unknown };
 
 /** A Task without the lease fields, as handed to handlers and listeners. */
 function toTask<T>(lease: Lease<T>): Task<T> {
@@ -58,6 +58,8 @@ export class WorkerPool<T> {
   private loopDone: Promise<void> = Promise.resolve();
   private stopping = false;
   private halted = false;
+  /** The backend refused a result with NotSupportedError once: results are not offered again. */
+  private resultsUnsupported = false;
   private wake: (() => void) | undefined;
 
   constructor(
@@ -186,12 +188,13 @@ export class WorkerPool<T> {
         assertPositiveInt('ms', ms);
         return this.keeper.extendOne(entry, ms);
       },
+      progress: async (value) => (entry.settled ? false : this.queue.progress(lease, value)),
     };
     const task = toTask(lease);
     const handled = Promise.resolve()
       .then(() => this.handler(task, ctx))
       .then(
-        (): Outcome => ({ kind: 'ok' }),
+        (result: unknown): Outcome => ({ kind: 'ok', result }),
         (error: unknown): Outcome => ({ kind: 'threw', error }),
       );
     const done: Promise<void> = Promise.race([handled, interruption])
@@ -211,12 +214,32 @@ export class WorkerPool<T> {
     this.runs.add(done);
   }
 
+  /**
+   * Completes with the handler's result; `{ refused }` when the result cannot be stored (not JSON,
+   * too large): the attempt then fails with that error. A backend without results completes the
+   * task without it (said once as an `error` event) rather than leave it to be run again.
+   */
+  private async completeWith(lease: Lease<T>, result: unknown): Promise<boolean | { refused: unknown }> {
+    if (result === undefined || this.resultsUnsupported) return this.queue.complete(lease);
+    try {
+      return await this.queue.complete(lease, { result });
+    } catch (error) {
+      if (isBatonError(error, 'SERIALIZATION') || isBatonError(error, 'INVALID_ARGUMENT')) return { refused: error };
+      if (!isBatonError(error, 'NOT_SUPPORTED')) throw error;
+      this.resultsUnsupported = true;
+      this.events.error(error, { queue: this.queue.name, task: lease.id, during: 'complete', note: 'handler results are dropped on this backend' });
+      return this.queue.complete(lease);
+    }
+  }
+
   private async record(lease: Lease<T>, outcome: Outcome, info: TaskEventInfo): Promise<void> {
     if (this.halted) return;
     const task = toTask(lease);
     try {
       if (outcome.kind === 'ok') {
-        if (await this.queue.complete(lease)) this.events.completed(task, info);
+        const completed = await this.completeWith(lease, outcome.result);
+        if (typeof completed === 'object') return this.record(lease, { kind: 'threw', error: completed.refused }, info);
+        if (completed) this.events.completed(task, outcome.result === undefined ? info : { ...info, result: outcome.result });
         else
           this.events.lost(
             task,

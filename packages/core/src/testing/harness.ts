@@ -34,6 +34,12 @@ export interface ConformanceCapabilities {
   priorities: boolean;
   /** Task headers stored and returned unchanged (QueueStore.supports.headers). @default true */
   headers: boolean;
+  /** Results kept with finished ids, `outcome`, `result`, and (with events) `waitFor` / `enqueueAndWait`. @default true */
+  results: boolean;
+  /** `queue.watch`: events from every node. @default true */
+  events: boolean;
+  /** `queue.progress` / `ctx.progress`. @default true */
+  progress: boolean;
 }
 
 /** Every capability, supported: what a complete backend declares. */
@@ -46,6 +52,9 @@ export const ALL_CAPABILITIES: ConformanceCapabilities = {
   fairRwLockWaiters: true,
   priorities: true,
   headers: true,
+  results: true,
+  events: true,
+  progress: true,
 };
 
 /** `it`, or `it.skip` with the missing capability named in the test's title. */
@@ -57,6 +66,17 @@ export function itIf(supported: boolean, capability: keyof ConformanceCapabiliti
 /** `describe`, or `describe.skip` with the missing capability named in the group's title. */
 export function describeIf(supported: boolean, capability: keyof ConformanceCapabilities): (name: string, fn: () => void) => void {
   return (name, fn) => (supported ? describe(name, fn) : describe.skip(`${name} (skipped: backend declares no ${capability})`, fn));
+}
+
+/** `describe` for a group that needs every capability in `needs`; skipped naming the first one missing. */
+export function describeNeeding(caps: ConformanceCapabilities, ...needs: Array<keyof ConformanceCapabilities>): (name: string, fn: () => void) => void {
+  const missing = needs.find((capability) => !caps[capability]);
+  return describeIf(missing === undefined, missing ?? needs[0]!);
+}
+
+/** Resolves after every pending microtask and I/O callback has run (one macrotask turn). */
+export function flush(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** How the suite runs against one backend. */
@@ -126,6 +146,31 @@ export class Harness {
       }
       await this.advance(step);
       waited += step;
+    }
+  }
+
+  /**
+   * Resolves what `promise` resolves, provided it settles promptly: on a ManualClock without any
+   * clock time passing (so nothing waited for a timer or polled), on real time within `realMs`.
+   * Throws naming `what` otherwise.
+   */
+  async promptly<T>(promise: Promise<T>, what: string, realMs = 30 * this.unit): Promise<T> {
+    let settled = false;
+    const watched = promise.finally(() => (settled = true));
+    watched.catch(() => undefined);
+    if (this.manual) {
+      for (let i = 0; i < 20 && !settled; i++) await flush();
+      if (!settled) throw new Error(`${what} did not happen without clock time passing`);
+      return watched;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not happen within ${realMs} ms`)), realMs);
+    });
+    try {
+      return await Promise.race([watched, late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -1,6 +1,9 @@
 import { describe } from 'vitest';
 import { ALL_CAPABILITIES, useHarness, type BackendFactory, type ConformanceCapabilities, type ConformanceOptions } from './harness.js';
+import { eventsConformance } from './events-conformance.js';
 import { headersConformance } from './headers-conformance.js';
+import { progressConformance } from './progress-conformance.js';
+import { resultsConformance } from './results-conformance.js';
 import { prioritiesConformance } from './priorities-conformance.js';
 import { inputConformance } from './input-conformance.js';
 import { lifecycleConformance } from './lifecycle-conformance.js';
@@ -27,6 +30,9 @@ export function runBackendConformance(name: string, makeBackend: BackendFactory,
     queueLifecycleConformance(h);
     prioritiesConformance(h, caps);
     headersConformance(h, caps);
+    resultsConformance(h, caps);
+    eventsConformance(h, caps);
+    progressConformance(h, caps);
     registryConformance(h, caps);
     lockConformance(h, caps);
     semaphoreConformance(h, caps);

@@ -11,6 +11,9 @@ export const MAX_PRIORITY = 1_000_000;
 /** Largest headers accepted on one task, in bytes of UTF-8 JSON. */
 export const MAX_HEADERS_BYTES = 4_096;
 
+/** Largest progress value accepted, in bytes of UTF-8 JSON. */
+export const MAX_PROGRESS_BYTES = 65_536;
+
 /** Returns `value` checked as a priority (an integer in [MIN_PRIORITY, MAX_PRIORITY]), or 0 when undefined. */
 export function priorityOr0(argument: string, value: unknown): number {
   if (value === undefined) return 0;

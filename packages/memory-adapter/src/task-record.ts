@@ -1,0 +1,47 @@
+import type { TaskHeaders } from '@baton/core';
+
+/**
+ * A task as stored while it is waiting, delayed, active or dead. The ready order, the delayed heap,
+ * the active set and the dead-letter log hold the records themselves, so a record that left one of
+ * them without being taken out (its state changed, or its id now maps to another record) is
+ * recognised and skipped when reached.
+ */
+export interface TaskRecord {
+  id: string;
+  json: string;
+  attempt: number;
+  enqueuedAt: number;
+  priority: number;
+  headers: TaskHeaders | undefined;
+  lastError: string | undefined;
+  state: 'waiting' | 'delayed' | 'active' | 'dead';
+  /** The current delivery's token; '' while not leased. */
+  token: string;
+  /** The current lease's deadline (clock ms); meaningful while active. */
+  deadline: number;
+  /** Position in the ready order (see ReadyOrder); meaningful while waiting. */
+  seq: number;
+  /** The latest progress reported (JSON text), kept until the task ends. */
+  progress: string | undefined;
+  /** Clock time (ms) the task died; meaningful while dead. */
+  endedAt: number;
+}
+
+/** A new record for an enqueued task, every field set so all records share one shape. */
+export function newRecord(id: string, json: string, now: number, priority: number, headers: TaskHeaders | undefined): TaskRecord {
+  return {
+    id,
+    json,
+    attempt: 0,
+    enqueuedAt: now,
+    priority,
+    headers,
+    lastError: undefined,
+    state: 'waiting',
+    token: '',
+    deadline: 0,
+    seq: 0,
+    progress: undefined,
+    endedAt: 0,
+  };
+}
