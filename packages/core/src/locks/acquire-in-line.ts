@@ -9,7 +9,7 @@ import type { LockGrant } from './lock-store.js';
 export interface QueueingStore<R> {
   tryAcquire(resource: string, token: string, request: R, queue?: boolean): Promise<number | LockGrant | null>;
   waitForRelease(resource: string, token: string, timeoutMs: number, signal: AbortSignal): Promise<LockGrant | void>;
-  leaveQueue?(resource: string, token: string): void;
+  leaveQueue?(resource: string, token: string): void | Promise<void>;
 }
 
 /** What a waiting acquisition got: a fence from its own request (sent at `requestedAt`), or a grant handed to it. */
@@ -35,7 +35,8 @@ export function abortSignalOr(argument: string, value: unknown): AbortSignal {
  * The acquire loop of every lock-family manager: try, and while not granted wait for a release
  * (or a hand-off) until `waitMs` has passed, then throw `timeout()`; throws the signal's reason
  * when it aborts first. A caller that will wait joins the line in its first attempt (one round
- * trip less per wait). The caller's place is left in every case, granted or not. The caller turns
+ * trip less per wait). The caller's place is left in every case, granted or not (waiting for a
+ * store's leaveQueue promise, if it returns one, when not granted). The caller turns
  * what it got into a handle and passes it through keepUnlessAborted.
  */
 export async function acquireInLine<R>(
@@ -52,16 +53,19 @@ export async function acquireInLine<R>(
   if (signal.aborted) throw signal.reason;
   const giveUpAt = clock.now() + waitMs;
   const queue = waitMs > 0;
+  let granted = false;
   try {
     for (;;) {
       assertOpen();
       const requestedAt = clock.now();
       const got = await store.tryAcquire(resource, token, request, queue);
+      granted = got !== null;
       if (got !== null) return { got, requestedAt };
       if (signal.aborted) throw signal.reason;
       const remaining = giveUpAt - clock.now();
       if (remaining <= 0) throw timeout();
       const grant = await store.waitForRelease(resource, token, remaining, signal);
+      granted = grant !== undefined;
       if (grant) return { got: grant, requestedAt };
     }
   } catch (error) {
@@ -69,7 +73,10 @@ export async function acquireInLine<R>(
     assertOpen();
     throw error;
   } finally {
-    store.leaveQueue?.(resource, token);
+    const leaving = store.leaveQueue?.(resource, token);
+    // A store that leaves in a round trip: out of line before a caller that gave up hears so, or a
+    // release that follows could still hand it the lock on its way out.
+    if (leaving && !granted) await leaving.catch(() => undefined);
   }
 }
 

@@ -40,9 +40,12 @@ export interface LockStore {
   waitForRelease(resource: string, token: string, timeoutMs: number, signal: AbortSignal): Promise<LockGrant | void>;
   /**
    * Forgets `token` as a waiter (it gave up or acquired); a no-op for stores without a waiter
-   * queue. A lock handed to `token` that the caller did not take is passed on.
+   * queue. A lock handed to `token` that the caller did not take is passed on. A store whose
+   * leaving takes a round trip may return a promise that settles once the waiter is out of line:
+   * the manager waits for it before it reports a timeout, an abort or an error, so a release that
+   * follows cannot hand the lock to a caller that already gave up.
    */
-  leaveQueue?(resource: string, token: string): void;
+  leaveQueue?(resource: string, token: string): void | Promise<void>;
   /**
    * How much sooner than `ttlMs` after the request a holder must consider the lock lost (ms), for
    * stores whose TTL is counted on clocks that may drift from the caller's (Redlock). @default 0

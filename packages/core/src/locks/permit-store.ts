@@ -73,8 +73,11 @@ export interface PermitStore {
    * signal's reason when it aborts, ClosedError when the backend closes.
    */
   waitForRelease(resource: string, token: string, timeoutMs: number, signal: AbortSignal): Promise<LockGrant | void>;
-  /** Takes `token` out of line (it gave up or acquired); permits handed to it that it did not take are given back. */
-  leaveQueue?(resource: string, token: string): void;
+  /**
+   * Takes `token` out of line (it gave up or acquired); permits handed to it that it did not take
+   * are given back. May return a promise that settles once it is out of line (see LockStore.leaveQueue).
+   */
+  leaveQueue?(resource: string, token: string): void | Promise<void>;
   /** The resource's live grants and waiters. Changes nothing. */
   inspect(resource: string): Promise<PermitState>;
 }
