@@ -17,6 +17,8 @@ interface Tier extends TierSummary {
 }
 
 const redisServer = 'test/setup/redis-global-setup.ts';
+/** Creates the run's own database on the machine's PostgreSQL (and drops it at teardown). */
+const postgresDatabase = 'test/setup/postgres-global-setup.ts';
 
 /**
  * The tiers, most expensive first; a file goes to the first tier whose `include` matches it, and
@@ -39,9 +41,19 @@ const TIERS: Tier[] = [
       'test/scheduler/election-process.redis.test.ts',
       'test/examples/demo.test.ts',
     ],
-    globalSetup: [redisServer],
+    globalSetup: [redisServer, postgresDatabase],
     testTimeout: 20_000,
     parallelFiles: 1,
+  },
+  {
+    name: 'postgres',
+    about: 'the PostgreSQL adapter and the conformance suite on a database of the run on 127.0.0.1:5432',
+    command: 'npm run test:postgres',
+    include: ['packages/postgres-adapter/**/*.test.ts', 'test/**/*.postgres.test.ts', 'test/conformance/postgres.conformance.test.ts'],
+    globalSetup: [postgresDatabase],
+    testTimeout: 20_000,
+    // Two files at a time, with the redis tier: mostly waits on sockets and timers.
+    parallelFiles: 2,
   },
   {
     name: 'redis',
@@ -53,7 +65,7 @@ const TIERS: Tier[] = [
       'test/di/**/*.test.ts',
       'test/readme/**/*.test.ts',
     ],
-    globalSetup: [redisServer],
+    globalSetup: [redisServer, postgresDatabase],
     testTimeout: 20_000,
     // Two files at a time: their tests mostly wait on timers and sockets, and a third file (the
     // README examples start a process each) left too little CPU for the real-time conformance

@@ -1,6 +1,7 @@
 // Imports each built package the way an application does (no source condition, so from dist/)
 // and runs one task through it: memory in-process, Redis against a private redis-server on a free
-// loopback port. Catches what the tests, which run the sources, cannot: a missing export in the
+// loopback port, PostgreSQL on a database of its own on the machine's server (127.0.0.1:5432,
+// dropped afterwards). Catches what the tests, which run the sources, cannot: a missing export in the
 // built entry points, or Lua scripts that the built Redis adapter cannot find. Run after `npm run build`.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +15,8 @@ const adapterKit = await import('@baton/core/adapter');
 const { MemoryBackend } = await import('@baton/memory-adapter');
 const { testCluster } = await import('@baton/memory-adapter/testing');
 const { RedisBackend } = await import('@baton/redis-adapter');
+const { PostgresBackend, migrate } = await import('@baton/postgres-adapter');
+const { default: pg } = await import('pg');
 
 function check(condition, what) {
   if (!condition) {
@@ -69,4 +72,30 @@ try {
 } finally {
   server.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
+}
+
+// PostgreSQL: a database of its own, migrated by migrate() as a deployment step would, then a
+// lock, a registration, permits and a task through a backend that does not migrate.
+const adminUrl = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const database = `baton_smoke_${process.pid}`;
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE "${database}"`);
+try {
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  const migrated = await migrate({ connectionString: url.toString(), schema: 'smoke' });
+  check(migrated.to >= 1 && migrated.from === 0, 'postgres: migrate() did not create the schema');
+  const backend = new PostgresBackend({ connectionString: url.toString(), schema: 'smoke', migrate: false });
+  const lock = await backend.locks().acquire('smoke', { ttlMs: 5_000 });
+  check(lock.fence === 1 && (await lock.release()), 'postgres: the lock did not go round');
+  const registration = await backend.registry('smoke').register({ id: 'n1' });
+  check((await backend.registry('smoke').list()).length === 1, 'postgres: the node is not listed');
+  await registration.deregister();
+  const permits = await backend.semaphores({ limit: 2 }).acquire('smoke', { permits: 2 });
+  check(await permits.release(), 'postgres: the permits did not go round');
+  await roundTrip(backend, 'postgres');
+} finally {
+  await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await admin.end();
 }

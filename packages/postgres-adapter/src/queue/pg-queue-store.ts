@@ -1,0 +1,272 @@
+import type { Clock, EnqueueResult, Lease, QueueStats, Task } from '@baton/core';
+import { newToken, type FailDecision, type LeaseRef, type LeaseWait, type PreparedTask, type QueueStore, type ResolvedQueueOptions } from '@baton/core/adapter';
+import type { PgContext } from '../backend-context.js';
+import { CompletionBatcher, settle, type PendingCompletion } from './completion-batcher.js';
+import type { FinishedPruner } from './finished-pruner.js';
+import type { QueueSql } from './queue-sql.js';
+import type { QueueWaiter } from './queue-waiter.js';
+
+/** Most expired leases one recover statement handles; recoverStalled goes on until a batch is not full. */
+const RECOVER_BATCH = 1_000;
+/** Longest sleep of a waiting claim between two looks (ms): the backstop for a lost notification. */
+const SLOW_POLL_MS = 2_000;
+
+const STATUS: Record<string, EnqueueResult['status']> = { q: 'queued', d: 'duplicate', f: 'finished' };
+
+interface ClaimRow {
+  kind: 'c' | 'l' | 'n';
+  id: string | null;
+  payload: string | null;
+  attempt: number | null;
+  enqueued_at: string | null;
+  token: string | null;
+  last_error: string | null;
+  n: string | null;
+}
+
+interface TaskRow {
+  id: string;
+  payload: string;
+  attempt: number;
+  enqueued_at: string;
+  last_error: string | null;
+}
+
+/**
+ * The QueueStore of one queue on PostgreSQL (core's StoreQueue makes the Queue): one row per task in `tasks` (see the v2 migration). Every step is one
+ * statement. A claim takes ready rows with FOR UPDATE SKIP LOCKED in the queue's index order
+ * (priority, due time, order of enqueue), in batches, and writes a lease token and deadline on
+ * each; completions requested in the same turn travel in the claim's statement, so a worker at
+ * concurrency 1 runs one statement per task. Waiting for work sleeps on the queue's NOTIFY channel
+ * (see QueueWaiter), with a timer for the next delayed task and a slow look every 2 s as backstops.
+ */
+export class PgQueueStore implements QueueStore {
+  private readonly completions = new CompletionBatcher((ids, tokens) => this.completeMany(ids, tokens));
+
+  constructor(
+    private readonly name: string,
+    private readonly options: ResolvedQueueOptions,
+    private readonly ctx: PgContext,
+    private readonly sql: QueueSql,
+    private readonly waiter: QueueWaiter,
+    private readonly pruner: FinishedPruner,
+  ) {}
+
+  private get clock(): Clock {
+    return this.ctx.clock;
+  }
+
+  /** See QueueStore.add: one statement per call; NOTIFYs the queue's channel only while someone waits. */
+  async add(tasks: readonly PreparedTask[]): Promise<EnqueueResult[]> {
+    const ids = tasks.map((t) => t.id);
+    const rows = await this.ctx.db.query<{ ord: number; status: string }>(this.sql.enqueue, [
+      this.name,
+      ids,
+      tasks.map((t) => t.json),
+      tasks.map((t) => t.delayMs),
+      this.waiter.channel,
+    ]);
+    const results: EnqueueResult[] = ids.map((id) => ({ id, status: 'duplicate' }));
+    for (const row of rows) if (row.ord > 0) results[row.ord - 1]!.status = STATUS[row.status] ?? 'duplicate';
+    return results;
+  }
+
+  /** See QueueStore.lease. */
+  async lease(max: number, wait: LeaseWait): Promise<Lease<unknown>[]> {
+    const { waitMs, signal } = wait;
+    const giveUpAt = this.clock.now() + waitMs;
+    let checkedAfterRegistering = false;
+    for (;;) {
+      if (this.ctx.closed || signal?.aborted) return [];
+      const remaining = giveUpAt - this.clock.now();
+      let claim: Awaited<ReturnType<typeof this.claim>>;
+      try {
+        // no await when the channel is LISTENed already: completions requested in this turn must
+        // still be pending when the claim takes them along
+        const listening = remaining > 0 ? this.waiter.ready() : undefined;
+        if (listening) await listening;
+        claim = await this.claim(max, remaining, checkedAfterRegistering);
+      } catch (error) {
+        // A wait cut short by close() settles with nothing, like a wait that ran out. Leases the
+        // statement may have made expire and are recovered: nothing is lost.
+        if (this.ctx.closed) return [];
+        throw error;
+      }
+      if (claim.leases.length > 0) return claim.leases;
+      const left = giveUpAt - this.clock.now();
+      if (left <= 0 || this.ctx.closed || signal?.aborted) return [];
+      // Just registered as waiting: an enqueue that committed meanwhile may not have seen the
+      // registration (nor this claim its task), so look once more before sleeping.
+      if (claim.registered && !checkedAfterRegistering) {
+        checkedAfterRegistering = true;
+        continue;
+      }
+      const due = claim.nextDueMs === null ? Infinity : Math.max(1, claim.nextDueMs);
+      await this.waiter.wait(Math.min(left, due, SLOW_POLL_MS), signal);
+    }
+  }
+
+  /** See QueueStore.complete. Completions of one turn travel together, or with a claim of the same turn (see CompletionBatcher). */
+  complete(lease: LeaseRef): Promise<boolean> {
+    this.pruner.start();
+    return this.completions.complete(lease);
+  }
+
+  private async completeMany(ids: string[], tokens: string[]): Promise<string[]> {
+    const rows = await this.ctx.db.query<{ id: string }>(this.sql.complete, [this.name, ids, tokens, this.options.retainFinishedMs]);
+    return rows.map((r) => r.id);
+  }
+
+  /** See QueueStore.fail: a retry due at once (or sooner) NOTIFYs the queue's channel while someone waits. */
+  async fail(lease: LeaseRef, decision: FailDecision): Promise<boolean> {
+    const rows = await this.ctx.db.query<{ kind: string }>(this.sql.fail, [
+      this.name,
+      lease.id,
+      lease.token,
+      decision.dead,
+      decision.retryInMs,
+      decision.message,
+      this.waiter.channel,
+    ]);
+    return rows.some((r) => r.kind === 'held');
+  }
+
+  /** See QueueStore.extend. */
+  async extend(lease: LeaseRef, ms: number): Promise<boolean> {
+    return (await this.ctx.db.query(this.sql.extend, [this.name, lease.id, lease.token, ms])).length === 1;
+  }
+
+  /** See QueueStore.isFinished. */
+  async isFinished(id: string): Promise<boolean> {
+    return (await this.ctx.db.query(this.sql.finished, [this.name, id])).length === 1;
+  }
+
+  /** See QueueStore.recoverStalled: statements of up to 1,000 expired leases until one is not full. */
+  async recoverStalled(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const [row] = await this.ctx.db.query<{ recovered: number; dead: number }>(this.sql.recover, [
+        this.name,
+        this.options.maxAttempts,
+        RECOVER_BATCH,
+        this.waiter.channel,
+      ]);
+      const count = (row?.recovered ?? 0) + (row?.dead ?? 0);
+      total += count;
+      if (count < RECOVER_BATCH) return total;
+    }
+  }
+
+  /** See QueueStore.stats. Due delayed tasks count as waiting. */
+  async stats(): Promise<QueueStats> {
+    const [row] = await this.ctx.db.query<QueueStats>(this.sql.stats, [this.name]);
+    return { waiting: row!.waiting, active: row!.active, delayed: row!.delayed, dead: row!.dead };
+  }
+
+  /** See QueueStore.deadLetters. A payload that is not JSON comes back as its text. */
+  async deadLetters(limit: number): Promise<Task<unknown>[]> {
+    const rows = await this.ctx.db.query<TaskRow>(this.sql.dead, [this.name, limit]);
+    return rows.map((row) => {
+      const task: Task<unknown> = { id: row.id, payload: readPayload(row.payload), attempt: row.attempt, enqueuedAt: Number(row.enqueued_at) };
+      if (row.last_error !== null) task.lastError = row.last_error;
+      return task;
+    });
+  }
+
+  /**
+   * One claim statement: the completions of this turn, then up to `max` leases. With `waitMs` > 0
+   * and no fresh registration, a claim that finds nothing registers this backend as waiting on the
+   * queue (so enqueues NOTIFY); one that finds work while nobody else here waits removes it.
+   */
+  private async claim(
+    max: number,
+    waitMs: number,
+    afterRegistering: boolean,
+  ): Promise<{ leases: Lease<unknown>[]; nextDueMs: number | null; registered: boolean }> {
+    const completions = this.completions.take();
+    const sentAt = this.clock.now();
+    const register = waitMs > 0 && !afterRegistering && this.waiter.registeredUntil < sentAt + waitMs;
+    const leave = !register && this.waiter.registeredUntil > sentAt && this.waiter.sleeping === 0;
+    const values: unknown[] = [
+      this.name,
+      max,
+      this.options.visibilityTimeoutMs,
+      newToken(),
+      completions.map((c) => c.id),
+      completions.map((c) => c.token),
+      this.options.retainFinishedMs,
+    ];
+    if (register) values.push(this.waiter.id, waitMs);
+    else if (leave) values.push(this.waiter.id);
+    if (completions.length > 0) this.pruner.start();
+    let rows: ClaimRow[];
+    try {
+      rows = await this.ctx.db.query<ClaimRow>(register ? this.sql.claimWaiting : leave ? this.sql.claimLeaving : this.sql.claim, values);
+    } catch (error) {
+      for (const c of completions) c.reject(error);
+      throw error;
+    }
+    return this.read(rows, completions, sentAt, register ? waitMs : 0, leave);
+  }
+
+  private read(
+    rows: ClaimRow[],
+    completions: PendingCompletion[],
+    sentAt: number,
+    registeredForMs: number,
+    leave: boolean,
+  ): { leases: Lease<unknown>[]; nextDueMs: number | null; registered: boolean } {
+    settle(
+      completions,
+      rows.filter((r) => r.kind === 'c').map((r) => r.id!),
+    );
+    const deadline = sentAt + this.options.visibilityTimeoutMs;
+    const leased = rows.filter((r) => r.kind === 'l').sort((a, b) => Number(a.n) - Number(b.n));
+    const leases: Lease<unknown>[] = [];
+    for (const row of leased) {
+      const lease: Lease<unknown> = {
+        id: row.id!,
+        payload: undefined,
+        attempt: row.attempt!,
+        enqueuedAt: Number(row.enqueued_at),
+        token: row.token!,
+        deadline,
+      };
+      if (row.last_error !== null) lease.lastError = row.last_error;
+      try {
+        lease.payload = JSON.parse(row.payload!) as unknown;
+      } catch (error) {
+        this.deadLetterCorrupt(lease, error);
+        continue;
+      }
+      leases.push(lease);
+    }
+    const next = rows.find((r) => r.kind === 'n');
+    if (leased.length > 0 && leave) this.waiter.registeredUntil = 0;
+    const registered = registeredForMs > 0 && leased.length === 0;
+    if (registered) this.waiter.registeredUntil = sentAt + registeredForMs;
+    return { leases, nextDueMs: next?.n === null || next?.n === undefined ? null : Number(next.n), registered };
+  }
+
+  // A row whose payload is not JSON was not written by Baton: it goes to the dead letters with the
+  // reason, and the worker carries on with the rest.
+  private deadLetterCorrupt(lease: Lease<unknown>, error: unknown): void {
+    const message = `corrupt payload (not JSON: ${String(error)})`;
+    this.fail(lease, { message, dead: true, retryInMs: 0 }).catch((failure: unknown) =>
+      this.ctx.logger.warn('could not dead-letter a task with a corrupt payload; its lease will expire', {
+        queue: this.name,
+        id: lease.id,
+        error: String(failure),
+      }),
+    );
+  }
+}
+
+/** Reads a stored payload; text that is not JSON comes back as the text itself. */
+function readPayload(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

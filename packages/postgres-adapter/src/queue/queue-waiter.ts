@@ -1,0 +1,117 @@
+import { setClockTimeout } from '@baton/core';
+import { newToken } from '@baton/core/adapter';
+import type { PgContext } from '../backend-context.js';
+
+interface Sleeper {
+  wake: () => void;
+}
+
+/**
+ * Lets the claims of one queue in this backend wait for work without a polling loop. The queue's
+ * channel is LISTENed (on the backend's one LISTEN connection) before a claim registers this
+ * waiter in `queue_waiters`; from then on, an enqueue, a retry or a recovery anywhere NOTIFYs the
+ * channel with the ms until the new task is due, and every local sleeper wakes then (at once for
+ * a ready task) to claim again. After the LISTEN connection comes back, every sleeper wakes (a
+ * forced fetch: notifications sent meanwhile are lost) and the registration is renewed by the next
+ * claim (an unlogged table is emptied by a server crash).
+ */
+export class QueueWaiter {
+  /** This waiter's id in `queue_waiters`. */
+  readonly id = newToken();
+  /**
+   * Until when (caller's clock, ms, a lower bound of the stored time) the database lists this
+   * waiter as blocked on the queue; 0: not registered.
+   */
+  registeredUntil = 0;
+  private readonly sleepers = new Set<Sleeper>();
+  private subscribing: Promise<unknown> | undefined;
+  private listened = false;
+  private dueAt = Infinity;
+  private cancelDue: () => void = () => undefined;
+
+  constructor(
+    private readonly ctx: PgContext,
+    readonly channel: string,
+  ) {
+    ctx.onClose(() => {
+      this.cancelDue();
+      this.wakeAll();
+    });
+    ctx.onClose(
+      ctx.listener.onReconnect(() => {
+        this.registeredUntil = 0;
+        this.wakeAll();
+      }),
+    );
+  }
+
+  /** How many claims of this backend are sleeping on the queue now. */
+  get sleeping(): number {
+    return this.sleepers.size;
+  }
+
+  /** Resolves once the channel is LISTENed (undefined, at once, after the first time). Rejects with BackendUnavailableError. */
+  ready(): Promise<unknown> | undefined {
+    if (this.listened) return undefined;
+    this.subscribing ??= this.ctx.listener
+      .listen(this.channel, (payload) => this.onNotify(Number(payload)))
+      .then(
+        () => {
+          this.listened = true;
+        },
+        (error: unknown) => {
+          this.subscribing = undefined;
+          throw error;
+        },
+      );
+    return this.subscribing;
+  }
+
+  /**
+   * Resolves after `ms` (clock time), on a notification that work may be there, on a reconnect,
+   * when the backend closes or when `signal` aborts.
+   */
+  wait(ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.ctx.closed || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const sleeper: Sleeper = {
+        wake: () => {
+          cancel();
+          signal?.removeEventListener('abort', sleeper.wake);
+          this.sleepers.delete(sleeper);
+          if (this.sleepers.size === 0) this.clearDue();
+          resolve();
+        },
+      };
+      const cancel = setClockTimeout(this.ctx.clock, ms, () => sleeper.wake());
+      signal?.addEventListener('abort', sleeper.wake, { once: true });
+      this.sleepers.add(sleeper);
+    });
+  }
+
+  private onNotify(dueInMs: number): void {
+    if (this.sleepers.size === 0 || !Number.isFinite(dueInMs)) return;
+    if (dueInMs <= 0) {
+      this.wakeAll();
+      return;
+    }
+    const at = this.ctx.clock.now() + dueInMs;
+    if (at >= this.dueAt) return;
+    this.cancelDue();
+    this.dueAt = at;
+    this.cancelDue = setClockTimeout(this.ctx.clock, dueInMs, () => {
+      this.dueAt = Infinity;
+      this.wakeAll();
+    });
+  }
+
+  private clearDue(): void {
+    this.cancelDue();
+    this.cancelDue = () => undefined;
+    this.dueAt = Infinity;
+  }
+
+  private wakeAll(): void {
+    for (const sleeper of [...this.sleepers]) sleeper.wake();
+  }
+}
