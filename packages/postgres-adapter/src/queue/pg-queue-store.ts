@@ -1,4 +1,4 @@
-import type { Clock, EnqueueResult, Lease, QueueStats, Task } from '@baton/core';
+import type { Clock, EnqueueResult, Lease, QueueStats, Task, TaskHeaders } from '@baton/core';
 import { newToken, type FailDecision, type LeaseRef, type LeaseWait, type PreparedTask, type QueueStore, type ResolvedQueueOptions } from '@baton/core/adapter';
 import type { PgContext } from '../backend-context.js';
 import { CompletionBatcher, settle, type PendingCompletion } from './completion-batcher.js';
@@ -21,6 +21,8 @@ interface ClaimRow {
   enqueued_at: string | null;
   token: string | null;
   last_error: string | null;
+  priority: number | null;
+  headers: string | null;
   n: string | null;
 }
 
@@ -30,6 +32,8 @@ interface TaskRow {
   attempt: number;
   enqueued_at: string;
   last_error: string | null;
+  priority: number;
+  headers: string | null;
 }
 
 /**
@@ -41,6 +45,8 @@ interface TaskRow {
  * (see QueueWaiter), with a timer for the next delayed task and a slow look every 2 s as backstops.
  */
 export class PgQueueStore implements QueueStore {
+  /** See QueueStore.supports: priorities and headers are columns of the task row. */
+  readonly supports = { priorities: true, headers: true } as const;
   private readonly completions = new CompletionBatcher((ids, tokens) => this.completeMany(ids, tokens));
 
   constructor(
@@ -65,6 +71,8 @@ export class PgQueueStore implements QueueStore {
       tasks.map((t) => t.json),
       tasks.map((t) => t.delayMs),
       this.waiter.channel,
+      tasks.map((t) => t.priority),
+      tasks.map((t) => (t.headers === undefined ? null : JSON.stringify(t.headers))),
     ]);
     const results: EnqueueResult[] = ids.map((id) => ({ id, status: 'duplicate' }));
     for (const row of rows) if (row.ord > 0) results[row.ord - 1]!.status = STATUS[row.status] ?? 'duplicate';
@@ -167,8 +175,15 @@ export class PgQueueStore implements QueueStore {
   async deadLetters(limit: number): Promise<Task<unknown>[]> {
     const rows = await this.ctx.db.query<TaskRow>(this.sql.dead, [this.name, limit]);
     return rows.map((row) => {
-      const task: Task<unknown> = { id: row.id, payload: readPayload(row.payload), attempt: row.attempt, enqueuedAt: Number(row.enqueued_at) };
+      const task: Task<unknown> = {
+        id: row.id,
+        payload: readPayload(row.payload),
+        attempt: row.attempt,
+        enqueuedAt: Number(row.enqueued_at),
+        priority: row.priority,
+      };
       if (row.last_error !== null) task.lastError = row.last_error;
+      if (row.headers !== null) task.headers = JSON.parse(row.headers) as TaskHeaders;
       return task;
     });
   }
@@ -229,10 +244,12 @@ export class PgQueueStore implements QueueStore {
         payload: undefined,
         attempt: row.attempt!,
         enqueuedAt: Number(row.enqueued_at),
+        priority: row.priority ?? 0,
         token: row.token!,
         deadline,
       };
       if (row.last_error !== null) lease.lastError = row.last_error;
+      if (row.headers !== null) lease.headers = JSON.parse(row.headers) as TaskHeaders;
       try {
         lease.payload = JSON.parse(row.payload!) as unknown;
       } catch (error) {

@@ -4,7 +4,10 @@
  * queue name. Times are database ms (`now_ms()`); durations come in as ms.
  */
 export interface QueueSql {
-  /** $2 ids, $3 payloads (JSON text), $4 delays (ms), $5 channel. Rows (ord, status q|d|f) in input order, plus ord -1 when it NOTIFYed. */
+  /**
+   * $2 ids, $3 payloads (JSON text), $4 delays (ms), $5 channel, $6 priorities, $7 headers (JSON
+   * text or NULL). Rows (ord, status q|d|f) in input order, plus ord -1 when it NOTIFYed.
+   */
   enqueue: string;
   /**
    * Completes $5/$6 (ids/tokens) with retention $7 ms, then claims up to $2 ready tasks for $3 ms
@@ -58,28 +61,30 @@ export function queueSql(s: string): QueueSql {
     ), claimed AS (
       UPDATE ${s}.tasks t SET state = 1, attempt = t.attempt + 1, token = $4 || '.' || next.n, deadline = ${now} + $3
       FROM next WHERE t.queue = $1 AND t.id = next.id
-      RETURNING t.id, t.payload, t.attempt, t.enqueued_at, t.token, t.last_error, next.n
+      RETURNING t.id, t.payload, t.attempt, t.enqueued_at, t.token, t.last_error, t.priority, t.headers, next.n
     )${extra}
-    SELECT 'c' AS kind, id, NULL AS payload, NULL::int AS attempt, NULL::bigint AS enqueued_at, NULL AS token, NULL AS last_error, NULL::bigint AS n
+    SELECT 'c' AS kind, id, NULL AS payload, NULL::int AS attempt, NULL::bigint AS enqueued_at, NULL AS token, NULL AS last_error,
+        NULL::int AS priority, NULL AS headers, NULL::bigint AS n
       FROM done
     UNION ALL
-    SELECT 'l', id, payload, attempt, enqueued_at, token, last_error, n FROM claimed
+    SELECT 'l', id, payload, attempt, enqueued_at, token, last_error, priority, headers, n FROM claimed
     UNION ALL
-    SELECT 'n', NULL, NULL, NULL, NULL, NULL, NULL, (SELECT min(run_at) - ${now} FROM ${s}.tasks WHERE queue = $1 AND state = 0 AND run_at > ${now})
+    SELECT 'n', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        (SELECT min(run_at) - ${now} FROM ${s}.tasks WHERE queue = $1 AND state = 0 AND run_at > ${now})
       WHERE (SELECT count(*) FROM claimed) < $2`;
   return {
     enqueue: `
       WITH input AS (
-        SELECT * FROM unnest($2::text[], $3::text[], $4::bigint[]) WITH ORDINALITY AS i(id, payload, delay_ms, ord)
+        SELECT * FROM unnest($2::text[], $3::text[], $4::bigint[], $6::int[], $7::text[]) WITH ORDINALITY AS i(id, payload, delay_ms, priority, headers, ord)
       ), firsts AS (
-        SELECT DISTINCT ON (id) id, payload, delay_ms, ord FROM input ORDER BY id, ord
+        SELECT DISTINCT ON (id) id, payload, delay_ms, priority, headers, ord FROM input ORDER BY id, ord
       ), numbered AS (
         SELECT firsts.*, nextval('${s}.task_seq') AS seq FROM firsts ORDER BY ord
       ), ins AS (
-        INSERT INTO ${s}.tasks AS t (queue, id, state, run_at, seq, attempt, enqueued_at, payload)
-        SELECT $1, id, 0, ${now} + delay_ms, seq, 0, ${now}, payload FROM numbered ORDER BY id
-        ON CONFLICT (queue, id) DO UPDATE SET state = 0, run_at = excluded.run_at, seq = excluded.seq, attempt = 0,
-          enqueued_at = excluded.enqueued_at, payload = excluded.payload, token = NULL, deadline = NULL, last_error = NULL, dead_at = NULL, expires_at = NULL
+        INSERT INTO ${s}.tasks AS t (queue, id, state, priority, run_at, seq, attempt, enqueued_at, payload, headers)
+        SELECT $1, id, 0, priority, ${now} + delay_ms, seq, 0, ${now}, payload, headers FROM numbered ORDER BY id
+        ON CONFLICT (queue, id) DO UPDATE SET state = 0, priority = excluded.priority, run_at = excluded.run_at, seq = excluded.seq, attempt = 0,
+          enqueued_at = excluded.enqueued_at, payload = excluded.payload, headers = excluded.headers, token = NULL, deadline = NULL, last_error = NULL, dead_at = NULL, expires_at = NULL
           WHERE t.state = 3 AND t.expires_at <= ${now}
         RETURNING t.id, t.run_at
       ), notify AS (
@@ -136,7 +141,7 @@ export function queueSql(s: string): QueueSql {
         (SELECT count(*) FROM ${s}.tasks WHERE queue = $1 AND state = 1)::int AS active,
         (SELECT count(*) FROM ${s}.tasks WHERE queue = $1 AND state = 0 AND run_at > ${now})::int AS delayed,
         (SELECT count(*) FROM ${s}.tasks WHERE queue = $1 AND state = 2)::int AS dead`,
-    dead: `SELECT id, payload, attempt, enqueued_at, last_error FROM ${s}.tasks WHERE queue = $1 AND state = 2 ORDER BY dead_at DESC, seq DESC LIMIT $2`,
+    dead: `SELECT id, payload, attempt, enqueued_at, last_error, priority, headers FROM ${s}.tasks WHERE queue = $1 AND state = 2 ORDER BY dead_at DESC, seq DESC LIMIT $2`,
     prune: `DELETE FROM ${s}.tasks WHERE ctid = ANY (ARRAY(
         SELECT ctid FROM ${s}.tasks WHERE state = 3 AND expires_at <= ${now} LIMIT $1 FOR UPDATE SKIP LOCKED))`,
   };

@@ -11,7 +11,9 @@
  * - state 2 dead: in the dead letters since `dead_at`, with `last_error`.
  * - state 3 finished: payload dropped, the id kept until `expires_at` (completion time +
  *   retainFinishedMs of the handle that completed it), then pruned in bounded batches.
- * `tasks` is logged: an acknowledged enqueue or completion must survive a crash.
+ * `payload` and `headers` are the JSON text core serialized, stored as sent (jsonb would reorder
+ * keys and rewrite numbers). `tasks` is logged: an acknowledged enqueue or completion must survive
+ * a crash.
  *
  * `queue_waiters` (unlogged) lists the processes blocked waiting for a queue, until when: an
  * enqueue NOTIFYs the queue's channel only while someone waits, so a burst of enqueues into a busy
@@ -31,6 +33,7 @@ CREATE TABLE ${s}.tasks (
   attempt integer NOT NULL DEFAULT 0,
   enqueued_at bigint NOT NULL,
   payload text NOT NULL,
+  headers text,
   token text,
   deadline bigint,
   last_error text,
