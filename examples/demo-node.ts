@@ -1,18 +1,18 @@
-// One node of `npm run demo -- --backend redis`: started by the demo as a child process.
-// argv: <settings JSON> <redis url> <key prefix>. Reports over IPC; stops on { type: 'stop' }.
+// One node of `npm run demo -- --backend redis|postgres`: started by the demo as a child process.
+// argv: <settings JSON> <redis|postgres> <url> <namespace>. Reports over IPC; stops on { type: 'stop' }.
 import { SystemClock } from '@baton/core';
-import { RedisBackend } from '@baton/redis-adapter';
 import type { CoordinatorMessage, DemoNodeSettings, NodeReport } from './demo/messages.js';
 import { createDemoNode } from './demo/node-runner.js';
+import { serverBackend, type ServerKind } from './demo/server-backend.js';
 
-const [settingsJson, url, prefix] = process.argv.slice(2);
-if (!settingsJson || !url || !prefix || !process.send) {
-  console.error('demo-node: run by the demo (npm run demo -- --backend redis), not directly');
+const [settingsJson, kind, url, namespace] = process.argv.slice(2);
+if (!settingsJson || (kind !== 'redis' && kind !== 'postgres') || !url || !namespace || !process.send) {
+  console.error('demo-node: run by the demo (npm run demo -- --backend redis|postgres), not directly');
   process.exit(2);
 }
 const settings = JSON.parse(settingsJson) as DemoNodeSettings;
 const clock = new SystemClock();
-const backend = new RedisBackend({ url, prefix, clock });
+const backend = serverBackend(kind as ServerKind, url, namespace, clock);
 const send = (report: NodeReport): void => {
   if (process.connected) process.send!(report);
 };

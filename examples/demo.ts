@@ -5,7 +5,7 @@ import type { DemoCluster } from './demo/cluster.js';
 import { runScenario } from './demo/coordinator.js';
 import { memoryCluster } from './demo/memory-cluster.js';
 import type { DemoNodeSettings } from './demo/messages.js';
-import { redisCluster } from './demo/redis-cluster.js';
+import { serverCluster } from './demo/server-cluster.js';
 import { Tally } from './demo/tally.js';
 
 let args: DemoArgs;
@@ -34,7 +34,7 @@ const settings = (i: number): DemoNodeSettings => ({
 });
 const tally = new Tally();
 const cluster: DemoCluster =
-  args.backend === 'memory' ? memoryCluster(settings, args.nodes, tally) : redisCluster(args.url, 'baton-demo', settings, args.nodes, tally);
+  args.backend === 'memory' ? memoryCluster(settings, args.nodes, tally) : serverCluster(args.backend, args.url, 'baton-demo', settings, args.nodes, tally);
 try {
   const summary = await runScenario(args, cluster, tally, run, 20_000);
   process.exitCode = summary.lost === 0 && summary.unexplainedDuplicates === 0 ? 0 : 1;

@@ -5,7 +5,7 @@ export interface DemoArgs {
   nodes: number;
   tasks: number;
   concurrency: number;
-  backend: 'memory' | 'redis';
+  backend: 'memory' | 'redis' | 'postgres';
   url: string;
   killOne: boolean;
   help: boolean;
@@ -27,15 +27,19 @@ Options:
   --concurrency <n>    tasks each node runs at once, 1-1000 (default 8)
   --backend <name>     memory: every node in this process, no server (default)
                        redis: every node is its own child process on one Redis
-  --url <url>          Redis URL for --backend redis (default redis://127.0.0.1:6379); the demo's
-                       keys start with "baton-demo:" and finished ids are kept 10 minutes
+                       postgres: every node is its own child process on one PostgreSQL database
+  --url <url>          Redis URL for --backend redis (default redis://127.0.0.1:6379; the demo's
+                       keys start with "baton-demo:"), or PostgreSQL URL for --backend postgres
+                       (default postgres://postgres@127.0.0.1:5432/postgres; the demo's tables are in
+                       the schema baton_demo); finished ids are kept 10 minutes
   --kill-one           crash one node mid-run (redis: SIGKILL its process; memory: drop its
                        backend abruptly) to show its tasks coming back on the others
   -h, --help           show this help
 
 Examples:
   npm run demo
-  npm run demo -- --backend redis --url redis://127.0.0.1:6379 --nodes 4 --kill-one`;
+  npm run demo -- --backend redis --url redis://127.0.0.1:6379 --nodes 4 --kill-one
+  npm run demo -- --backend postgres --url postgres://postgres@127.0.0.1:5432/postgres --kill-one`;
 
 function intFlag(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -68,10 +72,13 @@ export function parseDemoArgs(argv: string[]): DemoArgs {
     throw new UsageError((error as Error).message.split('\n')[0]!);
   }
   const backend = (values.backend as string | undefined) ?? 'memory';
-  if (backend !== 'memory' && backend !== 'redis') throw new UsageError(`--backend must be "memory" or "redis", got "${backend}"`);
-  const url = (values.url as string | undefined) ?? 'redis://127.0.0.1:6379';
-  if (!/^rediss?:\/\/[^\s]+$/.test(url)) throw new UsageError(`--url must be a redis:// or rediss:// URL, got "${url}"`);
-  if (values.url !== undefined && backend !== 'redis') throw new UsageError('--url only applies to --backend redis');
+  if (backend !== 'memory' && backend !== 'redis' && backend !== 'postgres') {
+    throw new UsageError(`--backend must be "memory", "redis" or "postgres", got "${backend}"`);
+  }
+  if (values.url !== undefined && backend === 'memory') throw new UsageError('--url only applies to --backend redis or postgres');
+  const url = (values.url as string | undefined) ?? (backend === 'postgres' ? 'postgres://postgres@127.0.0.1:5432/postgres' : 'redis://127.0.0.1:6379');
+  if (backend === 'postgres' && !/^postgres(ql)?:\/\/[^\s]+$/.test(url)) throw new UsageError(`--url must be a postgres:// URL, got "${url}"`);
+  if (backend !== 'postgres' && !/^rediss?:\/\/[^\s]+$/.test(url)) throw new UsageError(`--url must be a redis:// or rediss:// URL, got "${url}"`);
   const args: DemoArgs = {
     nodes: intFlag('nodes', values.nodes as string | undefined, 3, 1, 64),
     tasks: intFlag('tasks', values.tasks as string | undefined, 10_000, 1, 1_000_000),

@@ -2,10 +2,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { silentLogger } from '@baton/core';
-import { RedisBackend } from '@baton/redis-adapter';
 import type { DemoCluster } from './cluster.js';
 import type { DemoNodeSettings, NodeReport } from './messages.js';
+import { serverBackend, type ServerKind } from './server-backend.js';
 import type { DemoTask } from './node-runner.js';
 import type { Tally } from './tally.js';
 
@@ -19,12 +18,19 @@ async function exited(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Every node is its own child process (examples/demo-node.ts) on one Redis; they report over IPC.
- * Killing a node sends it SIGKILL: nothing is acknowledged or deregistered, as in a real crash.
- * Children are SIGKILLed if this process exits first.
+ * Every node is its own child process (examples/demo-node.ts) on one Redis or one PostgreSQL
+ * database; they report over IPC. Killing a node sends it SIGKILL: nothing is acknowledged or
+ * deregistered, as in a real crash. Children are SIGKILLed if this process exits first.
  */
-export function redisCluster(url: string, prefix: string, settings: (i: number) => DemoNodeSettings, count: number, tally: Tally): DemoCluster {
-  const producer = new RedisBackend({ url, prefix, logger: silentLogger });
+export function serverCluster(
+  kind: ServerKind,
+  url: string,
+  namespace: string,
+  settings: (i: number) => DemoNodeSettings,
+  count: number,
+  tally: Tally,
+): DemoCluster {
+  const producer = serverBackend(kind, url, namespace);
   const nodes = Array.from({ length: count }, (_, i) => ({ settings: settings(i), child: undefined as ChildProcess | undefined, alive: false }));
   const killAll = (): void => {
     for (const n of nodes) n.child?.kill('SIGKILL');
@@ -36,7 +42,7 @@ export function redisCluster(url: string, prefix: string, settings: (i: number) 
     queue: producer.queue<DemoTask>(settings(0).queue),
     async start() {
       const ready = nodes.map((n) => {
-        const child = fork(NODE_SCRIPT, [JSON.stringify(n.settings), url, prefix], {
+        const child = fork(NODE_SCRIPT, [JSON.stringify(n.settings), kind, url, namespace], {
           execArgv: ['--conditions=@baton/source', '--import', 'tsx'],
           env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG },
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

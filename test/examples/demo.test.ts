@@ -2,6 +2,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { killStrays, runScript, total } from './run-ts.js';
 
 const url = inject('redisUrl');
+const postgresUrl = inject('postgresUrl');
 
 describe('npm run demo', () => {
   afterEach(() => killStrays());
@@ -54,6 +55,19 @@ describe('npm run demo', () => {
       const pids = [...r.stdout.matchAll(/^node-\d+\s+(\d+)/gm)].map((m) => Number(m[1]));
       expect(pids).toHaveLength(2);
       expect(new Set(pids).size).toBe(2); // two processes
+      expect(total(r.stdout, 'tasks finished')).toBe(300);
+      expect(total(r.stdout, 'tasks lost')).toBe(0);
+    },
+    90_000,
+  );
+
+  it.skipIf(postgresUrl === '')(
+    'runs on PostgreSQL with each of 2 nodes in its own process, one of them killed mid-run',
+    async () => {
+      const r = await runScript('examples/demo.ts', ['--backend', 'postgres', '--url', postgresUrl, '--nodes', '2', '--tasks', '300', '--kill-one'], 60_000);
+      expect(r.code, r.stderr).toBe(0);
+      const pids = [...r.stdout.matchAll(/^node-\d+\s+(\d+)/gm)].map((m) => Number(m[1]));
+      expect(new Set(pids).size).toBe(2);
       expect(total(r.stdout, 'tasks finished')).toBe(300);
       expect(total(r.stdout, 'tasks lost')).toBe(0);
     },
