@@ -2,18 +2,18 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
 
 /** Runs an example the way the README says (`npm run example <file>`), without npm's own output. */
-async function example(file: string): Promise<string> {
+async function example(file: string, env: Record<string, string> = {}): Promise<string> {
   const tsx = join(root, 'node_modules', '.bin', 'tsx');
   const { stdout } = await run(tsx, ['--conditions=@baton/source', '--tsconfig', 'tsconfig.base.json', file], {
     cwd: root,
     timeout: 30_000,
-    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
   });
   return stdout;
 }
@@ -32,6 +32,13 @@ describe('README examples', () => {
     for (const { file, code } of copies) {
       expect(code, file).toBe(readFileSync(join(root, file), 'utf8'));
     }
+  });
+
+  it.skipIf(inject('postgresUrl') === '')('the PostgreSQL example runs a task and a lock on the run’s own database', async () => {
+    const out = await example('examples/postgres.ts', { DATABASE_URL: inject('postgresUrl') });
+    expect(out).toContain('sent welcome mail to ada@example.com (attempt 1)');
+    expect(out).toContain('finished: true');
+    expect(out).toMatch(/holding nightly-report with fence \d+/);
   });
 
   it('quickstart runs a task through the scheduler and finishes it', async () => {
