@@ -126,7 +126,7 @@ export class RedisBackend implements Backend {
   private waiterFor(keys: QueueKeys): QueueWaiter {
     let waiter = this.waiters.get(keys.wait);
     if (!waiter) {
-      waiter = new QueueWaiter(this.ctx, keys.wait, keys.claimed, keys.leases, keys.dueChannel, keys.idle);
+      waiter = new QueueWaiter(this.ctx, keys);
       this.waiters.set(keys.wait, waiter);
     }
     return waiter;

@@ -1,15 +1,24 @@
 import { BackendDataError, BackendUnavailableError, BatonError } from '@baton/core';
 
-/** Codes the Lua scripts return (mirrored at the top of scripts/prelude.lua). */
+/**
+ * Codes the Lua scripts return (the same names, in capitals, at the top of scripts/prelude.lua;
+ * script-constants.redis.test.ts pins the two). A script's reply is read by its declaration's
+ * decoder only, in the process that sent it, so changing a value is safe across versions.
+ */
 export enum ReplyCode {
+  Revoked = -1,
   NotHeld = 0,
   Ok = 1,
   Queued = 10,
   Duplicate = 11,
   Finished = 12,
+  InLine = 20,
+  HandedOver = 21,
+  LimitMismatch = 22,
 }
 
-const WRONGTYPE = /^BATON_WRONGTYPE expected=(\S+) actual=(\S+) key=(.*?)(?: script: [0-9a-f]{40}.*)?$/s;
+/** The error a script raises for a key of the wrong type (prelude.lua wrong_type); `?` where unknown. */
+const WRONGTYPE_ERROR = /^BATON_WRONGTYPE expected=(\S+) actual=(\S+) key=(.*?)(?: script: [0-9a-f]{40}.*)?$/s;
 
 // NOPERM names the command; inside a script Redis 7.0 only says the user "can't run this command".
 const PERMISSION = /NOPERM|can't run this command/;
@@ -26,7 +35,7 @@ function describeType(type: string): string {
 export function toBatonError(error: unknown, address: string): BatonError {
   if (error instanceof BatonError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  const wrongType = WRONGTYPE.exec(message);
+  const wrongType = WRONGTYPE_ERROR.exec(message);
   if (wrongType) {
     const [, expected, actual, key] = wrongType;
     const wanted = expected === '?' ? 'another type' : `a ${expected}`;
@@ -47,9 +56,4 @@ export function toBatonError(error: unknown, address: string): BatonError {
     );
   }
   return new BackendUnavailableError(`Redis at ${address} failed: ${message}`, { cause: error });
-}
-
-/** The reply code of a script as a boolean: true for Ok, false for NotHeld. */
-export function heldReply(reply: unknown): boolean {
-  return Number(reply) === ReplyCode.Ok;
 }

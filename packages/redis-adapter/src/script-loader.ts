@@ -1,40 +1,32 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
+import * as lockScripts from './locks/lock-scripts.js';
+import * as permitScripts from './locks/permit-scripts.js';
+import * as queueScripts from './queue/queue-scripts.js';
+import * as registryScripts from './registry/registry-scripts.js';
+import type { AnyScript } from './script.js';
 
-/** Every script in scripts/, with its number of KEYS and whether it only reads. */
-export const SCRIPTS = {
-  enqueueTasks: { keys: 8 },
-  leaseTasks: { keys: 10 },
-  returnDelivery: { keys: 3 },
-  completeTask: { keys: 5 },
-  failTask: { keys: 6 },
-  extendLease: { keys: 2 },
-  recoverStalledTasks: { keys: 5 },
-  readStats: { keys: 5, readOnly: true },
-  checkFinished: { keys: 2, readOnly: true },
-  acquireLock: { keys: 4 },
-  leaveLockQueue: { keys: 4 },
-  extendLock: { keys: 1 },
-  releaseLock: { keys: 4 },
-  acquirePermits: { keys: 4 },
-  releasePermits: { keys: 4 },
-  extendPermits: { keys: 1 },
-  leavePermitQueue: { keys: 4 },
-  inspectPermits: { keys: 4, readOnly: true },
-  beatNode: { keys: 4 },
-  removeNode: { keys: 3 },
-  listNodes: { keys: 2 },
-} as const satisfies Record<string, { keys: number; readOnly?: boolean }>;
+/**
+ * Every declared script. A new script is a declaration in its area's *-scripts.ts (picked up
+ * here) and a .lua file; a new area's declarations file is one more line below.
+ */
+export const SCRIPTS: readonly AnyScript[] = [
+  ...scriptsOf(queueScripts),
+  ...scriptsOf(lockScripts),
+  ...scriptsOf(permitScripts),
+  ...scriptsOf(registryScripts),
+];
 
-/** Name of a script file (without `.lua`). */
-export type ScriptName = keyof typeof SCRIPTS;
+function scriptsOf(module: Record<string, unknown>): AnyScript[] {
+  return Object.values(module).filter((value): value is AnyScript => typeof value === 'object' && value !== null && 'command' in value && 'decode' in value);
+}
 
 /**
  * Where the .lua files are. They live in src/scripts and are not copied by tsc, so a module
  * running from dist/ reads them from ../src/scripts (the package publishes src/ for this).
  */
-function scriptsDirectory(): string {
+export function scriptsDirectory(): string {
   const candidates = [new URL('./scripts/', import.meta.url), new URL('../src/scripts/', import.meta.url)];
   for (const candidate of candidates) {
     const path = fileURLToPath(candidate);
@@ -43,36 +35,26 @@ function scriptsDirectory(): string {
   throw new Error(`Baton Redis scripts not found next to ${fileURLToPath(import.meta.url)} (looked in ./scripts and ../src/scripts)`);
 }
 
-let sources: Record<ScriptName, string> | undefined;
+const sources = new Map<string, string>();
 
-/** The source of every script, the shared prelude prepended; read from disk once per process. */
-export function scriptSources(): Record<ScriptName, string> {
-  if (!sources) {
+/** The source of `script` with the shared prelude prepended, as Redis runs it; read from disk once per process. */
+export function scriptSource(script: AnyScript): string {
+  let source = sources.get(script.name);
+  if (source === undefined) {
     const dir = scriptsDirectory();
-    const prelude = readFileSync(`${dir}prelude.lua`, 'utf8');
-    const loaded = {} as Record<ScriptName, string>;
-    for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
-      loaded[name] = `${prelude}\n${readFileSync(`${dir}${name}.lua`, 'utf8')}`;
-    }
-    sources = loaded;
+    source = `${readFileSync(`${dir}prelude.lua`, 'utf8')}\n${readFileSync(`${dir}${script.name}.lua`, 'utf8')}`;
+    sources.set(script.name, source);
   }
-  return sources;
-}
-
-/** The client command name a script is registered under. */
-export function commandName(name: ScriptName): string {
-  return `baton_${name}`;
+  return source;
 }
 
 const defined = new WeakSet<Redis>();
 
-/** Registers every script on `client` with defineCommand, once per client. */
+/** Registers every script on `client` with defineCommand (EVALSHA, EVAL on NOSCRIPT), once per client. */
 export function defineScripts(client: Redis): void {
   if (defined.has(client)) return;
-  const all = scriptSources();
-  for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
-    const spec: { keys: number; readOnly?: boolean } = SCRIPTS[name];
-    client.defineCommand(commandName(name), { lua: all[name], numberOfKeys: spec.keys, readOnly: spec.readOnly === true });
+  for (const script of SCRIPTS) {
+    client.defineCommand(script.command, { lua: scriptSource(script), numberOfKeys: script.keys.length, readOnly: script.readOnly });
   }
   defined.add(client);
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { scriptSources } from '../src/script-loader.js';
+import { returnDelivery } from '../src/queue/queue-scripts.js';
+import { evalScript } from '../src/script-runner.js';
 import { Resources, sleep, uniquePrefix } from './helpers.js';
 
 const url = inject('redisUrl');
@@ -77,7 +78,8 @@ describe.skipIf(url === '')(`redis deliveries to waiting workers${url === '' ? '
     const q = r.backend(url, { prefix }).queue<string>('jobs');
     const raw = r.raw(url);
     const key = (part: string): string => `${prefix}:{queue:jobs}:${part}`;
-    const giveBack = (delivery: string): Promise<unknown> => raw.eval(scriptSources().returnDelivery, 3, key('claimed'), key('wait'), key('leases'), delivery);
+    const giveBack = (delivery: string): Promise<unknown> =>
+      evalScript(raw, returnDelivery, { claimed: key('claimed'), wait: key('wait'), leases: key('leases') }, { delivery });
     await raw.zadd(key('idle'), Date.now() + 60_000, 'left|30000');
     await q.enqueue('kept', { id: 'k' });
     // a worker's BLMOVE took it, but its local waiter had timed out in the meantime

@@ -1,7 +1,8 @@
 import type { LockManager } from '@baton/core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { eventually } from '../../../test/setup/eventually.js';
-import { scriptSources } from '../src/script-loader.js';
+import { leaveLockQueue } from '../src/locks/lock-scripts.js';
+import { evalScript } from '../src/script-runner.js';
 import { Resources, sleep, uniquePrefix } from './helpers.js';
 
 const url = inject('redisUrl');
@@ -137,17 +138,8 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
   it('a waiter that gives up passes on a lock handed to it meanwhile, and the first in line that leaves a free lock hands it to the next', async () => {
     const k = lockKeys();
     const raw = r.raw(url);
-    raw.defineCommand('leaveLockQueue', { numberOfKeys: 4, lua: scriptSources().leaveLockQueue });
-    const leave = (token: string, entry: string): Promise<number> =>
-      (raw as unknown as Record<string, (...a: (string | number)[]) => Promise<number>>).leaveLockQueue!(
-        k.lock,
-        k.fence,
-        k.waiters,
-        k.deadlines,
-        token,
-        entry,
-        Date.now(),
-      );
+    const keys = { lock: k.lock, fence: k.fence, waiters: k.waiters, waiterDeadlines: k.deadlines };
+    const leave = (token: string, entry: string): Promise<unknown> => evalScript(raw, leaveLockQueue, keys, { token, entry, now: Date.now() });
     const a = 'aaaa0000aaaa0000aaaa0000aaaa0000 5000 ch-a';
     const b = 'bbbb0000bbbb0000bbbb0000bbbb0000 5000 ch-b';
     // a was handed the lock (its entry popped), b waits behind

@@ -5,12 +5,34 @@ import type { BackendContext } from '../backend-context.js';
 /** Longest a waiter sleeps without looking at the lock again (ms): covers lost messages and expiries. */
 const FALLBACK_MS = 250;
 
+/**
+ * A lock waiter's entry in the lock's waiter list and deadlines zset: "<token> <ttl ms> <grant
+ * channel>" (prelude.lua waiter_entry builds the same text, and hand_over reads it).
+ */
+export function waiterEntry(token: string, ttlMs: number, channel: string): string {
+  return `${token} ${ttlMs} ${channel}`;
+}
+
+/**
+ * A permits waiter's entry: "<token> <permits> <ttl ms> <bump: 1 increments the fence, 0 reads
+ * it> <grant channel>" (prelude.lua permit_entry builds the same text, and settle_permits reads it).
+ */
+export function permitEntry(token: string, permits: number, ttlMs: number, bumpsFence: boolean, channel: string): string {
+  return `${token} ${permits} ${ttlMs} ${bumpsFence ? 1 : 0} ${channel}`;
+}
+
+/**
+ * Reads a grant message (prelude.lua grant_message): "<token> <fence>" from a lock's hand-off,
+ * "<token> <fence> <seq>" from a permits hand-off, seq counting that resource's hand-offs.
+ */
+export function decodeGrant(message: string): { token: string; fence: number; seq: number | undefined } {
+  const [token = '', fence, seq] = message.split(' ');
+  return { token, fence: Number(fence), seq: seq === undefined ? undefined : Number(seq) };
+}
+
 /** One waiting acquire of a backend (lock, semaphore or read/write lock): its place in line and what it has heard. */
 export interface Waiter {
-  /**
-   * Its entry in the waiter list: "<token> <ttl> <grant channel>" for a lock (as acquireLock.lua
-   * builds it), "<token> <permits> <ttl> <bump> <grant channel>" for permits (acquirePermits.lua).
-   */
+  /** Its entry in the waiter list: see waiterEntry for a lock, permitEntry for permits. */
   entry: string;
   /** The TTL it asked for (ms): a hand-off gives it the lock for this long. */
   ttlMs: number;
@@ -131,13 +153,12 @@ export class LockGrants {
     if (waiter?.grant) return this.take(token, waiter.grant);
   }
 
-  // "<token> <fence>" (a lock) or "<token> <fence> <seq>" (permits): the grant is the waiter's
-  // already; wake it unless the message is stale.
+  // The grant is the waiter's already; wake it unless the message is stale (a lock's fence or a
+  // permits hand-off's seq at or below what the waiter last saw).
   private onGrant(message: string): void {
-    const [token = '', fenceText, seqText] = message.split(' ');
+    const { token, fence, seq } = decodeGrant(message);
     const waiter = this.waiting.get(token);
-    const fence = Number(fenceText);
-    if (!waiter || waiter.grant || !(Number(seqText ?? fenceText) > waiter.minSeq)) return;
+    if (!waiter || waiter.grant || !((seq ?? fence) > waiter.minSeq)) return;
     waiter.grant = { fence, grantedAfter: waiter.since };
     waiter.wake();
   }

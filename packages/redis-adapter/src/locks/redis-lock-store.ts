@@ -1,8 +1,8 @@
 import type { LockGrant, LockStore } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
 import type { LockKeys } from '../key-layout.js';
-import { heldReply } from '../reply-codes.js';
-import type { LockGrants, Waiter } from './lock-grants.js';
+import { waiterEntry, type LockGrants, type Waiter } from './lock-grants.js';
+import { acquireLock, extendLock, leaveLockQueue, releaseLock } from './lock-scripts.js';
 
 /** How long a waiter's place in line lasts without a refresh (ms); a crashed waiter is skipped after this. */
 const PLACE_TTL_MS = 1_500;
@@ -43,9 +43,9 @@ export class RedisLockStore implements LockStore {
     // that never meets a held lock never opens its subscriber connection, and the one that does
     // subscribes while others go on taking turns, not while it holds up the line.
     if (!queue || !this.grants.subscribed) {
-      const k = this.keys(resource);
-      const reply = await this.ctx.runner.run('acquireLock', [k.lock, k.fence, k.waiters, k.waiterDeadlines], [token, ttlMs, this.ctx.clock.now(), 0]);
-      if (reply !== null && reply !== undefined) return Number(reply);
+      const args = { token, ttlMs, now: this.ctx.clock.now(), placeUntil: 0, grantChannel: '' };
+      const reply = await this.ctx.runner.run(acquireLock, this.keys(resource), args);
+      if (reply.state === 'acquired') return reply.fence;
       if (!queue) return null;
     }
     return this.attempt(resource, token, ttlMs, await this.join(token, ttlMs));
@@ -53,13 +53,12 @@ export class RedisLockStore implements LockStore {
 
   /** See LockStore.extend. */
   async extend(resource: string, token: string, ttlMs: number): Promise<boolean> {
-    return heldReply(await this.ctx.runner.run('extendLock', [this.keys(resource).lock], [token, ttlMs]));
+    return this.ctx.runner.run(extendLock, this.keys(resource), { token, ttlMs });
   }
 
   /** See LockStore.release: hands the lock to the first live waiter in line, or deletes it. */
   async release(resource: string, token: string): Promise<boolean> {
-    const k = this.keys(resource);
-    return heldReply(await this.ctx.runner.run('releaseLock', [k.lock, k.fence, k.waiters, k.waiterDeadlines], [token, this.ctx.clock.now()]));
+    return this.ctx.runner.run(releaseLock, this.keys(resource), { token, now: this.ctx.clock.now() });
   }
 
   /**
@@ -97,40 +96,37 @@ export class RedisLockStore implements LockStore {
     if (!waiter) return;
     this.grants.waiting.delete(token);
     if (this.ctx.closed) return;
-    const k = this.keys(resource);
-    this.ctx.runner
-      .run('leaveLockQueue', [k.lock, k.fence, k.waiters, k.waiterDeadlines], [token, waiter.entry, this.ctx.clock.now()])
-      .catch((error: unknown) => {
-        this.ctx.logger.debug('leaving a lock queue failed; the place expires by itself', { resource, error: String(error) });
-      });
+    this.ctx.runner.run(leaveLockQueue, this.keys(resource), { token, entry: waiter.entry, now: this.ctx.clock.now() }).catch((error: unknown) => {
+      this.ctx.logger.debug('leaving a lock queue failed; the place expires by itself', { resource, error: String(error) });
+    });
   }
 
   private join(token: string, ttlMs: number): Promise<Waiter> {
-    return this.grants.join(token, ttlMs, (channel) => `${token} ${ttlMs} ${channel}`);
+    return this.grants.join(token, ttlMs, (channel) => waiterEntry(token, ttlMs, channel));
   }
 
   private async attempt(resource: string, token: string, ttlMs: number, waiter: Waiter): Promise<number | LockGrant | null> {
     if (waiter.grant) return this.grants.take(token, waiter.grant);
-    const k = this.keys(resource);
     const sentAt = this.ctx.clock.now();
-    const reply = await this.ctx.runner.run(
-      'acquireLock',
-      [k.lock, k.fence, k.waiters, k.waiterDeadlines],
-      [token, ttlMs, sentAt, sentAt + PLACE_TTL_MS, this.grants.channel],
-    );
-    if (!Array.isArray(reply)) {
-      if (reply === null || reply === undefined) return null;
-      // acquireLock took the token out of the waiter queue
-      this.grants.waiting.delete(token);
-      return Number(reply);
+    const args = { token, ttlMs, now: sentAt, placeUntil: sentAt + PLACE_TTL_MS, grantChannel: this.grants.channel };
+    const reply = await this.ctx.runner.run(acquireLock, this.keys(resource), args);
+    switch (reply.state) {
+      case 'held':
+        return null;
+      case 'acquired':
+        // acquireLock took the token out of the waiter queue
+        this.grants.waiting.delete(token);
+        return reply.fence;
+      case 'handed':
+        // handed over by a release that ran before this attempt (its message is late or lost)
+        return this.grants.take(token, waiter.grant ?? { fence: reply.fence, grantedAfter: waiter.since });
+      case 'waiting':
+        // this attempt ran before any hand-off to come, and saw the fence as it was
+        waiter.since = Math.max(waiter.since, sentAt);
+        waiter.minSeq = Math.max(waiter.minSeq, reply.fence);
+        waiter.pttl = reply.pttl;
+        return waiter.grant ? this.grants.take(token, waiter.grant) : null;
     }
-    // handed over by a release that ran before this attempt (its message is late or lost)
-    if (Number(reply[0]) === 1) return this.grants.take(token, waiter.grant ?? { fence: Number(reply[1]), grantedAfter: waiter.since });
-    // this attempt ran before any hand-off to come, and saw the fence as it was
-    waiter.since = Math.max(waiter.since, sentAt);
-    waiter.minSeq = Math.max(waiter.minSeq, Number(reply[2]));
-    waiter.pttl = Number(reply[1]);
-    return waiter.grant ? this.grants.take(token, waiter.grant) : null;
   }
 
   private keys(resource: string): LockKeys {

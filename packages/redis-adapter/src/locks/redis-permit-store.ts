@@ -2,9 +2,8 @@ import { SemaphoreLimitError } from '@baton/core';
 import type { LockGrant, PermitRequest, PermitState, PermitStore } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
 import type { PermitKeys } from '../key-layout.js';
-import { heldReply } from '../reply-codes.js';
-import type { ScriptName } from '../script-loader.js';
-import type { LockGrants, Waiter } from './lock-grants.js';
+import { permitEntry, type LockGrants, type Waiter } from './lock-grants.js';
+import { acquirePermits, extendPermits, inspectPermits, leavePermitQueue, releasePermits } from './permit-scripts.js';
 
 /** How long a waiter's place in line lasts without a refresh (ms, server time); a crashed waiter is skipped after this. */
 const PLACE_TTL_MS = 1_500;
@@ -42,25 +41,24 @@ export class RedisPermitStore implements PermitStore {
     // Until the backend's grant channel is subscribed, a first attempt does not queue (as for
     // locks: a backend that never waits never opens its subscriber connection).
     if (!queue || !this.grants.subscribed) {
-      const reply = await this.run('acquirePermits', resource, [...this.args(token, request), 0]);
-      if (typeof reply === 'number') return reply;
-      if (Array.isArray(reply)) throw this.limitError(resource, request, reply);
+      const reply = await this.ctx.runner.run(acquirePermits, this.keys(resource), this.args(token, request, 0, ''));
+      if (reply.state === 'acquired') return reply.fence;
+      if (reply.state === 'limit') throw this.limitError(resource, request, reply.limit);
       if (!queue) return null;
     }
-    const bump = request.bumpsFence ? 1 : 0;
-    const joined = await this.grants.join(token, request.ttlMs, (channel) => `${token} ${request.permits} ${request.ttlMs} ${bump} ${channel}`);
+    const entry = (channel: string): string => permitEntry(token, request.permits, request.ttlMs, request.bumpsFence, channel);
+    const joined = await this.grants.join(token, request.ttlMs, entry);
     return this.attempt(resource, token, request, joined);
   }
 
   /** See PermitStore.extend. */
   async extend(resource: string, token: string, ttlMs: number): Promise<boolean> {
-    const k = this.keys(resource);
-    return heldReply(await this.ctx.runner.run('extendPermits', [k.holders], [token, ttlMs]));
+    return this.ctx.runner.run(extendPermits, this.keys(resource), { token, ttlMs });
   }
 
   /** See PermitStore.release: the waiters that now fit are handed their permits in the same step. */
   async release(resource: string, token: string): Promise<boolean> {
-    return heldReply(await this.run('releasePermits', resource, [token]));
+    return this.ctx.runner.run(releasePermits, this.keys(resource), { token });
   }
 
   /** See PermitStore.waitForRelease (LockGrants.wait): sleeps until a hand-off, the first grant's expiry, 250 ms or `timeoutMs`. */
@@ -77,50 +75,48 @@ export class RedisPermitStore implements PermitStore {
     if (!waiter) return;
     this.grants.waiting.delete(token);
     if (this.ctx.closed) return;
-    this.run('leavePermitQueue', resource, [token, waiter.entry]).catch((error: unknown) => {
+    this.ctx.runner.run(leavePermitQueue, this.keys(resource), { token, entry: waiter.entry }).catch((error: unknown) => {
       this.ctx.logger.debug('leaving a permit queue failed; the place expires by itself', { resource, error: String(error) });
     });
   }
 
   /** See PermitStore.inspect. */
-  async inspect(resource: string): Promise<PermitState> {
-    const [limit, holders, waiters] = (await this.run('inspectPermits', resource, [])) as [number, number[], number[]];
-    const state: PermitState = { limit: limit < 0 ? null : limit, holders: [], waiters: waiters.map((permits) => ({ permits })) };
-    for (let i = 0; i < holders.length; i += 3) state.holders.push({ permits: holders[i]!, fence: holders[i + 1]!, expiresInMs: holders[i + 2]! });
-    return state;
+  inspect(resource: string): Promise<PermitState> {
+    return this.ctx.runner.run(inspectPermits, this.keys(resource), {});
   }
 
   private async attempt(resource: string, token: string, request: PermitRequest, waiter: Waiter): Promise<number | LockGrant | null> {
     if (waiter.grant) return this.grants.take(token, waiter.grant);
     const sentAt = this.ctx.clock.now();
-    const reply = await this.run('acquirePermits', resource, [...this.args(token, request), PLACE_TTL_MS, this.grants.channel]);
-    if (typeof reply === 'number') {
-      // granted by this attempt; acquirePermits took the token out of line
-      this.grants.waiting.delete(token);
-      return reply;
+    const reply = await this.ctx.runner.run(acquirePermits, this.keys(resource), this.args(token, request, PLACE_TTL_MS, this.grants.channel));
+    switch (reply.state) {
+      case 'held':
+        return null;
+      case 'acquired':
+        // granted by this attempt; acquirePermits took the token out of line
+        this.grants.waiting.delete(token);
+        return reply.fence;
+      case 'limit':
+        throw this.limitError(resource, request, reply.limit);
+      case 'handed':
+        // handed over by an earlier step (its message is late or lost)
+        return this.grants.take(token, waiter.grant ?? { fence: reply.fence, grantedAfter: waiter.since });
+      case 'waiting':
+        // this attempt ran before any hand-off to come, and saw the hand-off sequence as it was
+        waiter.since = Math.max(waiter.since, sentAt);
+        waiter.minSeq = Math.max(waiter.minSeq, reply.seq);
+        waiter.pttl = reply.wakeInMs;
+        return waiter.grant ? this.grants.take(token, waiter.grant) : null;
     }
-    const [code, a, b] = (reply as number[]).map(Number) as [number, number, number];
-    if (code === 2) throw this.limitError(resource, request, reply as number[]);
-    // handed over by an earlier step (its message is late or lost)
-    if (code === 1) return this.grants.take(token, waiter.grant ?? { fence: a, grantedAfter: waiter.since });
-    // this attempt ran before any hand-off to come, and saw the hand-off sequence as it was
-    waiter.since = Math.max(waiter.since, sentAt);
-    waiter.minSeq = Math.max(waiter.minSeq, b);
-    waiter.pttl = a;
-    return waiter.grant ? this.grants.take(token, waiter.grant) : null;
   }
 
-  private args(token: string, request: PermitRequest): Array<string | number> {
-    return [token, request.permits, request.limit, request.ttlMs, request.bumpsFence ? 1 : 0];
+  private args(token: string, request: PermitRequest, placeMs: number, grantChannel: string) {
+    const { permits, limit, ttlMs } = request;
+    return { token, permits, limit, ttlMs, bump: request.bumpsFence ? 1 : 0, placeMs, grantChannel };
   }
 
-  private limitError(resource: string, request: PermitRequest, reply: unknown[]): SemaphoreLimitError {
-    return new SemaphoreLimitError(resource, request.limit, Number(reply[1]));
-  }
-
-  private run(script: ScriptName, resource: string, args: Array<string | number>): Promise<unknown> {
-    const k = this.keys(resource);
-    return this.ctx.runner.run(script, [k.state, k.holders, k.waiters, k.places], args);
+  private limitError(resource: string, request: PermitRequest, inForce: number): SemaphoreLimitError {
+    return new SemaphoreLimitError(resource, request.limit, inForce);
   }
 
   private keys(resource: string): PermitKeys {

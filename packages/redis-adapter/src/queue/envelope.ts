@@ -28,7 +28,8 @@ export interface Delivery<T> {
   deadline: number;
 }
 
-const DELIVERY_HEAD = '{"baton":1,"lease":';
+/** How every delivery starts (prelude.lua DELIVERY_HEAD); script-constants.redis.test.ts pins the two. */
+export const DELIVERY_HEAD = '{"baton":1,"lease":';
 
 /** True when a list element is a delivery (an envelope with its lease in front). */
 export function isDelivery(text: string): boolean {

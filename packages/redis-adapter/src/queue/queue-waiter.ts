@@ -2,13 +2,23 @@ import { setClockTimeout } from '@baton/core';
 import { newToken } from '@baton/core/adapter';
 import type { Redis } from 'ioredis';
 import type { BackendContext } from '../backend-context.js';
+import type { QueueKeys } from '../key-layout.js';
 import { toBatonError } from '../reply-codes.js';
 import { isDelivery } from './envelope.js';
+import { returnDelivery } from './queue-scripts.js';
 
 interface Waiter {
   deadline: number;
   /** Ends the wait: with an error, with a delivery for this waiter, or with neither (look again). */
   wake: (error?: Error, delivery?: string) => void;
+}
+
+/**
+ * A waiter's member in a queue's idle zset: "<waiter id>|<visibility ms>". enqueueTasks leases a
+ * delivery for that long (prelude.lua idle_visibility reads it back).
+ */
+export function idleMember(waiterId: string, visibilityMs: number): string {
+  return `${waiterId}|${visibilityMs}`;
 }
 
 /** Shortest BLMOVE timeout sent (s); 0 would mean "forever". */
@@ -53,11 +63,7 @@ export class QueueWaiter {
 
   constructor(
     private readonly ctx: BackendContext,
-    private readonly waitKey: string,
-    private readonly claimedKey: string,
-    private readonly leasesKey: string,
-    private readonly dueChannel: string,
-    private readonly idleKey: string,
+    private readonly keys: QueueKeys,
   ) {
     ctx.onClose(() => {
       this.cancelDue();
@@ -68,7 +74,7 @@ export class QueueWaiter {
 
   /** The idle-set member of this waiter for handles with visibility timeout `visibilityMs`. */
   idleMember(visibilityMs: number): string {
-    const member = `${this.id}|${visibilityMs}`;
+    const member = idleMember(this.id, visibilityMs);
     this.members.add(member);
     return member;
   }
@@ -94,9 +100,9 @@ export class QueueWaiter {
       members.length === 0
         ? undefined
         : this.ctx.runner
-            .call((client) => client.zrem(this.idleKey, ...members))
+            .call((client) => client.zrem(this.keys.idle, ...members))
             .catch((error: unknown) =>
-              this.ctx.logger.debug('could not withdraw idle registrations; they lapse at their wait deadline', { key: this.idleKey, error: String(error) }),
+              this.ctx.logger.debug('could not withdraw idle registrations; they lapse at their wait deadline', { key: this.keys.idle, error: String(error) }),
             );
     await Promise.all([closing, withdrawing]);
   }
@@ -134,9 +140,9 @@ export class QueueWaiter {
     if (this.unsubscribe || this.subscribing) return;
     this.subscribing = true;
     this.ctx.subscriptions
-      .subscribe(this.dueChannel, (message) => this.onDue(Number(message)))
+      .subscribe(this.keys.dueChannel, (message) => this.onDue(Number(message)))
       .then((unsubscribe) => (this.unsubscribe = unsubscribe))
-      .catch((error: unknown) => this.ctx.logger.debug('could not watch delayed tasks', { channel: this.dueChannel, error: String(error) }))
+      .catch((error: unknown) => this.ctx.logger.debug('could not watch delayed tasks', { channel: this.keys.dueChannel, error: String(error) }))
       .finally(() => {
         this.subscribing = false;
         if (this.waiters.size === 0) this.unwatchDue();
@@ -180,9 +186,9 @@ export class QueueWaiter {
       return;
     }
     this.ctx.runner
-      .run('returnDelivery', [this.claimedKey, this.waitKey, this.leasesKey], [delivery])
+      .run(returnDelivery, this.keys, { delivery })
       .catch((error: unknown) =>
-        this.ctx.logger.debug('could not give a delivery back; its lease expires and is recovered', { key: this.claimedKey, error: String(error) }),
+        this.ctx.logger.debug('could not give a delivery back; its lease expires and is recovered', { key: this.keys.claimed, error: String(error) }),
       );
   }
 
@@ -198,7 +204,7 @@ export class QueueWaiter {
         let moved: string | null = null;
         let failed = false;
         try {
-          moved = await client.blmove(this.waitKey, this.claimedKey, 'RIGHT', 'LEFT', seconds.toFixed(3));
+          moved = await client.blmove(this.keys.wait, this.keys.claimed, 'RIGHT', 'LEFT', seconds.toFixed(3));
         } catch (error) {
           // cut by abandon(): nobody here waits, nothing to report
           if (this.cut) continue;
@@ -208,7 +214,7 @@ export class QueueWaiter {
             const refused = toBatonError(error, this.ctx.connections.address);
             for (const waiter of [...this.waiters]) waiter.wake(refused);
           }
-          if (!this.ctx.closed) this.ctx.logger.debug('blocking wait failed; retrying', { key: this.waitKey, error: String(error) });
+          if (!this.ctx.closed) this.ctx.logger.debug('blocking wait failed; retrying', { key: this.keys.wait, error: String(error) });
         } finally {
           if (this.blocking === client) this.blocking = undefined;
           if (!this.cut) this.ctx.connections.releaseBlocking(client);

@@ -2,21 +2,25 @@ import { MAX_BATCH, type EnqueueResult, type Lease, type QueueStats, type Task }
 import { newToken, type FailDecision, type LeaseRef, type LeaseWait, type PreparedTask, type QueueStore, type ResolvedQueueOptions } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
 import type { QueueKeys } from '../key-layout.js';
-import { heldReply, ReplyCode } from '../reply-codes.js';
 import { CompletionBatcher } from './completion-batcher.js';
 import { decodeDelivery, decodeEnvelope, encodeEnvelope } from './envelope.js';
+import {
+  checkFinished,
+  completeTask,
+  enqueueTasks,
+  extendLease,
+  failTask,
+  leaseTasks,
+  readStats,
+  recoverStalledTasks,
+  type LeaseReply,
+} from './queue-scripts.js';
 import type { QueueWaiter } from './queue-waiter.js';
 
 /** Most tasks one enqueueTasks call carries: core's MAX_BATCH, so every enqueueMany is one round trip. */
 const ENQUEUE_CHUNK = MAX_BATCH;
 /** Most expired leases one recoverStalledTasks call handles; recoverStalled loops until none are left. */
 const RECOVER_CHUNK = 1_000;
-
-const STATUS: Record<number, EnqueueResult['status']> = {
-  [ReplyCode.Queued]: 'queued',
-  [ReplyCode.Duplicate]: 'duplicate',
-  [ReplyCode.Finished]: 'finished',
-};
 
 /**
  * Core's QueueStore on Redis. Every step is one Lua script (one round trip): enqueue (LPUSH or
@@ -45,13 +49,12 @@ export class RedisQueueStore implements QueueStore {
     for (let i = 0; i < tasks.length; i += ENQUEUE_CHUNK) {
       const chunk = tasks.slice(i, i + ENQUEUE_CHUNK);
       const now = this.ctx.clock.now();
+      const items: Array<string | number> = [];
+      for (const t of chunk) items.push(t.id, encodeEnvelope(t.id, t.json, now), t.delayMs);
       // lease tokens are "<base>.<n>": one random base per script call, numbered within it
-      const args: Array<string | number> = [now, this.cutoff(now), this.keys.dueChannel, newToken()];
-      for (const t of chunk) args.push(t.id, encodeEnvelope(t.id, t.json, now), t.delayMs);
-      const k = this.keys;
-      const keys = [k.wait, k.delayed, k.ids, k.finished, k.finishedAt, k.idle, k.leases, k.active];
-      const codes = (await this.ctx.runner.run('enqueueTasks', keys, args)) as number[];
-      chunk.forEach((t, j) => results.push({ id: t.id, status: STATUS[Number(codes[j])] ?? 'duplicate' }));
+      const args = { now, cutoff: this.cutoff(now), dueChannel: this.keys.dueChannel, tokenBase: newToken() };
+      const statuses = await this.ctx.runner.run(enqueueTasks, this.keys, args, items);
+      chunk.forEach((t, j) => results.push({ id: t.id, status: statuses[j]! }));
     }
     return results;
   }
@@ -102,40 +105,36 @@ export class RedisQueueStore implements QueueStore {
   }
 
   private async completeMany(items: Array<{ id: string; token: string }>): Promise<boolean[]> {
-    const k = this.keys;
     const now = this.ctx.clock.now();
-    const args: Array<string | number> = [now, this.cutoff(now)];
-    for (const item of items) args.push(item.id, item.token);
-    const reply = (await this.ctx.runner.run('completeTask', [k.leases, k.active, k.ids, k.finished, k.finishedAt], args)) as unknown[];
-    return reply.map(heldReply);
+    const pairs: string[] = [];
+    for (const item of items) pairs.push(item.id, item.token);
+    return this.ctx.runner.run(completeTask, this.keys, { now, cutoff: this.cutoff(now) }, pairs);
   }
 
   /** See QueueStore.fail. */
   async fail(lease: LeaseRef, decision: FailDecision): Promise<boolean> {
-    const k = this.keys;
-    const args = [lease.id, lease.token, this.ctx.clock.now(), decision.dead ? 1 : 0, decision.retryInMs, decision.message, k.dueChannel];
-    return heldReply(await this.ctx.runner.run('failTask', [k.leases, k.active, k.ids, k.delayed, k.dead, k.wait], args));
+    const { id, token } = lease;
+    const { dead, retryInMs, message } = decision;
+    const args = { id, token, now: this.ctx.clock.now(), dead: dead ? 1 : 0, retryInMs, message, dueChannel: this.keys.dueChannel };
+    return this.ctx.runner.run(failTask, this.keys, args);
   }
 
   /** See QueueStore.extend. */
   async extend(lease: LeaseRef, ms: number): Promise<boolean> {
-    const reply = await this.ctx.runner.run('extendLease', [this.keys.leases, this.keys.active], [lease.id, lease.token, this.ctx.clock.now() + ms]);
-    return heldReply(reply);
+    return this.ctx.runner.run(extendLease, this.keys, { id: lease.id, token: lease.token, deadline: this.ctx.clock.now() + ms });
   }
 
   /** See QueueStore.isFinished. */
   async isFinished(id: string): Promise<boolean> {
-    const reply = await this.ctx.runner.run('checkFinished', [this.keys.finished, this.keys.finishedAt], [id, this.cutoff(this.ctx.clock.now())]);
-    return Number(reply) === 1;
+    return this.ctx.runner.run(checkFinished, this.keys, { id, cutoff: this.cutoff(this.ctx.clock.now()) });
   }
 
   /** See QueueStore.recoverStalled. One script call per 1,000 expired leases. */
   async recoverStalled(): Promise<number> {
-    const k = this.keys;
     let total = 0;
     for (;;) {
-      const args = [this.ctx.clock.now(), this.options.maxAttempts, RECOVER_CHUNK];
-      const count = Number(await this.ctx.runner.run('recoverStalledTasks', [k.active, k.leases, k.ids, k.wait, k.dead], args));
+      const args = { now: this.ctx.clock.now(), maxAttempts: this.options.maxAttempts, limit: RECOVER_CHUNK };
+      const count = await this.ctx.runner.run(recoverStalledTasks, this.keys, args);
       total += count;
       if (count < RECOVER_CHUNK) return total;
     }
@@ -143,10 +142,7 @@ export class RedisQueueStore implements QueueStore {
 
   /** See QueueStore.stats. */
   async stats(): Promise<QueueStats> {
-    const k = this.keys;
-    const reply = (await this.ctx.runner.run('readStats', [k.wait, k.claimed, k.active, k.delayed, k.dead], [this.ctx.clock.now()])) as number[];
-    const [waiting, active, delayed, dead] = reply.map(Number);
-    return { waiting: waiting!, active: active!, delayed: delayed!, dead: dead! };
+    return this.ctx.runner.run(readStats, this.keys, { now: this.ctx.clock.now() });
   }
 
   /** See QueueStore.deadLetters. */
@@ -165,29 +161,32 @@ export class RedisQueueStore implements QueueStore {
    * as idle until then, so that enqueues deliver to it (see QueueWaiter).
    */
   async leaseOnce(max: number, idleUntil = 0): Promise<{ leases: Lease<unknown>[]; nextDue: number }> {
-    const k = this.keys;
     const now = this.ctx.clock.now();
-    const member = this.waiter.idleMember(this.options.visibilityTimeoutMs);
-    const args: Array<string | number> = [now, this.options.visibilityTimeoutMs, max, this.cutoff(now), newToken(), member, idleUntil];
+    const visibilityMs = this.options.visibilityTimeoutMs;
+    const args = {
+      now,
+      visibilityMs,
+      max,
+      cutoff: this.cutoff(now),
+      tokenBase: newToken(),
+      idleMember: this.waiter.idleMember(visibilityMs),
+      idleUntil,
+    };
     // completions of this turn that have not left yet go along (at most one batch's worth)
     const completions = this.completions.take();
-    for (const c of completions) args.push(c.id, c.token);
-    const keys = [k.wait, k.claimed, k.delayed, k.active, k.leases, k.ids, k.finished, k.finishedAt, k.dead, k.idle];
-    let reply: Array<string | number>;
+    const pairs: string[] = [];
+    for (const c of completions) pairs.push(c.id, c.token);
+    let reply: LeaseReply;
     try {
-      reply = (await this.ctx.runner.run('leaseTasks', keys, args)) as Array<string | number>;
+      reply = await this.ctx.runner.run(leaseTasks, this.keys, args, pairs);
     } catch (error) {
       for (const c of completions) c.reject(error);
       throw error;
     }
-    const codes = Number(reply[1]);
-    completions.forEach((c, j) => c.resolve(heldReply(reply[2 + j])));
+    completions.forEach((c, j) => c.resolve(reply.completed[j] === true));
+    const deadline = now + visibilityMs;
     const leases: Lease<unknown>[] = [];
-    const deadline = now + this.options.visibilityTimeoutMs;
-    for (let i = 2 + codes; i + 1 < reply.length; i += 2) {
-      const task = decodeEnvelope<unknown>(String(reply[i]), k.wait);
-      leases.push({ ...task, token: String(reply[i + 1]), deadline });
-    }
-    return { leases, nextDue: Number(reply[0]) };
+    for (const { envelope, token } of reply.leased) leases.push({ ...decodeEnvelope<unknown>(envelope, this.keys.wait), token, deadline });
+    return { leases, nextDue: reply.nextDue };
   }
 }

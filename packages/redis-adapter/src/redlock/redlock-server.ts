@@ -1,30 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Clock, Logger } from '@baton/core';
 import { BackendContext } from '../backend-context.js';
 import { Connections, type RedisConnectionOptions } from '../connections.js';
 import { KeyLayout } from '../key-layout.js';
 import { LockGrants } from '../locks/lock-grants.js';
+import { raiseFence } from '../locks/lock-scripts.js';
 import { RedisLockStore } from '../locks/redis-lock-store.js';
 import { ScriptRunner } from '../script-runner.js';
 import { Subscriptions } from '../subscriptions.js';
 
 /** How one Redlock server is reached: a URL or ioredis connection options. */
 export type RedlockServerAddress = string | RedisConnectionOptions;
-
-const RAISE_FENCE = 'baton_raiseFence';
-let raiseFenceSource: string | undefined;
-
-// Read once per process; from dist/ the script is in the published src/ (as for the other scripts).
-function raiseFenceLua(): string {
-  if (raiseFenceSource === undefined) {
-    const candidates = [new URL('../scripts/raiseFence.lua', import.meta.url), new URL('../../src/scripts/raiseFence.lua', import.meta.url)];
-    const path = candidates.map((c) => fileURLToPath(c)).find((p) => existsSync(p));
-    if (!path) throw new Error(`Baton Redis script raiseFence.lua not found next to ${fileURLToPath(import.meta.url)}`);
-    raiseFenceSource = readFileSync(path, 'utf8');
-  }
-  return raiseFenceSource;
-}
 
 /**
  * One independent server of a Redlock set: its own connection and the single-server lock store
@@ -39,7 +24,6 @@ export class RedlockServer {
   constructor(address: RedlockServerAddress, prefix: string, clock: Clock, logger: Logger, commandTimeoutMs: number, connectTimeoutMs: number) {
     const options: RedisConnectionOptions = typeof address === 'string' ? { url: address } : { ...address };
     const connections = new Connections({ enableOfflineQueue: false, maxRetriesPerRequest: 0, ...options }, connectTimeoutMs, logger, commandTimeoutMs);
-    connections.main.defineCommand(RAISE_FENCE, { lua: raiseFenceLua(), numberOfKeys: 1 });
     const runner = new ScriptRunner(connections.main, connections.address, () => connections.ready());
     const subscriptions = new Subscriptions(() => connections.createSubscriber(), clock, logger);
     this.ctx = new BackendContext(clock, logger, new KeyLayout(prefix), connections, runner, subscriptions);
@@ -53,12 +37,7 @@ export class RedlockServer {
 
   /** Raises the fence counter of `resource` on this server to at least `fence`; resolves the counter. */
   async raiseFence(resource: string, fence: number): Promise<number> {
-    const key = this.ctx.keys.lock(resource).fence;
-    return Number(
-      await this.ctx.runner.call((client) =>
-        (client as unknown as Record<string, (k: string, f: number) => Promise<unknown>>)[RAISE_FENCE]!.call(client, key, fence),
-      ),
-    );
+    return this.ctx.runner.run(raiseFence, this.ctx.keys.lock(resource), { target: fence });
   }
 
   /** Closes this server's connections. Idempotent. */

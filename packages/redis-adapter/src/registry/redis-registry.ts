@@ -5,6 +5,7 @@ import type { BackendContext } from '../backend-context.js';
 import type { RegistryKeys } from '../key-layout.js';
 import type { GroupWatch } from './group-watch.js';
 import { decodeNode, encodeNode, publicNode, type StoredNode } from './node-record.js';
+import { beatNode, listNodes, removeNode } from './registry-scripts.js';
 
 /**
  * A Registry on Redis: the members set (SADD / SMEMBERS / SREM, bindable to the recipe's `nodes`)
@@ -32,13 +33,10 @@ export class RedisRegistry implements Registry {
     const beat = async (): Promise<NodeRecord> => {
       const stored: StoredNode = { id, meta, registeredAt, lastSeen: this.ctx.clock.now(), ttlMs, reg };
       const k = this.keys;
-      const reply = await this.ctx.runner.run(
-        'beatNode',
-        [k.members, k.nodePrefix + id, k.records, k.revokedPrefix + reg],
-        [id, encodeNode(stored), ttlMs, k.events],
-      );
+      const keys = { members: k.members, node: k.nodePrefix + id, records: k.records, revoked: k.revokedPrefix + reg };
+      const outcome = await this.ctx.runner.run(beatNode, keys, { id, record: encodeNode(stored), ttlMs, events: k.events });
       // deregistered by id: the node stays gone and the record stays as it was
-      if (Number(reply) === -1 && last) return last;
+      if (outcome === 'revoked' && last) return last;
       last = publicNode(stored);
       return last;
     };
@@ -89,12 +87,16 @@ export class RedisRegistry implements Registry {
 
   private async listStored(): Promise<StoredNode[]> {
     const k = this.keys;
-    const records = (await this.ctx.runner.run('listNodes', [k.members, k.records], [k.nodePrefix, k.events])) as string[];
+    const records = await this.ctx.runner.run(listNodes, k, k);
     return records.map((text) => decodeNode(text, k.members)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   private async remove(id: string): Promise<boolean> {
     const k = this.keys;
-    return Number(await this.ctx.runner.run('removeNode', [k.members, k.nodePrefix + id, k.records], [id, k.events, k.revokedPrefix])) === 1;
+    return this.ctx.runner.run(
+      removeNode,
+      { members: k.members, node: k.nodePrefix + id, records: k.records },
+      { id, events: k.events, revokedPrefix: k.revokedPrefix },
+    );
   }
 }

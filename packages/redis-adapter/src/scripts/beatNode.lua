@@ -2,18 +2,33 @@
 -- record; announces a join when the node was not a member. A registration whose node was
 -- deregistered by id (its revoked marker exists) is not brought back; the marker lives while the
 -- registration keeps beating.
--- KEYS[1] members set   KEYS[2] node key   KEYS[3] records hash (id -> last record)   KEYS[4] revoked marker of this registration
--- ARGV[1] node id   ARGV[2] record (JSON)   ARGV[3] ttl (ms, server time)   ARGV[4] event channel
--- Returns: 1 when the node joined, 0 when it was already a member, -1 when the registration was revoked.
-expect_type(KEYS[1], 'set')
-if redis.call('EXISTS', KEYS[4]) == 1 then
-  redis.call('PEXPIRE', KEYS[4], 3 * tonumber(ARGV[3]))
-  return -1
+-- KEYS[1] members: members set
+-- KEYS[2] node: node key
+-- KEYS[3] records: records hash (id -> last record)
+-- KEYS[4] revoked: revoked marker of this registration
+-- ARGV[1] id: node id
+-- ARGV[2] record: the node's record (JSON)
+-- ARGV[3] ttlMs: the node key's TTL (ms, server time)
+-- ARGV[4] events: event channel
+-- Returns: 1 when the node joined, 0 when it was already a member, REVOKED when the registration was revoked.
+local membersKey = KEYS[1]
+local nodeKey = KEYS[2]
+local recordsKey = KEYS[3]
+local revokedKey = KEYS[4]
+local id = ARGV[1]
+local record = ARGV[2]
+local ttlMs = tonumber(ARGV[3])
+local events = ARGV[4]
+
+expect_type(membersKey, 'set')
+if redis.call('EXISTS', revokedKey) == 1 then
+  redis.call('PEXPIRE', revokedKey, 3 * ttlMs)
+  return REVOKED
 end
-local joined = call('SADD', KEYS[1], ARGV[1])
-call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-call('HSET', KEYS[3], ARGV[1], ARGV[2])
+local joined = call('SADD', membersKey, id)
+call('SET', nodeKey, record, 'PX', ttlMs)
+call('HSET', recordsKey, id, record)
 if joined == 1 then
-  redis.call('PUBLISH', ARGV[4], '{"type":"join","node":' .. ARGV[2] .. '}')
+  redis.call('PUBLISH', events, '{"type":"join","node":' .. record .. '}')
 end
 return joined

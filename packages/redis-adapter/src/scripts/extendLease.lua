@@ -1,7 +1,16 @@
 -- extendLease: moves a lease's deadline if the token still holds it.
--- KEYS[1] leases hash   KEYS[2] active zset
--- ARGV[1] id   ARGV[2] token   ARGV[3] new deadline (ms, caller's clock)
+-- KEYS[1] leases: leases hash
+-- KEYS[2] active: active zset
+-- ARGV[1] id: the task id
+-- ARGV[2] token: the lease token
+-- ARGV[3] deadline: the new deadline (ms, caller's clock)
 -- Returns: OK, or NOT_HELD.
-if not held_envelope(call('HGET', KEYS[1], ARGV[1]), ARGV[2]) then return NOT_HELD end
-call('ZADD', KEYS[2], tonumber(ARGV[3]), ARGV[1])
+local leasesKey = KEYS[1]
+local activeKey = KEYS[2]
+local id = ARGV[1]
+local token = ARGV[2]
+local deadline = tonumber(ARGV[3])
+
+if not held_envelope(call('HGET', leasesKey, id), token) then return NOT_HELD end
+call('ZADD', activeKey, deadline, id)
 return OK

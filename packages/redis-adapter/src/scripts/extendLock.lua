@@ -1,7 +1,12 @@
 -- extendLock: resets the lock's TTL if the token still owns it.
--- KEYS[1] lock key
--- ARGV[1] token   ARGV[2] ttl (ms, server time)
+-- KEYS[1] lock: lock key
+-- ARGV[1] token: the owner's token
+-- ARGV[2] ttlMs: the new TTL (ms, server time)
 -- Returns: OK, or NOT_HELD.
-if call('GET', KEYS[1]) ~= ARGV[1] then return NOT_HELD end
-call('PEXPIRE', KEYS[1], ARGV[2])
+local lockKey = KEYS[1]
+local token = ARGV[1]
+local ttlMs = ARGV[2]
+
+if call('GET', lockKey) ~= token then return NOT_HELD end
+call('PEXPIRE', lockKey, ttlMs)
 return OK

@@ -6,15 +6,44 @@
 -- can deliver to it; any call by that caller first takes the registration back.
 -- Completions the caller made together with this call are done first (as completeTask does them),
 -- so a worker's completion and its next lease cost one call.
--- KEYS[1] wait list   KEYS[2] claimed list   KEYS[3] delayed zset   KEYS[4] active zset (id -> deadline)
--- KEYS[5] leases hash (id -> "token|envelope")   KEYS[6] ids set   KEYS[7] finished set
--- KEYS[8] finished-at zset   KEYS[9] dead list   KEYS[10] idle zset
--- ARGV[1] now (ms)   ARGV[2] visibility timeout (ms)   ARGV[3] max   ARGV[4] finished cutoff   ARGV[5] token base
--- ARGV[6] the caller's idle member ("waiter|visibility ms", '' for none)   ARGV[7] registered until (ms; 0: do not register)
--- ARGV[8..] pairs to complete first: id, token
+-- KEYS[1] wait: wait list
+-- KEYS[2] claimed: claimed list
+-- KEYS[3] delayed: delayed zset
+-- KEYS[4] active: active zset (id -> deadline)
+-- KEYS[5] leases: leases hash (id -> "token|envelope")
+-- KEYS[6] ids: ids set
+-- KEYS[7] finished: finished set
+-- KEYS[8] finishedAt: finished-at zset
+-- KEYS[9] dead: dead list
+-- KEYS[10] idle: idle zset
+-- ARGV[1] now: ms, caller's clock
+-- ARGV[2] visibilityMs: visibility timeout (ms)
+-- ARGV[3] max: most tasks to lease
+-- ARGV[4] cutoff: finished cutoff (ms)
+-- ARGV[5] tokenBase: lease tokens are "<tokenBase>.<n>"
+-- ARGV[6] idleMember: the caller's idle member ("waiter|visibility ms", '' for none)
+-- ARGV[7] idleUntil: registered until (ms; 0: do not register)
+-- ARGV[8..] completions (id, token): leases to complete first
 -- Returns: { next delayed due time or -1, number of completion codes c, c codes (OK or NOT_HELD),
 --   envelope1, token1, envelope2, token2, ... }
-local now, vis, max, cutoff = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local waitKey = KEYS[1]
+local claimedKey = KEYS[2]
+local delayedKey = KEYS[3]
+local activeKey = KEYS[4]
+local leasesKey = KEYS[5]
+local idsKey = KEYS[6]
+local finishedKey = KEYS[7]
+local finishedAtKey = KEYS[8]
+local deadKey = KEYS[9]
+local idleKey = KEYS[10]
+local now = tonumber(ARGV[1])
+local visibilityMs = tonumber(ARGV[2])
+local max = tonumber(ARGV[3])
+local cutoff = tonumber(ARGV[4])
+local tokenBase = ARGV[5]
+local idleMember = ARGV[6]
+local idleUntil = tonumber(ARGV[7])
+local completionsFrom = 8
 
 -- A raw element's id goes to the client as text: bytes that are not UTF-8 would come back as other
 -- bytes, so its lease could never be completed. Such an element is dead-lettered instead.
@@ -43,13 +72,13 @@ local function is_utf8(s)
   return true
 end
 
-expect_type(KEYS[1], 'list')
-expect_type(KEYS[7], 'set')
-local completed = complete_leases(KEYS[5], KEYS[4], KEYS[6], KEYS[7], KEYS[8], now, cutoff, 8)
-if ARGV[6] ~= '' then call('ZREM', KEYS[10], ARGV[6]) end
-local due = call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 1000)
-for _, env in ipairs(due) do call('LPUSH', KEYS[1], env) end
-if #due > 0 then call('ZREM', KEYS[3], unpack(due)) end
+expect_type(waitKey, 'list')
+expect_type(finishedKey, 'set')
+local completed = complete_leases(leasesKey, activeKey, idsKey, finishedKey, finishedAtKey, now, cutoff, ARGV, completionsFrom)
+if idleMember ~= '' then call('ZREM', idleKey, idleMember) end
+local due = call('ZRANGEBYSCORE', delayedKey, '-inf', now, 'LIMIT', 0, 1000)
+for _, env in ipairs(due) do call('LPUSH', waitKey, env) end
+if #due > 0 then call('ZREM', delayedKey, unpack(due)) end
 local out = { -1, #completed }
 for _, code in ipairs(completed) do out[#out + 1] = code end
 local n = 0
@@ -57,13 +86,13 @@ local n = 0
 local deadlines, leased = {}, {}
 
 local function lease(task)
-  local token = ARGV[5] .. '.' .. (n + 1)
+  local token = tokenBase .. '.' .. (n + 1)
   local env = envelope(task.id, task.payload, task.attempt + 1, task.enqueuedAt, task.lastError)
   -- HSETNX records the lease unless the same id is already leased (a raw element pushed twice):
   -- one delivery at a time, checked and written in one command
-  if call('HSETNX', KEYS[5], task.id, token .. '|' .. env) == 0 then return end
+  if call('HSETNX', leasesKey, task.id, token .. '|' .. env) == 0 then return end
   n = n + 1
-  deadlines[#deadlines + 1] = now + vis
+  deadlines[#deadlines + 1] = now + visibilityMs
   deadlines[#deadlines + 1] = task.id
   leased[#leased + 1] = task.id
   out[#out + 1] = env
@@ -74,10 +103,10 @@ end
 local function adopt(el)
   local ok, d = pcall(cjson.decode, el)
   if not ok or type(d) ~= 'table' or type(d.id) ~= 'string' or type(d.lease) ~= 'string' then return end
-  local env = held_envelope(call('HGET', KEYS[5], d.id), d.lease)
+  local env = held_envelope(call('HGET', leasesKey, d.id), d.lease)
   if not env then return end
   n = n + 1
-  deadlines[#deadlines + 1] = now + vis
+  deadlines[#deadlines + 1] = now + visibilityMs
   deadlines[#deadlines + 1] = d.id
   out[#out + 1] = env
   out[#out + 1] = d.lease
@@ -90,11 +119,11 @@ while n < max do
   local want = max - n
   local els, received = false, true
   if claimed_left then
-    els = call('RPOP', KEYS[2], want)
+    els = call('RPOP', claimedKey, want)
     if not els or #els < want then claimed_left = false end
   end
   if not els then
-    els = call('RPOP', KEYS[1], want)
+    els = call('RPOP', waitKey, want)
     received = false
   end
   if not els then break end
@@ -110,24 +139,24 @@ while n < max do
         tasks[#tasks + 1] = task
         task_ids[#task_ids + 1] = task.id
       else
-        call('LPUSH', KEYS[9], corrupt_letter(el, reason, now))
+        call('LPUSH', deadKey, corrupt_letter(el, reason, now))
       end
     end
   end
-  local finished = sliced('SMISMEMBER', KEYS[7], task_ids)
+  local finished = sliced('SMISMEMBER', finishedKey, task_ids)
   for k, task in ipairs(tasks) do
-    if finished[k] == 1 and within_retention(KEYS[7], KEYS[8], task.id, cutoff, true) then
-      call('SREM', KEYS[6], task.id)
+    if finished[k] == 1 and within_retention(finishedKey, finishedAtKey, task.id, cutoff, true) then
+      call('SREM', idsKey, task.id)
     else
       lease(task)
     end
   end
 end
-sliced('ZADD', KEYS[4], deadlines)
-sliced('SADD', KEYS[6], leased)
-if n == 0 and tonumber(ARGV[7]) > now then call('ZADD', KEYS[10], ARGV[7], ARGV[6]) end
+sliced('ZADD', activeKey, deadlines)
+sliced('SADD', idsKey, leased)
+if n == 0 and idleUntil > now then call('ZADD', idleKey, idleUntil, idleMember) end
 if n == 0 then
-  local first = call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+  local first = call('ZRANGE', delayedKey, 0, 0, 'WITHSCORES')
   if first[2] then out[1] = tonumber(first[2]) end
 end
 return out

@@ -1,17 +1,24 @@
 -- prelude.lua: helpers shared by every script in this folder. The loader (script-loader.ts)
 -- prepends this file to each script's source before defineCommand; it holds no user data.
 --
--- Reply codes (mirror ReplyCode in reply-codes.ts).
+-- It reads no KEYS or ARGV: each script binds its own at its top and passes what a helper needs.
+--
+-- Reply codes (the same as ReplyCode in reply-codes.ts; test/script-constants pins the two).
 local NOT_HELD, OK = 0, 1
 local QUEUED, DUPLICATE, FINISHED = 10, 11, 12
+local IN_LINE, HANDED_OVER, LIMIT_MISMATCH = 20, 21, 22
+local REVOKED = -1
+
+-- The error a key of the wrong type raises; reply-codes.ts reads it back (BackendDataError naming the key).
+local function wrong_type(expected, actual, key)
+  return { err = 'BATON_WRONGTYPE expected=' .. expected .. ' actual=' .. actual .. ' key=' .. key }
+end
 
 -- redis.call that turns WRONGTYPE into a BATON_WRONGTYPE error naming the key.
 local function call(cmd, key, ...)
   local r = redis.pcall(cmd, key, ...)
   if type(r) == 'table' and r.err then
-    if string.find(r.err, 'WRONGTYPE', 1, true) then
-      error({ err = 'BATON_WRONGTYPE expected=? actual=? key=' .. key })
-    end
+    if string.find(r.err, 'WRONGTYPE', 1, true) then error(wrong_type('?', '?', key)) end
     error(r)
   end
   return r
@@ -35,9 +42,7 @@ end
 -- Fails before any write when a key that a user may bind by name holds the wrong type.
 local function expect_type(key, expected)
   local actual = redis.call('TYPE', key)['ok']
-  if actual ~= 'none' and actual ~= expected then
-    error({ err = 'BATON_WRONGTYPE expected=' .. expected .. ' actual=' .. actual .. ' key=' .. key })
-  end
+  if actual ~= 'none' and actual ~= expected then error(wrong_type(expected, actual, key)) end
 end
 
 -- A Baton envelope always starts with {"baton":1, so any other list element is a raw task.
@@ -56,6 +61,17 @@ local function envelope(id, payload, attempt, enqueued_at, last_error)
     .. ',"attempt":' .. num(attempt) .. ',"enqueuedAt":' .. num(enqueued_at)
   if last_error then s = s .. ',"lastError":' .. cjson.encode(last_error) end
   return s .. '}'
+end
+
+-- The delivery of a leased envelope (see DELIVERY_HEAD); envelope.ts decodeDelivery reads it.
+local function delivery(token, deadline, leased)
+  return DELIVERY_HEAD .. cjson.encode(token) .. ',"deadline":' .. num(deadline) .. ',' .. string.sub(leased, #ENVELOPE_HEAD + 1)
+end
+
+-- The visibility timeout (ms) in a waiter's idle member "<waiter id>|<visibility ms>" (built by
+-- QueueWaiter.idleMember); nil when the member is not one.
+local function idle_visibility(member)
+  return tonumber(string.match(member, '|(%d+)$'))
 end
 
 -- Reads a list element: a task table, or nil and the reason it is corrupt.
@@ -123,10 +139,24 @@ local function add_delayed(key, due, env, channel)
   end
 end
 
--- A lock waiter's entry in the waiter list and deadlines zset: "<token> <ttl ms> <grant channel>".
--- The ttl and channel travel with the place so a release can hand the lock over directly.
+-- A lock waiter's entry in the waiter list and deadlines zset: "<token> <ttl ms> <grant channel>"
+-- (as waiterEntry in lock-grants.ts builds it). The ttl and channel travel with the place so a
+-- release can hand the lock over directly.
 local function waiter_entry(token, ttl, channel)
   return token .. ' ' .. ttl .. ' ' .. channel
+end
+
+-- The fields of a waiter entry: token, ttl (ms, as text), grant channel; nil when it is not one.
+local function waiter_fields(entry)
+  return string.match(entry, '^(%S+) (%d+) (.+)$')
+end
+
+-- The message a hand-off publishes on the waiter's grant channel: "<token> <fence>" for a lock,
+-- "<token> <fence> <seq>" for permits, seq counting the resource's hand-offs (decodeGrant in
+-- lock-grants.ts reads both).
+local function grant_message(token, fence, seq)
+  if seq then return token .. ' ' .. fence .. ' ' .. seq end
+  return token .. ' ' .. fence
 end
 
 -- Drops waiters that stopped refreshing their place (gone, crashed) from the front of a lock's
@@ -155,30 +185,30 @@ local function hand_over(lock_key, fence_key, list_key, deadlines_key, now)
     local deadline = call('ZSCORE', deadlines_key, entry)
     call('ZREM', deadlines_key, entry)
     if deadline and tonumber(deadline) > now then
-      local token, ttl, channel = string.match(entry, '^(%S+) (%d+) (.+)$')
+      local token, ttl, channel = waiter_fields(entry)
       if token then
         call('SET', lock_key, token, 'PX', ttl)
         local fence = call('INCR', fence_key)
-        redis.call('PUBLISH', channel, token .. ' ' .. fence)
+        redis.call('PUBLISH', channel, grant_message(token, fence))
         return true
       end
     end
   end
 end
 
--- Finishes each lease (ARGV pairs id, token from index `first`) whose token still holds it, and
+-- Finishes each lease (pairs id, token in argv from index `first`) whose token still holds it, and
 -- prunes expired finished ids. Keys: leases hash, active zset, ids set, finished set, finished-at zset.
 -- One command per slice of leases for each step (HMGET, SADD, HDEL, ZREM, SREM, ZADD), not per lease.
 -- Returns one code per pair, in order: OK, or NOT_HELD (that lease changed nothing).
-local function complete_leases(leases, active, ids, finished, finished_at, now, cutoff, first)
+local function complete_leases(leases, active, ids, finished, finished_at, now, cutoff, argv, first)
   local codes, asked = {}, {}
-  for i = first, #ARGV - 1, 2 do asked[#asked + 1] = ARGV[i] end
+  for i = first, #argv - 1, 2 do asked[#asked + 1] = argv[i] end
   if #asked == 0 then return codes end
   local records = sliced('HMGET', leases, asked)
   local done, stamps, seen = {}, {}, {}
   for n, id in ipairs(asked) do
     -- the same lease twice in one batch: the second finds it finished, as it would one call later
-    if not seen[id] and held_envelope(records[n], ARGV[first + 2 * n - 1]) then
+    if not seen[id] and held_envelope(records[n], argv[first + 2 * n - 1]) then
       seen[id] = true
       done[#done + 1] = id
       stamps[#stamps + 1] = now
@@ -218,10 +248,15 @@ local function server_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
--- A permits waiter's entry in the waiter list and places zset:
+-- A permits waiter's entry in the waiter list and places zset (as permitEntry in lock-grants.ts builds it):
 -- "<token> <permits> <ttl ms> <1: its grant increments the fence, 0: reads it> <grant channel>".
 local function permit_entry(token, permits, ttl, bump, channel)
   return token .. ' ' .. permits .. ' ' .. ttl .. ' ' .. bump .. ' ' .. channel
+end
+
+-- The fields of a permits waiter entry: token, permits, ttl, bump, channel (as text); nil when it is not one.
+local function permit_fields(entry)
+  return string.match(entry, '^(%S+) (%d+) (%d+) ([01]) (.+)$')
 end
 
 -- Settles a semaphore or read/write lock at server time `now`. k holds its keys: state (hash:
@@ -250,7 +285,7 @@ local function settle_permits(k, now, used, limit, fence)
     local entry = redis.call('LINDEX', k.waiters, 0)
     if not entry then break end
     local deadline = redis.call('ZSCORE', k.places, entry)
-    local token, permits, ttl, bump, channel = string.match(entry, '^(%S+) (%d+) (%d+) ([01]) (.+)$')
+    local token, permits, ttl, bump, channel = permit_fields(entry)
     if token and deadline and tonumber(deadline) > now then
       permits = tonumber(permits)
       if used + permits > limit then break end
@@ -259,7 +294,7 @@ local function settle_permits(k, now, used, limit, fence)
       redis.call('HSET', k.state, token, permits .. ' ' .. fence)
       used = used + permits
       local seq = redis.call('HINCRBY', k.state, 'seq', 1)
-      redis.call('PUBLISH', channel, token .. ' ' .. fence .. ' ' .. seq)
+      redis.call('PUBLISH', channel, grant_message(token, fence, seq))
     end
     redis.call('LPOP', k.waiters)
     redis.call('ZREM', k.places, entry)
