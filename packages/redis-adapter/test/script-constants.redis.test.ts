@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { BackendDataError } from '@baton/core';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { decodeGrant, permitEntry, waiterEntry } from '../src/locks/lock-grants.js';
+import { decodeDelivery, decodeEnvelope, DELIVERY_HEAD, encodeEnvelope, isDelivery } from '../src/queue/envelope.js';
+import { idleMember } from '../src/queue/queue-waiter.js';
+import { ReplyCode, toBatonError } from '../src/reply-codes.js';
+import { scriptsDirectory } from '../src/script-loader.js';
+import { Resources } from './helpers.js';
+
+// What the Lua side and the TypeScript side both write or read: reply codes, the envelope and
+// delivery heads, the lock and permits waiter entries, the grant messages, the idle member and
+// the wrong-type error. Each is taken from the Lua prelude as Redis runs it (EVAL) and from the TypeScript module,
+// so a change on one side only fails here.
+
+const url = inject('redisUrl');
+const r = new Resources();
+const prelude = readFileSync(`${scriptsDirectory()}prelude.lua`, 'utf8');
+
+/** Runs `body` after the prelude, as a script would; ARGV = `args`. */
+function lua(body: string, ...args: Array<string | number>): Promise<unknown> {
+  return r.raw(url).eval(`${prelude}\n${body}`, 0, ...args);
+}
+
+// NOT_HELD -> NotHeld
+const camel = (name: string): string => name.toLowerCase().replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+
+describe.skipIf(url === '')(`constants shared by the Lua scripts and TypeScript${url === '' ? ' (SKIPPED: no redis-server)' : ''}`, () => {
+  afterAll(() => r.closeAll());
+
+  it('the prelude defines the same reply codes, by name and value, as ReplyCode', async () => {
+    const block = prelude.slice(prelude.indexOf('-- Reply codes'), prelude.indexOf('\n\n', prelude.indexOf('-- Reply codes')));
+    const names = [...block.matchAll(/^local ([A-Z_, ]+) = /gm)].flatMap((m) => m[1]!.split(',').map((n) => n.trim()));
+    const enumNames = Object.keys(ReplyCode).filter((k) => Number.isNaN(Number(k)));
+    expect(names.map(camel).sort()).toEqual(enumNames.sort());
+    const values = (await lua(`return { ${names.join(', ')} }`)) as number[];
+    expect(Object.fromEntries(names.map((n, i) => [camel(n), values[i]]))).toEqual(
+      Object.fromEntries(enumNames.map((n) => [n, ReplyCode[n as keyof typeof ReplyCode]])),
+    );
+  });
+
+  it('envelopes written on one side are read on the other', async () => {
+    expect(encodeEnvelope('a', '{"x":1}', 5).startsWith(String(await lua('return ENVELOPE_HEAD')))).toBe(true);
+    const fromLua = String(await lua(`return envelope('id-1', '{"x":[1]}', 2, 1000, 'boom')`));
+    expect(decodeEnvelope(fromLua, 'test')).toEqual({ id: 'id-1', payload: { x: [1] }, attempt: 2, enqueuedAt: 1000, priority: 0, lastError: 'boom' });
+    const read = await lua(`local t = decode(ARGV[1], 0) return { t.id, t.payload, t.attempt, t.enqueuedAt }`, encodeEnvelope('id-2', '[]', 7));
+    expect(read).toEqual(['id-2', '[]', 0, 7]);
+  });
+
+  it('a delivery built by the scripts starts with DELIVERY_HEAD and decodes with its lease', async () => {
+    expect(await lua('return DELIVERY_HEAD')).toBe(DELIVERY_HEAD);
+    const text = String(await lua(`return delivery('base.5', 123456, envelope('id-3', '"p"', 1, 99))`));
+    expect(isDelivery(text)).toBe(true);
+    expect(decodeDelivery(text, 'test')).toEqual({
+      task: { id: 'id-3', payload: 'p', attempt: 1, enqueuedAt: 99, priority: 0 },
+      token: 'base.5',
+      deadline: 123456,
+    });
+  });
+
+  it('a lock waiter entry is the same text on both sides, and its fields read back', async () => {
+    expect(await lua('return waiter_entry(ARGV[1], ARGV[2], ARGV[3])', 'tok', 5000, 'baton:lock-grants:x y')).toBe(
+      waiterEntry('tok', 5000, 'baton:lock-grants:x y'),
+    );
+    expect(await lua('return { waiter_fields(ARGV[1]) }', waiterEntry('tok', 5000, 'ch'))).toEqual(['tok', '5000', 'ch']);
+  });
+
+  it('a permits waiter entry is the same text on both sides, and its fields read back', async () => {
+    const entry = permitEntry('tok', 3, 5000, true, 'baton:lock-grants:x');
+    expect(await lua('return permit_entry(ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5])', 'tok', 3, 5000, 1, 'baton:lock-grants:x')).toBe(entry);
+    expect(await lua('return { permit_fields(ARGV[1]) }', entry)).toEqual(['tok', '3', '5000', '1', 'baton:lock-grants:x']);
+    expect(await lua('return { permit_fields(ARGV[1]) }', permitEntry('tok', 1, 200, false, 'ch'))).toEqual(['tok', '1', '200', '0', 'ch']);
+  });
+
+  it('a grant message from a hand-off names the waiter, the fence and, for permits, the hand-off sequence', async () => {
+    expect(decodeGrant(String(await lua(`return grant_message('tok', 7)`)))).toEqual({ token: 'tok', fence: 7, seq: undefined });
+    expect(decodeGrant(String(await lua(`return grant_message('tok', 7, 12)`)))).toEqual({ token: 'tok', fence: 7, seq: 12 });
+  });
+
+  it('an idle member carries its visibility timeout to the enqueue script', async () => {
+    expect(await lua('return idle_visibility(ARGV[1])', idleMember('waiter-1', 30_000))).toBe(30_000);
+  });
+
+  it('a wrong-type error raised by the scripts becomes a BackendDataError naming the key', async () => {
+    const error = await lua(`error(wrong_type('set', 'list', 'the:key'))`).catch((e: unknown) => e);
+    const mapped = toBatonError(error, 'test');
+    expect(mapped).toBeInstanceOf(BackendDataError);
+    expect(mapped.message).toContain('Redis key "the:key" holds a list, but Baton expects a set there');
+  });
+});
