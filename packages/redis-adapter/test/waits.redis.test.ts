@@ -1,8 +1,28 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import type { RedisBackend } from '../src/index.js';
+import type { QueueWaiter } from '../src/queue/queue-waiter.js';
 import { Resources, sleep, uniquePrefix } from './helpers.js';
 
 const url = inject('redisUrl');
 const r = new Resources();
+
+/**
+ * Runs `between` once, after the lease call of the next dequeue on `queue` found nothing and
+ * before that dequeue starts to wait (the backend's waiter on the queue's wait list is wrapped).
+ */
+function betweenLeaseAndWait(backend: RedisBackend, prefix: string, queue: string, between: () => Promise<void>): void {
+  const waiters = (backend as unknown as { waiters: Map<string, QueueWaiter> }).waiters;
+  const waiter = waiters.get(`${prefix}:{queue:${queue}}:wait`)!;
+  const wait = waiter.wait.bind(waiter);
+  let done = false;
+  waiter.wait = async (...args) => {
+    if (!done) {
+      done = true;
+      await between();
+    }
+    return wait(...args);
+  };
+}
 
 describe.skipIf(url === '')(`redis blocking waits${url === '' ? ' (SKIPPED: no redis-server)' : ''}`, () => {
   afterEach(() => r.closeAll());
@@ -33,6 +53,31 @@ describe.skipIf(url === '')(`redis blocking waits${url === '' ? ' (SKIPPED: no r
     const again = await waiting;
     expect(again).toMatchObject({ id: 'flaky', attempt: 2, lastError: 'Error: try later' });
     expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  // The waits below are far longer than the test may run: a due time that never wakes the worker
+  // fails the test by its timeout.
+  it("a delayed task announced between a worker's lease call and its wait still wakes it when due", async () => {
+    const prefix = uniquePrefix('due-gap');
+    const [worker, producer] = [r.backend(url, { prefix }), r.backend(url, { prefix })];
+    const q = worker.queue<string>('jobs');
+    expect(await q.dequeue({ waitMs: 50 })).toBeNull();
+    await sleep(100);
+    betweenLeaseAndWait(worker, prefix, 'jobs', async () => {
+      await producer.queue<string>('jobs').enqueue('later', { delayMs: 100 });
+      await sleep(300);
+    });
+    expect((await q.dequeue({ waitMs: 60_000 }))?.payload).toBe('later');
+  });
+
+  it('a delayed task announced before a worker first watched the queue still wakes it when due', async () => {
+    const prefix = uniquePrefix('due-cold');
+    const [worker, producer] = [r.backend(url, { prefix }), r.backend(url, { prefix })];
+    const q = worker.queue<string>('jobs');
+    betweenLeaseAndWait(worker, prefix, 'jobs', async () => {
+      await producer.queue<string>('jobs').enqueue('later', { delayMs: 100 });
+    });
+    expect((await q.dequeue({ waitMs: 60_000 }))?.payload).toBe('later');
   });
 
   it('an element a worker moved out of the wait list before dying is served first, not lost', async () => {

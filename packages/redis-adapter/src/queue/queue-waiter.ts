@@ -32,9 +32,11 @@ const RETRY_PAUSE_MS = 200;
  * the longest local wait; when it moves an element, every local waiter is woken to run the lease
  * script. The moved element is safe in the claimed list, which the lease script serves first, so
  * a process that dies between the two steps loses nothing. Delayed tasks and retries do not touch
- * the wait list until they are due, so while anyone waits, the queue's due channel is watched too:
- * a delayed task that became the earliest (enqueued or retried anywhere) wakes the waiters at its
- * due time.
+ * the wait list until they are due, so from its first wait on, the waiter also watches the queue's
+ * due channel until the backend closes: a delayed task that became the earliest (enqueued or
+ * retried anywhere) wakes the waiters at its due time. A lease loop reads `epoch` before its lease
+ * call and passes it to `wait`, so a due time announced and reached between the two (or before
+ * the channel was first subscribed) still ends the wait at once instead of being missed.
  *
  * A lease call that finds nothing registers this waiter in the queue's idle set (see idleMember),
  * so an enqueue can lease a new task to it directly and push it as a delivery. A moved delivery
@@ -53,6 +55,7 @@ export class QueueWaiter {
   private subscribing = false;
   private dueAt = Infinity;
   private cancelDue: () => void = () => undefined;
+  private dueEpoch = 0;
   /** Idle-set members this waiter's lease calls may have registered. */
   private readonly members = new Set<string>();
   /** The connection of the blocking command under way, and whether `abandon` cut it. */
@@ -67,9 +70,19 @@ export class QueueWaiter {
   ) {
     ctx.onClose(() => {
       this.cancelDue();
+      this.unsubscribe?.();
       this.wakeAll();
       this.closing.abort();
     });
+  }
+
+  /**
+   * Grows when a delayed task may have become due without a waiter hearing of it: an announced due
+   * time was reached, or the due channel was just subscribed (announcements before that were
+   * missed). Read it before a lease call and give it to `wait`.
+   */
+  get epoch(): number {
+    return this.dueEpoch;
   }
 
   /** The idle-set member of this waiter for handles with visibility timeout `visibilityMs`. */
@@ -109,12 +122,15 @@ export class QueueWaiter {
 
   /**
    * Resolves when work may have arrived (undefined: look with a lease call), with a delivery leased
-   * to this waiter's queue (an envelope with its lease, see decodeDelivery), after `ms` of clock time, when the backend closes, or
-   * when `signal` aborts (a sharded queue stops waiting on the other shards once one has work).
-   * Rejects with BackendUnavailableError when Redis refuses the blocking command to this user (NOPERM).
+   * to this waiter's queue (an envelope with its lease, see decodeDelivery), after `ms` of clock
+   * time, when the backend closes, when `signal` aborts (a sharded queue stops waiting on the other
+   * shards once one has work), or at once when `epoch` moved past `since` (the value read before
+   * the caller's lease call). Rejects with BackendUnavailableError when Redis refuses the blocking
+   * command to this user (NOPERM).
    */
-  wait(ms: number, signal?: AbortSignal): Promise<string | undefined> {
-    if (this.ctx.closed || signal?.aborted) return Promise.resolve(undefined);
+  wait(ms: number, signal?: AbortSignal, since?: number): Promise<string | undefined> {
+    this.watchDue();
+    if (this.ctx.closed || signal?.aborted || (since !== undefined && since !== this.dueEpoch)) return Promise.resolve(undefined);
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         deadline: this.ctx.clock.now() + ms,
@@ -122,7 +138,6 @@ export class QueueWaiter {
           cancel();
           signal?.removeEventListener('abort', onAbort);
           this.waiters.delete(waiter);
-          this.left();
           if (error) reject(error);
           else resolve(delivery);
         },
@@ -131,49 +146,45 @@ export class QueueWaiter {
       const onAbort = (): void => waiter.wake();
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.add(waiter);
-      this.watchDue();
       if (!this.running) void this.block();
     });
   }
 
+  // Subscribed once, kept until the backend closes: announcements that come while nobody here
+  // waits are kept too (onDue), for the lease loop that is between its lease call and its wait.
   private watchDue(): void {
-    if (this.unsubscribe || this.subscribing) return;
+    if (this.unsubscribe || this.subscribing || this.ctx.closed) return;
     this.subscribing = true;
     this.ctx.subscriptions
       .subscribe(this.keys.dueChannel, (message) => this.onDue(Number(message)))
-      .then((unsubscribe) => (this.unsubscribe = unsubscribe))
+      .then((unsubscribe) => {
+        if (this.ctx.closed) return unsubscribe();
+        this.unsubscribe = unsubscribe;
+        this.dueReached();
+      })
       .catch((error: unknown) => this.ctx.logger.debug('could not watch delayed tasks', { channel: this.keys.dueChannel, error: String(error) }))
       .finally(() => {
         this.subscribing = false;
-        if (this.waiters.size === 0) this.unwatchDue();
       });
   }
 
-  private unwatchDue(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
-  }
-
   private onDue(due: number): void {
-    if (!Number.isFinite(due) || due >= this.dueAt || this.waiters.size === 0) return;
+    if (!Number.isFinite(due) || due >= this.dueAt) return;
     this.cancelDue();
     this.dueAt = due;
     this.cancelDue = setClockTimeout(this.ctx.clock, due - this.ctx.clock.now(), () => {
       this.dueAt = Infinity;
-      this.wakeAll();
+      this.dueReached();
     });
+  }
+
+  private dueReached(): void {
+    this.dueEpoch++;
+    this.wakeAll();
   }
 
   private wakeAll(): void {
     for (const waiter of [...this.waiters]) waiter.wake();
-  }
-
-  /** Called by a waiter that left; the subscription lingers in Subscriptions, so a loop does not resubscribe. */
-  private left(): void {
-    if (this.waiters.size > 0) return;
-    this.unwatchDue();
-    this.cancelDue();
-    this.dueAt = Infinity;
   }
 
   // A delivery's claimed entry stays until the next lease call drops it (stats do not count it), so

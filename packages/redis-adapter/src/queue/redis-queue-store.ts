@@ -64,6 +64,7 @@ export class RedisQueueStore implements QueueStore {
     const giveUpAt = this.ctx.clock.now() + wait.waitMs;
     for (;;) {
       if (this.ctx.closed) return [];
+      const epoch = this.waiter.epoch;
       let lease: Awaited<ReturnType<typeof this.leaseOnce>>;
       try {
         lease = await this.leaseOnce(max, wait.signal?.aborted ? 0 : giveUpAt);
@@ -81,7 +82,7 @@ export class RedisQueueStore implements QueueStore {
       if (wait.signal?.aborted) return this.abandon();
       // bounded by the next delayed task's due time, so it is leased when it falls due
       const delay = nextDue >= 0 ? Math.min(remaining, Math.max(1, nextDue - now)) : remaining;
-      const delivery = await this.waiter.wait(delay, wait.signal);
+      const delivery = await this.waiter.wait(delay, wait.signal, epoch);
       if (delivery !== undefined) return [this.deliveredLease(delivery)];
       if (wait.signal?.aborted) return this.abandon();
     }

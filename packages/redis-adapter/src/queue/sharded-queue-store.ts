@@ -66,6 +66,7 @@ export class ShardedQueueStore implements QueueStore {
     const giveUpAt = this.ctx.clock.now() + wait.waitMs;
     for (;;) {
       if (this.ctx.closed) return [];
+      const epochs = this.shards.map((s) => s.waiter.epoch);
       const { leases, nextDue } = await this.sweep(max, wait.signal?.aborted ? 0 : giveUpAt);
       if (leases.length > 0) return leases;
       const now = this.ctx.clock.now();
@@ -77,7 +78,7 @@ export class ShardedQueueStore implements QueueStore {
       setMaxListeners(this.shards.length + 10, stop.signal);
       const onAbort = (): void => stop.abort();
       wait.signal?.addEventListener('abort', onAbort, { once: true });
-      const waits = this.shards.map((s, i) => s.waiter.wait(delay, stop.signal).then((delivery) => ({ i, delivery })));
+      const waits = this.shards.map((s, i) => s.waiter.wait(delay, stop.signal, epochs[i]).then((delivery) => ({ i, delivery })));
       try {
         await Promise.race(waits);
       } finally {
