@@ -19,18 +19,28 @@ export interface LockContext {
   kind?: LockKind;
 }
 
+// A shared no-op, so a handle's timer slots cost no closure of their own.
+const NOOP = (): void => undefined;
+
 /**
  * A held lock. Its local deadline is counted from when the acquire or extend request was sent,
  * so it runs out no later than the stored TTL; at that deadline the signal aborts, so a paused
  * holder learns of the loss before anyone else can have taken the lock.
+ *
+ * The signal and its expiry timer are made when the signal is first read: most handles are
+ * released without anyone watching them, and the AbortController and timer of each one showed in
+ * profiles of lock cycles. Until then every step that depends on the lock checks the deadline
+ * itself, so a loss is seen the same: `extend` refuses past the deadline, and a signal first read
+ * after it is already aborted.
  */
 export class ManagedLock implements LockHandle {
-  private readonly controller = new AbortController();
+  private controller: AbortController | undefined;
+  private lost: LockLostError | undefined;
   private deadline: number;
-  private cancelExpiry: () => void = () => undefined;
-  private cancelRenewal: () => void = () => undefined;
+  private cancelExpiry = NOOP;
+  private cancelRenewal = NOOP;
+  private cancelCloseWatch = NOOP;
   private released = false;
-  private cancelCloseWatch: () => void = () => undefined;
 
   constructor(
     private readonly ctx: LockContext,
@@ -42,7 +52,6 @@ export class ManagedLock implements LockHandle {
     autoExtend: boolean,
   ) {
     this.deadline = requestedAt + ttlMs - (ctx.store.clockDriftMs?.(ttlMs) ?? 0);
-    this.armExpiry();
     if (autoExtend) this.scheduleRenewal();
     // A closed backend can no longer extend or release: the holder must stop trusting the lock now.
     if (ctx.onClose) this.cancelCloseWatch = ctx.onClose(() => this.lose('its backend was closed'));
@@ -50,22 +59,27 @@ export class ManagedLock implements LockHandle {
 
   /** Aborts when the lock is known to be lost; the reason is a LockLostError. */
   get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.lost) this.controller.abort(this.lost);
+      else if (!this.released && !this.expired()) this.armExpiry();
+    }
     return this.controller.signal;
   }
 
   /** Extends the lock to `ttlMs` from now if it is still ours; false (and the signal aborts) when not. */
   async extend(ttlMs: number = this.ttlMs): Promise<boolean> {
     assertPositiveInt('ttlMs', ttlMs);
-    if (this.released || this.signal.aborted) return false;
+    if (this.released || this.expired()) return false;
     const requestedAt = this.ctx.clock.now();
     const ok = await this.ctx.store.extend(this.resource, this.token, ttlMs);
-    if (this.released || this.signal.aborted) return false;
+    if (this.released || this.expired()) return false;
     if (!ok) {
       this.lose('another holder has it or it expired');
       return false;
     }
     this.deadline = requestedAt + ttlMs - (this.ctx.store.clockDriftMs?.(ttlMs) ?? 0);
-    this.armExpiry();
+    if (this.controller) this.armExpiry();
     return true;
   }
 
@@ -82,10 +96,20 @@ export class ManagedLock implements LockHandle {
     await this.release();
   }
 
-  /** Marks the lock lost: aborts the signal and stops timers. */
+  /** Marks the lock lost: aborts the signal and stops timers. The first reason stays. */
   lose(reason: string, cause?: unknown): void {
     this.stopTimers();
-    if (!this.signal.aborted) this.controller.abort(new LockLostError(this.resource, reason, { cause, kind: this.ctx.kind }));
+    if (this.lost) return;
+    this.lost = new LockLostError(this.resource, reason, { cause, kind: this.ctx.kind });
+    this.controller?.abort(this.lost);
+  }
+
+  // True when the lock is lost, or its local deadline passed (it is then marked lost).
+  private expired(): boolean {
+    if (this.lost) return true;
+    if (this.ctx.clock.now() < this.deadline) return false;
+    this.lose('its TTL ran out before it was extended');
+    return true;
   }
 
   private armExpiry(): void {
@@ -103,9 +127,9 @@ export class ManagedLock implements LockHandle {
           if (ok) this.scheduleRenewal();
         },
         (error: unknown) => {
-          // A failed round trip is not a loss yet: the expiry timer decides that.
+          // A failed round trip is not a loss yet: the deadline decides that.
           this.ctx.logger.warn('lock extension failed; retrying', { resource: this.resource, error: String(error) });
-          if (!this.released && !this.signal.aborted) this.scheduleRenewal();
+          if (!this.released && !this.expired()) this.scheduleRenewal();
         },
       );
     });
