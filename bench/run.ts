@@ -31,7 +31,18 @@ const PLAN = [
 
 const QUEUE_KEYS: MetricKey[] = ['enqueueOne', 'enqueueBulk', 'process1', 'process50', 'latencyP50', 'latencyP99'];
 const LOCK_KEYS: MetricKey[] = ['lockCycles', 'lockP50', 'lockP99', 'contCycles', 'waitP50', 'waitP99', 'waitMax', 'switches', 'violations'];
-const SEMAPHORE_KEYS: MetricKey[] = ['semCycles', 'semP50', 'semP99', 'semContCycles', 'semWaitP50', 'semWaitP99', 'semWaitMax', 'semViolations', 'semLongest'];
+const SEMAPHORE_KEYS: MetricKey[] = [
+  'semCycles',
+  'semP50',
+  'semP99',
+  'semContCycles',
+  'semWaitP50',
+  'semWaitP99',
+  'semWaitMax',
+  'semViolations',
+  'semLongest',
+  'semLongest1ms',
+];
 const BATON_KEYS: MetricKey[] = ['memoryPipeline', 'registryP50', 'registryP99', 'multiProcess'];
 
 const args = parseArgs(process.argv.slice(2));

@@ -31,6 +31,7 @@ export const METRICS = {
   semWaitMax: { label: 'contended acquire wait max', unit: 'ms', better: 'lower' },
   semViolations: { label: 'more than 5 holders at once', unit: 'count', better: 'lower' },
   semLongest: { label: 'acquisitions that went to the longest-waiting client', unit: '%', better: 'higher' },
+  semLongest1ms: { label: '… to within 1 ms of the longest wait', unit: '%', better: 'higher' },
   memoryPipeline: { label: 'enqueueMany + dequeueMany + complete', unit: 'tasks/s', better: 'higher' },
   registryP50: { label: 'registry list(), 1,000 live nodes, p50', unit: 'ms', better: 'lower' },
   registryP99: { label: 'registry list(), 1,000 live nodes, p99', unit: 'ms', better: 'lower' },
