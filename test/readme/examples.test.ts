@@ -76,6 +76,20 @@ describe('README examples', () => {
     ]);
   });
 
+  it('cancel: a running and a delayed task, from another node', async () => {
+    const out = await example('examples/cancel.ts');
+    const lines = out.trim().split('\n');
+    expect(lines).toContain('stopped: the user closed the tab');
+    expect(lines).toContain('worker: movie was cancelled');
+    expect(lines.filter((l) => !/^(rendering|stopped|worker)/.test(l))).toEqual([
+      'cancelled',
+      'cancelled',
+      'already-cancelled',
+      "{ state: 'cancelled', reason: 'the user closed the tab' }",
+      "{ id: 'movie', status: 'cancelled' }",
+    ]);
+  });
+
   it('locks: withLock with a fence, a timeout error, and release on scope exit', async () => {
     const out = await example('examples/locks.ts');
     expect(out).toContain('report built under fence 1');

@@ -8,5 +8,5 @@ const url = inject('redisUrl');
 describeSchedulerBehaviour('Redis (real time)', redisEnv(url), {
   skip: url === '',
   // The queue capabilities of the second generation that the Redis store does not have yet.
-  capabilities: { results: false, events: false, progress: false },
+  capabilities: { results: false, events: false, progress: false, cancel: false },
 });

@@ -17,24 +17,25 @@ export interface FinishedMark {
 }
 
 /**
- * Completed task ids with their finished marks, in completion order. Completions arrive in time
+ * Completed task ids with their finished marks, in completion order (or, with M another mark
+ * type, any ids with the time they ended). Completions arrive in time
  * order, so the ids due for forgetting sit at the front and pruning pops them in amortized O(1)
  * each, without allocating anything while nothing is due. Consecutive ids with the same mark
  * share one mark entry and a count (a mark covers a whole clock ms of completions).
  */
-export class CompletionLog {
+export class CompletionLog<M extends { readonly finishedAt: number } = FinishedMark> {
   private readonly ids = new Deque<string>();
-  private readonly marks = new Deque<FinishedMark>();
+  private readonly marks = new Deque<M>();
   /** How many of the ids belong to each mark in `marks`, front to back, except the newest. */
   private readonly runs = new Deque<number>();
   /** How many ids belong to the newest mark. */
   private lastRun = 0;
-  private lastMark: FinishedMark | undefined;
+  private lastMark: M | undefined;
   /** How many ids of the oldest mark were already removed. */
   private frontTaken = 0;
 
   /** Appends `id`, completed at `mark.finishedAt`. */
-  push(id: string, mark: FinishedMark): void {
+  push(id: string, mark: M): void {
     this.ids.pushBack(id);
     if (mark === this.lastMark) {
       this.lastRun++;
@@ -47,7 +48,7 @@ export class CompletionLog {
   }
 
   /** Mark of the oldest entry; undefined when empty. */
-  peekMark(): FinishedMark | undefined {
+  peekMark(): M | undefined {
     return this.marks.peek();
   }
 

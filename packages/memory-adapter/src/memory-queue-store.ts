@@ -1,4 +1,4 @@
-import type { EnqueueResult, Lease, QueueEvent, QueueEventType, QueueStats, Task, TaskOutcome } from '@baton/core';
+import type { CancelResult, EnqueueResult, Lease, QueueEvent, QueueEventType, QueueStats, Task, TaskOutcome } from '@baton/core';
 import type { FailDecision, LeaseRef, LeaseWait, PreparedTask, QueueStore, QueueSubscription, ResolvedQueueOptions } from '@baton/core/adapter';
 import type { BackendScope } from './backend-scope.js';
 import { timerAt, type ClockTimer } from './clock-timer.js';
@@ -96,6 +96,11 @@ export class MemoryQueueStore implements QueueStore {
     const outcome = this.state.outcome(id, this.scope.clock.now(), this.options.retainFinishedMs);
     if (outcome?.state === 'finished') return { state: 'finished', result: parse(outcome.result) };
     return outcome;
+  }
+
+  /** See QueueStore.cancel; cancellations are kept for this handle's retainFinishedMs. */
+  async cancel(id: string, reason: string | undefined): Promise<CancelResult> {
+    return this.state.cancel(id, reason, this.scope.clock.now(), this.options.retainFinishedMs);
   }
 
   /** See QueueStore.progress. */
@@ -221,6 +226,11 @@ function toQueueEvent(queue: string, event: StateEvent): QueueEvent {
       return { type: 'failed', queue, at: event.at, id: event.id, attempt: event.attempt, error: event.error, willRetry: event.willRetry };
     case 'dead':
       return { type: 'dead', queue, at: event.at, id: event.id, attempt: event.attempt, error: event.error };
+    case 'cancelled': {
+      const cancelled: QueueEvent = { type: 'cancelled', queue, at: event.at, id: event.id, from: event.from };
+      if (event.reason !== undefined) cancelled.reason = event.reason;
+      return cancelled;
+    }
     case 'progress':
       return { type: 'progress', queue, at: event.at, id: event.id, progress: JSON.parse(event.progress) };
   }

@@ -1,4 +1,4 @@
-import type { EnqueueResult, QueueStats } from '@baton/core';
+import type { CancelResult, EnqueueResult, QueueStats } from '@baton/core';
 import type { FailDecision, PreparedTask } from '@baton/core/adapter';
 import { CompletionLog, type FinishedMark } from './completion-log.js';
 import { Deque } from './deque.js';
@@ -19,7 +19,8 @@ export type LeaseRecord = Readonly<TaskRecord>;
 export type DeadRecord = Readonly<TaskRecord> & { readonly lastError: string };
 
 /** How a task ended, with results still as JSON text; see QueueStore.outcome. */
-export type StateOutcome = { state: 'finished'; result: string | undefined } | { state: 'dead'; error: string };
+export type StateOutcome =
+  { state: 'finished'; result: string | undefined } | { state: 'dead'; error: string } | { state: 'cancelled'; reason: string | undefined };
 
 /** A blocked dequeue of some backend sharing this state. */
 export interface DequeueWaiter {
@@ -38,7 +39,8 @@ const STALLED = (attempt: number): string => `stalled: the lease of attempt ${at
  * Each method is one synchronous step, so it is atomic with respect to every other caller.
  *
  * Every id the queue knows maps to one entry of `tasks`: a TaskRecord while it is waiting,
- * delayed, active or dead, a FinishedMark while its completion is retained. A completed id stays
+ * delayed, active, dead or cancelled (a cancellation is retained like a completion), a
+ * FinishedMark while its completion is retained. A completed id stays
  * mapped until its retention runs out, so an enqueue looks its id up once and a completion moves
  * no entry between maps; `completions` lists them in completion order for pruning. Every reader
  * of `tasks` checks the state it expects.
@@ -58,6 +60,9 @@ export class QueueState {
   private readonly deadLog = new Deque<TaskRecord>();
   private deadCount = 0;
   private readonly completions = new CompletionLog();
+  /** Cancelled records in the order they were cancelled, for pruning. */
+  private readonly cancellations = new CompletionLog<TaskRecord>();
+  private cancelledCount = 0;
   private lastMark: FinishedMark = { state: 'finished', finishedAt: Number.NaN, result: undefined };
 
   /**
@@ -72,6 +77,12 @@ export class QueueState {
         if (existing.finishedAt + retainMs > now) return 'finished';
       } else if (existing.state === 'dead') {
         this.deadCount--;
+      } else if (existing.state === 'cancelled') {
+        this.pruneCancelled(now, retainMs);
+        if (this.tasks.get(task.id) === existing) {
+          if (existing.finishedAt + retainMs > now) return 'cancelled';
+          this.cancelledCount--;
+        }
       } else return 'duplicate';
     }
     const record = newRecord(task.id, task.json, now, task.priority, task.headers);
@@ -97,7 +108,29 @@ export class QueueState {
     if (mark !== undefined) return { state: 'finished', result: mark.result };
     const record = this.tasks.get(id);
     if (record?.state === 'dead') return { state: 'dead', error: record.lastError ?? '' };
+    if (record?.state === 'cancelled' && this.cancelledWithin(record, now, retainMs)) return { state: 'cancelled', reason: record.cancelReason };
     return undefined;
+  }
+
+  /** Cancels `id` (see QueueStore.cancel); the cancellation is kept for `retainMs`. */
+  cancel(id: string, reason: string | undefined, now: number, retainMs: number): CancelResult {
+    if (this.finishedMark(id, now, retainMs) !== undefined) return 'finished';
+    const record = this.tasks.get(id);
+    if (record === undefined || record.state === 'finished') return 'not-found';
+    if (record.state === 'dead') return 'dead';
+    if (record.state === 'cancelled') return this.cancelledWithin(record, now, retainMs) ? 'already-cancelled' : 'not-found';
+    const from = record.state;
+    if (from === 'waiting') this.ready.forget();
+    else if (from === 'delayed') this.delayedCount--;
+    else this.active.delete(record);
+    record.state = 'cancelled';
+    record.token = '';
+    record.finishedAt = now;
+    record.cancelReason = reason;
+    this.cancellations.push(id, record);
+    this.cancelledCount++;
+    if (this.watchers.wants('cancelled')) this.watchers.emit({ type: 'cancelled', at: now, id, from, reason });
+    return 'cancelled';
   }
 
   /** Moves delayed tasks that are due at `now` to the back of their priority's ready order, in due order. */
@@ -272,7 +305,7 @@ export class QueueState {
   private kill(record: TaskRecord, now: number): void {
     record.state = 'dead';
     record.token = '';
-    record.endedAt = now;
+    record.finishedAt = now;
     this.deadLog.pushBack(record);
     this.deadCount++;
   }
@@ -282,6 +315,28 @@ export class QueueState {
     const error = record.lastError ?? '';
     if (this.watchers.wants('failed')) this.watchers.emit({ type: 'failed', at: now, id: record.id, attempt: record.attempt, error, willRetry });
     if (!willRetry && this.watchers.wants('dead')) this.watchers.emit({ type: 'dead', at: now, id: record.id, attempt: record.attempt, error });
+  }
+
+  /** True when `record` (cancelled) is within `retainMs` of its cancellation; forgets expired cancellations otherwise. */
+  private cancelledWithin(record: TaskRecord, now: number, retainMs: number): boolean {
+    this.pruneCancelled(now, retainMs);
+    if (this.tasks.get(record.id) !== record) return false;
+    if (record.finishedAt + retainMs > now) return true;
+    // Handles with different retainFinishedMs can leave an expired entry behind a live one.
+    this.tasks.delete(record.id);
+    this.cancelledCount--;
+    return false;
+  }
+
+  /** Forgets cancellations made `retainMs` or more before `now`, oldest first. */
+  private pruneCancelled(now: number, retainMs: number): void {
+    for (let record = this.cancellations.peekMark(); record !== undefined && record.finishedAt + retainMs <= now; record = this.cancellations.peekMark()) {
+      const id = this.cancellations.shift()!;
+      if (this.tasks.get(id) === record) {
+        this.tasks.delete(id);
+        this.cancelledCount--;
+      }
+    }
   }
 
   /** Forgets the ids that completed `retainMs` or more before `now`, oldest first, up to the first live one. */

@@ -7,6 +7,7 @@ export type StateEvent =
   | { type: 'completed'; at: number; id: string; result: string | undefined }
   | { type: 'failed'; at: number; id: string; attempt: number; error: string; willRetry: boolean }
   | { type: 'dead'; at: number; id: string; attempt: number; error: string }
+  | { type: 'cancelled'; at: number; id: string; from: 'waiting' | 'delayed' | 'active'; reason: string | undefined }
   | { type: 'progress'; at: number; id: string; progress: string };
 
 /** One watcher of a queue's state, from any backend on the store. */

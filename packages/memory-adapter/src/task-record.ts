@@ -1,7 +1,8 @@
 import type { TaskHeaders } from '@baton/core';
 
 /**
- * A task as stored while it is waiting, delayed, active or dead. The ready order, the delayed heap,
+ * A task as stored while it is waiting, delayed, active, dead or cancelled (the last kept for
+ * the retention of finished ids). The ready order, the delayed heap,
  * the active set and the dead-letter log hold the records themselves, so a record that left one of
  * them without being taken out (its state changed, or its id now maps to another record) is
  * recognised and skipped when reached.
@@ -14,7 +15,7 @@ export interface TaskRecord {
   priority: number;
   headers: TaskHeaders | undefined;
   lastError: string | undefined;
-  state: 'waiting' | 'delayed' | 'active' | 'dead';
+  state: 'waiting' | 'delayed' | 'active' | 'dead' | 'cancelled';
   /** The current delivery's token; '' while not leased. */
   token: string;
   /** The current lease's deadline (clock ms); meaningful while active. */
@@ -23,8 +24,10 @@ export interface TaskRecord {
   seq: number;
   /** The latest progress reported (JSON text), kept until the task ends. */
   progress: string | undefined;
-  /** Clock time (ms) the task died; meaningful while dead. */
-  endedAt: number;
+  /** Clock time (ms) the task died or was cancelled; meaningful in those states. */
+  finishedAt: number;
+  /** The reason given to cancel, if any. */
+  cancelReason: string | undefined;
 }
 
 /** A new record for an enqueued task, every field set so all records share one shape. */
@@ -42,6 +45,7 @@ export function newRecord(id: string, json: string, now: number, priority: numbe
     deadline: 0,
     seq: 0,
     progress: undefined,
-    endedAt: 0,
+    finishedAt: 0,
+    cancelReason: undefined,
   };
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { ConformanceCapabilities } from '@baton/core/testing';
 import { Nodes, type MakeSchedulerEnv, type SchedulerEnv } from '../scheduler-env.js';
+import { cancelSpec } from './cancel-spec.js';
 import { electionSpec } from './election-spec.js';
 import { lifecycleSpec } from './lifecycle-spec.js';
 import { periodicSpec } from './periodic-spec.js';
@@ -42,6 +43,7 @@ export function describeSchedulerBehaviour(
     };
     describe('tasks', () => taskSpec(ctx));
     describeNeeding(caps, ['results', 'events', 'progress'], 'results and progress', () => resultsSpec(ctx));
+    describeNeeding(caps, ['cancel', 'results', 'events'], 'cancellation', () => cancelSpec(ctx));
     describe('nodes and shutdown', () => lifecycleSpec(ctx));
     describe('stop cuts waits short', () => stopSpec(ctx));
     describe('periodic jobs', () => periodicSpec(ctx));

@@ -11,6 +11,7 @@ export type {
   DequeueOptions,
   BackoffOptions,
   TaskHeaders,
+  CancelResult,
 } from './queue.js';
 export type { Registry, RegistryOptions, Registration, NodeRecord, NodeMeta, RegistryEvent } from './registry.js';
 export type { LockManager, LockHandle, LockOptions, AcquireOptions } from './lock.js';
@@ -25,6 +26,7 @@ export type {
   CompletedEvent,
   FailedEvent,
   DeadEvent,
+  CancelledEvent,
   ProgressEvent,
   ReconnectedEvent,
   WatchOptions,

@@ -8,13 +8,13 @@
  * is subscribed. A watcher whose connection dropped misses the events of the gap and then gets a
  * `reconnected` event; it should re-read what it cares about (`waitFor` does this on its own).
  */
-export type QueueEvent = EnqueuedEvent | ActiveEvent | CompletedEvent | FailedEvent | DeadEvent | ProgressEvent | ReconnectedEvent;
+export type QueueEvent = EnqueuedEvent | ActiveEvent | CompletedEvent | FailedEvent | DeadEvent | CancelledEvent | ProgressEvent | ReconnectedEvent;
 
 /** The `type` of a QueueEvent. */
 export type QueueEventType = QueueEvent['type'];
 
 /** Every QueueEventType, in no particular order. */
-export const QUEUE_EVENT_TYPES: readonly QueueEventType[] = ['enqueued', 'active', 'completed', 'failed', 'dead', 'progress', 'reconnected'];
+export const QUEUE_EVENT_TYPES: readonly QueueEventType[] = ['enqueued', 'active', 'completed', 'failed', 'dead', 'cancelled', 'progress', 'reconnected'];
 
 /** Fields of every QueueEvent. */
 export interface QueueEventBase {
@@ -63,6 +63,18 @@ export interface DeadEvent extends QueueEventBase {
   id: string;
   attempt: number;
   error: string;
+}
+
+/**
+ * A task was cancelled (`queue.cancel`). `from` is the state it was cancelled in; when it was
+ * `active`, the node running it aborts its handler on this event.
+ */
+export interface CancelledEvent extends QueueEventBase {
+  type: 'cancelled';
+  id: string;
+  from: 'waiting' | 'delayed' | 'active';
+  /** The reason given to `cancel`; absent when none. */
+  reason?: string;
 }
 
 /** A running task reported progress (`queue.progress` / `ctx.progress`). */

@@ -37,11 +37,22 @@ export interface Lease<T = unknown> extends Task<T> {
   deadline: number;
 }
 
-/** What `enqueue` did: `duplicate` when the id is already waiting, delayed or leased, `finished` when it completed within `retainFinishedMs`. */
+/**
+ * What `enqueue` did: `duplicate` when the id is already waiting, delayed or leased, `finished`
+ * when it completed within `retainFinishedMs`, `cancelled` when it was cancelled within
+ * `retainFinishedMs` (nothing is queued in those three cases).
+ */
 export interface EnqueueResult {
   id: string;
-  status: 'queued' | 'duplicate' | 'finished';
+  status: 'queued' | 'duplicate' | 'finished' | 'cancelled';
 }
+
+/**
+ * What `cancel` did: `cancelled` (it was waiting, delayed or active and is now cancelled),
+ * `already-cancelled`, `finished` or `dead` (it had ended: nothing changed), `not-found` (unknown,
+ * or its end was forgotten).
+ */
+export type CancelResult = 'cancelled' | 'already-cancelled' | 'finished' | 'dead' | 'not-found';
 
 /** Options of one enqueued task. */
 export interface EnqueueOptions {
@@ -177,6 +188,16 @@ export interface Queue<T = unknown> {
   /** Dead letters, newest first, up to `limit`. @default limit 100 */
   deadLetters(limit?: number): Promise<Task<T>[]>;
 
+  /**
+   * Cancels task `id` from any node, in one step. A waiting or delayed task is removed; an active
+   * one is taken from its holder, whose `complete`, `fail`, `extend` and `progress` are refused
+   * from then on (the Scheduler running it aborts its `ctx.signal` with TaskCancelledError at once
+   * on the `cancelled` event, at worst at its next lease extension). Either way the task is
+   * recorded as cancelled, with `reason`, for `retainFinishedMs`: it is never retried, its outcome
+   * is `cancelled`, and an enqueue of its id says `cancelled`. Throws InvalidArgumentError for a bad
+   * id or a reason that is not a string of at most 2,000 characters. Capability `cancel`.
+   */
+  cancel(id: string, reason?: string): Promise<CancelResult>;
   /**
    * Stores the latest progress of a leased task (JSON, at most MAX_PROGRESS_BYTES) and emits a
    * `progress` event. False, storing nothing, when the lease is no longer this worker's. Throws

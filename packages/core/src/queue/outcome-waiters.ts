@@ -15,12 +15,13 @@ interface Wait {
 }
 
 /** What a waiter hears: the events that end a task (and `reconnected`, which always comes). */
-const OUTCOME_TYPES: ReadonlySet<QueueEventType> = new Set<QueueEventType>(['completed', 'dead']);
+const OUTCOME_TYPES: ReadonlySet<QueueEventType> = new Set<QueueEventType>(['completed', 'dead', 'cancelled']);
 
 /** The outcome an event announces, or undefined for events that end nothing. */
 function outcomeOf(event: QueueEvent): TaskOutcome | undefined {
   if (event.type === 'completed') return { state: 'finished', result: event.result };
   if (event.type === 'dead') return { state: 'dead', error: event.error };
+  if (event.type === 'cancelled') return { state: 'cancelled', reason: event.reason };
   return undefined;
 }
 

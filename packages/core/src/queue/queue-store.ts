@@ -1,4 +1,4 @@
-import type { EnqueueResult, Lease, QueueEvent, QueueEventType, QueueStats, Task, TaskOutcome } from '../interfaces/index.js';
+import type { CancelResult, EnqueueResult, Lease, QueueEvent, QueueEventType, QueueStats, Task, TaskOutcome } from '../interfaces/index.js';
 import type { PreparedTask } from './queue-input.js';
 
 /** What a failed attempt becomes, decided by core from the attempt count and the backoff policy. */
@@ -77,7 +77,8 @@ export interface QueueStore {
   readonly supports?: QueueStoreSupport;
   /**
    * Stores `tasks` (in that order), each unless its id is waiting, delayed or active
-   * (`duplicate`) or finished within retention (`finished`); an id given twice in one call is
+   * (`duplicate`), finished within retention (`finished`) or cancelled within retention
+   * (`cancelled`, with the cancel capability); an id given twice in one call is
    * `duplicate` the second time. A task with `delayMs` 0 becomes waiting at the back of the ready
    * order of its priority, else delayed until now + delayMs (ms). Records the enqueue time (ms),
    * the priority and the headers (with `supports.priorities` / `supports.headers`). Atomic per call;
@@ -140,6 +141,16 @@ export interface QueueStore {
    * an unknown id.
    */
   outcome?(id: string): Promise<TaskOutcome | undefined>;
+  /**
+   * Capability `cancel`: in one step, a waiting or delayed task is removed and an active one taken
+   * from its holder (its token no longer holds it: complete, fail, extend and progress answer as
+   * for a lost lease), and either way `id` is recorded as cancelled at now with `reason`, kept for
+   * retainFinishedMs like a finished id: `add` answers `cancelled` for it, `outcome` answers
+   * `{ state: 'cancelled', reason }`, `recoverStalled` never sees it. Emits `cancelled` (with the
+   * state it was in). Returns `already-cancelled`, `finished` or `dead` when the task had ended
+   * (nothing changes), `not-found` for an unknown or forgotten id.
+   */
+  cancel?(id: string, reason: string | undefined): Promise<CancelResult>;
   /**
    * Capability `progress`: if `lease.token` still holds the task, stores `json` (checked by core,
    * at most MAX_PROGRESS_BYTES) as its latest progress, replacing the previous one, and emits

@@ -1,6 +1,7 @@
 import { SystemClock, type Clock } from '../clock/index.js';
 import { InvalidArgumentError, NotSupportedError } from '../errors/index.js';
 import type {
+  CancelResult,
   CompleteOptions,
   DequeueOptions,
   EnqueueOptions,
@@ -24,6 +25,9 @@ import { assertLease, errorMessage, prepareItem, prepareTask, type PreparedTask 
 import { MAX_BATCH, type ResolvedQueueOptions } from './queue-options.js';
 import type { FailDecision, QueueStore } from './queue-store.js';
 import { checkWaitOptions, watchQueue } from './queue-watch.js';
+
+/** Longest cancel reason accepted, in characters. */
+const MAX_REASON_LENGTH = 2_000;
 
 /** What a StoreQueue needs from its backend besides the store. A BackendLifecycle subclass with a `clock` is one. */
 export interface StoreQueueContext {
@@ -170,6 +174,17 @@ export class StoreQueue<T = unknown> implements Queue<T> {
     const tasks = (await this.store.deadLetters(n)) as Task<T>[];
     if (!this.store.supports?.priorities) for (const task of tasks) task.priority = 0;
     return tasks;
+  }
+
+  /** See Queue.cancel. */
+  async cancel(id: string, reason?: string): Promise<CancelResult> {
+    this.ctx.assertOpen();
+    assertName('id', id);
+    if (reason !== undefined && (typeof reason !== 'string' || reason.length > MAX_REASON_LENGTH)) {
+      throw new InvalidArgumentError('reason', `must be a string of at most ${MAX_REASON_LENGTH} characters when given`);
+    }
+    if (this.store.cancel === undefined) throw new NotSupportedError('queue.cancel', 'cancel');
+    return this.store.cancel(id, reason);
   }
 
   /** See Queue.progress. */

@@ -1,7 +1,7 @@
 import type { Lease } from '../interfaces/index.js';
 
 /** Why a running task was interrupted before its handler settled. */
-export type InterruptKind = 'timeout' | 'lost' | 'stop';
+export type InterruptKind = 'timeout' | 'lost' | 'stop' | 'cancelled';
 
 /** One task attempt running on this node, shared by the worker pool and the lease keeper. */
 export interface InFlight<T = unknown> {

@@ -2,6 +2,7 @@ import { setClockTimeout, type Clock } from '../clock/index.js';
 import { LockLostError, TaskTimeoutError } from '../errors/index.js';
 import type { Queue } from '../interfaces/index.js';
 import type { InFlight } from './in-flight.js';
+import { whyLeaseGone } from './lease-gone.js';
 
 /** The resource name used in a LockLostError about a task lease. */
 export function leaseResource(queue: string, taskId: string): string {
@@ -15,9 +16,10 @@ export function leaseResource(queue: string, taskId: string): string {
  * quarter of the visibility timeout. A lease is renewed once half its time has gone, so a failed
  * extension still has about a quarter of the lease for another try.
  *
- * A lease whose extension is refused, or whose local deadline passes without a successful
- * extension (backend unreachable), is lost: its task is interrupted with a LockLostError. A task
- * past its `timeoutAt` is interrupted with a TaskTimeoutError.
+ * A lease whose extension is refused is gone: its task is interrupted with a TaskCancelledError
+ * when the queue says it was cancelled, else with a LockLostError (lost). A lease whose local
+ * deadline passes without a successful extension (backend unreachable) is lost. A task past its
+ * `timeoutAt` is interrupted with a TaskTimeoutError.
  */
 export class LeaseKeeper<T> {
   private readonly entries = new Set<InFlight<T>>();
@@ -63,7 +65,7 @@ export class LeaseKeeper<T> {
     const ok = await this.queue.extend(entry.lease, ms);
     if (entry.settled) return ok;
     if (!ok) {
-      entry.interrupt('lost', new LockLostError(leaseResource(this.queue.name, entry.lease.id), 'the lease was recovered by another worker or completed'));
+      await this.gone(entry, 'the lease was recovered by another worker or completed');
       return false;
     }
     // A renewal sent before this request but answered after it must not undo it, and vice versa.
@@ -71,6 +73,12 @@ export class LeaseKeeper<T> {
     // A shorter lease than the armed timer expects must be watched sooner.
     this.rearm(this.clock.now());
     return true;
+  }
+
+  // The store refused the lease: learn whether it was cancelled or lost before interrupting.
+  private async gone(entry: InFlight<T>, lostBecause: string): Promise<void> {
+    const why = await whyLeaseGone(this.queue as Queue<unknown>, entry.lease.id, lostBecause);
+    entry.interrupt(why.kind, why.reason);
   }
 
   /** Cancels the timer; entries are forgotten. */
@@ -118,7 +126,7 @@ export class LeaseKeeper<T> {
           const ok = await this.queue.extend(entry.lease, this.leaseMs);
           if (entry.settled) return;
           if (ok && seq === entry.extendSeq) entry.localDeadline = requestedAt + this.leaseMs;
-          else entry.interrupt('lost', new LockLostError(leaseResource(this.queue.name, entry.lease.id), 'the lease was recovered by another worker'));
+          else if (!ok) await this.gone(entry, 'the lease was recovered by another worker');
         } catch (error) {
           // Not lost yet: the local deadline decides that; the next sweep tries again.
           if (!entry.settled) this.onError(error, { queue: this.queue.name, task: entry.lease.id, during: 'extend' });

@@ -104,6 +104,7 @@ export class PeriodicJob {
       completed: (task, info) => events.tick({ job: name, tick: task.payload.tick, nodeId: info.nodeId, durationMs: info.durationMs }),
       failed: (task, error, info) => events.error(error, { job: name, tick: task.payload.tick, outcome: info.outcome }),
       lost: (task, reason) => events.error(reason, { job: name, tick: task.payload.tick, during: 'run' }),
+      cancelled: (task, reason) => events.error(reason, { job: name, tick: task.payload.tick, during: 'run' }),
       error: (error, context) => events.error(error, { job: name, ...context }),
       backendClosed: () => events.backendClosed(),
     };

@@ -1,3 +1,4 @@
+import type { TaskCancelledError } from '../errors/index.js';
 import type { Task } from '../interfaces/index.js';
 import type { Logger } from '../interfaces/logger.js';
 
@@ -18,6 +19,8 @@ export interface TaskEventInfo {
  * - `retrying` / `dead`: emitted after `failed` for the two outcomes.
  * - `lost`: this node's lease on the task was lost (it expired or was recovered by another node),
  *   so the result of this attempt was not recorded and the task may run (or have run) elsewhere.
+ * - `cancelled`: the task was cancelled (`queue.cancel`) while this node ran it: its `ctx.signal`
+ *   aborted with the TaskCancelledError given here, and nothing of the attempt was recorded.
  * - `stalled`: this node's `recoverStalled` returned `count` expired leases to waiting (or dead).
  * - `tick`: this node ran one tick of a periodic job (`every`).
  * - `error`: a background failure (backend unreachable, a periodic job that threw, …). Without an
@@ -29,6 +32,7 @@ export interface SchedulerEvents {
   retrying: [task: Task, error: unknown, info: TaskEventInfo];
   dead: [task: Task, error: unknown, info: TaskEventInfo];
   lost: [task: Task, reason: unknown, info: TaskEventInfo];
+  cancelled: [task: Task, reason: TaskCancelledError, info: TaskEventInfo];
   stalled: [count: number, info: { queue: string; nodeId: string }];
   tick: [info: { job: string; tick: number; nodeId: string; durationMs: number }];
   error: [error: unknown, context: Record<string, unknown>];

@@ -295,6 +295,7 @@ export class Scheduler {
         else this.emitter.emit('dead', task, error, info);
       },
       lost: (task, reason, info) => this.emitter.emit('lost', task, reason, info),
+      cancelled: (task, reason, info) => this.emitter.emit('cancelled', task, reason, info),
       error: (error, context) => this.emitter.emit('error', error, context),
       backendClosed: () => this.backendClosed(),
     };

@@ -3,8 +3,9 @@ import type { QueueOptions, Task } from '../interfaces/index.js';
 /** What a task handler gets besides the task. */
 export interface TaskContext {
   /**
-   * Aborts when the attempt must stop: the lease was lost (reason: LockLostError), the per-task
-   * timeout passed (TaskTimeoutError), or `stop()` ran out of time (ClosedError). Pass it to I/O.
+   * Aborts when the attempt must stop: the lease was lost (reason: LockLostError), the task was
+   * cancelled (TaskCancelledError), the per-task timeout passed (TaskTimeoutError), or `stop()`
+   * ran out of time (ClosedError). Pass it to I/O.
    */
   signal: AbortSignal;
   /** The id of the node running the task. */

@@ -1,9 +1,10 @@
 import type { Clock } from '../clock/index.js';
-import { ClosedError, isBatonError, LockLostError } from '../errors/index.js';
+import { ClosedError, isBatonError, TaskCancelledError } from '../errors/index.js';
 import type { Lease, Queue, Task } from '../interfaces/index.js';
 import { assertPositiveInt } from '../validation/index.js';
 import type { InFlight, InterruptKind } from './in-flight.js';
-import { LeaseKeeper, leaseResource } from './lease-keeper.js';
+import { whyLeaseGone } from './lease-gone.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import type { TaskEventInfo } from './scheduler-events.js';
 import type { TaskContext, TaskHandler } from './task-handler.js';
 
@@ -12,6 +13,8 @@ export interface PoolEvents<T> {
   completed(task: Task<T>, info: TaskEventInfo & { result?: unknown }): void;
   failed(task: Task<T>, error: unknown, info: TaskEventInfo & { outcome: 'retry' | 'dead' }): void;
   lost(task: Task<T>, reason: unknown, info: TaskEventInfo): void;
+  /** The task was cancelled while this node ran it: its handler was aborted and nothing was recorded. */
+  cancelled(task: Task<T>, reason: TaskCancelledError, info: TaskEventInfo): void;
   error(error: unknown, context: Record<string, unknown>): void;
   /** The backend was closed under the pool: the node is going away. */
   backendClosed(): void;
@@ -61,6 +64,7 @@ export class WorkerPool<T> {
   /** The backend refused a result with NotSupportedError once: results are not offered again. */
   private resultsUnsupported = false;
   private wake: (() => void) | undefined;
+  private unwatch: () => void = () => undefined;
 
   constructor(
     readonly queue: Queue<T>,
@@ -85,8 +89,9 @@ export class WorkerPool<T> {
     return this.running.size;
   }
 
-  /** Starts the worker loop. */
+  /** Starts the worker loop, and listens for cancellations of the tasks it runs. */
   start(): void {
+    this.watchCancellations();
     this.loopDone = this.loop();
   }
 
@@ -112,6 +117,7 @@ export class WorkerPool<T> {
     await this.loopDone;
     await this.drained();
     this.keeper.close();
+    this.unwatch();
   }
 
   /** The backend is closed: stop at once, abort handlers, record nothing (the leases expire and are recovered elsewhere). */
@@ -120,6 +126,27 @@ export class WorkerPool<T> {
     this.beginStop();
     for (const entry of this.running.values()) entry.interrupt('lost', reason);
     this.keeper.close();
+    this.unwatch();
+  }
+
+  /**
+   * A task cancelled while it runs here is aborted as soon as the `cancelled` event arrives. On a
+   * backend without events the lease keeper finds out at the next lease extension instead.
+   */
+  private watchCancellations(): void {
+    try {
+      this.unwatch = this.queue.watch(
+        (event) => {
+          if (event.type !== 'cancelled' || event.from !== 'active') return;
+          for (const entry of this.running.values()) {
+            if (entry.lease.id === event.id) entry.interrupt('cancelled', new TaskCancelledError(event.id, event.reason));
+          }
+        },
+        { types: ['cancelled'] },
+      );
+    } catch (error) {
+      if (!isBatonError(error, 'NOT_SUPPORTED') && !isBatonError(error, 'CLOSED')) this.events.error(error, { queue: this.queue.name, during: 'watch' });
+    }
   }
 
   private async loop(): Promise<void> {
@@ -232,6 +259,13 @@ export class WorkerPool<T> {
     }
   }
 
+  // The store refused the attempt's outcome: report a cancellation as such, anything else as lost.
+  private async gone(task: Task<T>, lostBecause: string, info: TaskEventInfo): Promise<void> {
+    const why = await whyLeaseGone(this.queue as Queue<unknown>, task.id, lostBecause);
+    if (why.kind === 'cancelled') this.events.cancelled(task, why.reason, info);
+    else this.events.lost(task, why.reason, info);
+  }
+
   private async record(lease: Lease<T>, outcome: Outcome, info: TaskEventInfo): Promise<void> {
     if (this.halted) return;
     const task = toTask(lease);
@@ -240,27 +274,21 @@ export class WorkerPool<T> {
         const completed = await this.completeWith(lease, outcome.result);
         if (typeof completed === 'object') return this.record(lease, { kind: 'threw', error: completed.refused }, info);
         if (completed) this.events.completed(task, outcome.result === undefined ? info : { ...info, result: outcome.result });
-        else
-          this.events.lost(
-            task,
-            new LockLostError(leaseResource(this.queue.name, lease.id), 'it was recovered by another worker before the task completed'),
-            info,
-          );
+        else await this.gone(task, 'it was recovered by another worker before the task completed', info);
         return;
       }
       if (outcome.kind === 'lost') {
         this.events.lost(task, outcome.reason, info);
         return;
       }
+      if (outcome.kind === 'cancelled') {
+        this.events.cancelled(task, outcome.reason as TaskCancelledError, info);
+        return;
+      }
       const error = outcome.kind === 'threw' ? outcome.error : outcome.reason;
       // A task interrupted by stop() did nothing wrong: it goes back to waiting at once, not after a backoff.
       const result = await this.queue.fail(lease, error, outcome.kind === 'stop' ? { retryInMs: 0 } : undefined);
-      if (result === 'lost')
-        this.events.lost(
-          task,
-          new LockLostError(leaseResource(this.queue.name, lease.id), 'it was recovered by another worker before the failure was recorded'),
-          info,
-        );
+      if (result === 'lost') await this.gone(task, 'it was recovered by another worker before the failure was recorded', info);
       else this.events.failed(task, error, { ...info, outcome: result });
     } catch (error) {
       if (isBatonError(error, 'CLOSED')) return;

@@ -40,6 +40,8 @@ export interface ConformanceCapabilities {
   events: boolean;
   /** `queue.progress` / `ctx.progress`. @default true */
   progress: boolean;
+  /** `queue.cancel` in every state, cancellations kept like finished ids. @default true */
+  cancel: boolean;
 }
 
 /** Every capability, supported: what a complete backend declares. */
@@ -55,6 +57,7 @@ export const ALL_CAPABILITIES: ConformanceCapabilities = {
   results: true,
   events: true,
   progress: true,
+  cancel: true,
 };
 
 /** `it`, or `it.skip` with the missing capability named in the test's title. */

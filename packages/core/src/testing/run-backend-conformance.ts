@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { ALL_CAPABILITIES, useHarness, type BackendFactory, type ConformanceCapabilities, type ConformanceOptions } from './harness.js';
+import { cancelConformance } from './cancel-conformance.js';
 import { eventsConformance } from './events-conformance.js';
 import { headersConformance } from './headers-conformance.js';
 import { progressConformance } from './progress-conformance.js';
@@ -33,6 +34,7 @@ export function runBackendConformance(name: string, makeBackend: BackendFactory,
     resultsConformance(h, caps);
     eventsConformance(h, caps);
     progressConformance(h, caps);
+    cancelConformance(h, caps);
     registryConformance(h, caps);
     lockConformance(h, caps);
     semaphoreConformance(h, caps);
