@@ -19,6 +19,8 @@ interface WorkerConfig {
   leaseMs: number;
   /** Count runs in Redis (costs one round trip per task). */
   countRuns: boolean;
+  /** The queue's maxAttempts (recoverStalled dead-letters a task whose lease expires on its last attempt). @default 3 */
+  maxAttempts?: number;
 }
 
 const config = JSON.parse(process.argv[2]!) as WorkerConfig;
@@ -50,7 +52,7 @@ scheduler.handle<{ t?: number }>(
       latencies[ms] = (latencies[ms] ?? 0) + 1;
     }
   },
-  { concurrency: config.concurrency, queue: { visibilityTimeoutMs: config.leaseMs } },
+  { concurrency: config.concurrency, queue: { visibilityTimeoutMs: config.leaseMs, maxAttempts: config.maxAttempts ?? 3 } },
 );
 scheduler.on('error', (error: unknown) => {
   errors++;
