@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
+import { brokenLinks, docPages, fileCopies, linkedPages, root } from './pages.js';
 
 const run = promisify(execFile);
-const root = join(import.meta.dirname, '..', '..');
 
 /** Runs an example the way the README says (`npm run example <file>`), without npm's own output. */
 async function example(file: string, env: Record<string, string> = {}): Promise<string> {
@@ -20,9 +20,7 @@ async function example(file: string, env: Record<string, string> = {}): Promise<
 
 /** The code blocks of the README that are marked as a copy of a file: `<!-- file: path -->`. */
 function readmeCopies(): Array<{ file: string; code: string }> {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const pattern = /<!-- file: (\S+) -->\s*```ts\n([\s\S]*?)```/g;
-  return [...readme.matchAll(pattern)].map((m) => ({ file: m[1]!, code: m[2]! }));
+  return fileCopies('README.md');
 }
 
 describe('README examples', () => {
@@ -32,6 +30,22 @@ describe('README examples', () => {
     for (const { file, code } of copies) {
       expect(code, file).toBe(readFileSync(join(root, file), 'utf8'));
     }
+  });
+
+  it('every example shown in docs/*.md is the file it names, unchanged (npm run readme:sync copies them)', () => {
+    const pages = docPages().filter((page) => page !== 'README.md');
+    expect(pages.length).toBeGreaterThanOrEqual(7);
+    const copies = pages.flatMap((page) => fileCopies(page).map((copy) => ({ page, ...copy })));
+    expect(copies.length).toBeGreaterThanOrEqual(10);
+    for (const { page, file, code } of copies) {
+      expect(code, `${page}: ${file}`).toBe(readFileSync(join(root, file), 'utf8'));
+    }
+  });
+
+  it('every relative link of the README, docs/*.md and the packages’ pages leads to a file and heading that exist', () => {
+    const pages = linkedPages();
+    expect(pages).toEqual(expect.arrayContaining(['README.md', 'docs/queue.md', 'packages/redis-adapter/README.md']));
+    expect(pages.flatMap((page) => brokenLinks(page))).toEqual([]);
   });
 
   it.skipIf(inject('postgresUrl') === '')('the PostgreSQL example runs a task and a lock on the run’s own database', async () => {
