@@ -139,7 +139,7 @@ describe.skipIf(url === '')(`redis lock hand-off${url === '' ? ' (SKIPPED: no re
     const k = lockKeys();
     const raw = r.raw(url);
     const keys = { lock: k.lock, fence: k.fence, waiters: k.waiters, waiterDeadlines: k.deadlines };
-    const leave = (token: string, entry: string): Promise<unknown> => evalScript(raw, leaveLockQueue, keys, { token, entry, now: Date.now() });
+    const leave = (token: string, entry: string): Promise<unknown> => evalScript(raw, leaveLockQueue, keys, { token, entry });
     const a = 'aaaa0000aaaa0000aaaa0000aaaa0000 5000 ch-a';
     const b = 'bbbb0000bbbb0000bbbb0000bbbb0000 5000 ch-b';
     // a was handed the lock (its entry popped), b waits behind

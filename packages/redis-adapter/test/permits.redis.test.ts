@@ -1,21 +1,10 @@
-import { ManualClock, SystemClock } from '@baton/core';
+import { ManualClock } from '@baton/core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { KeyLayout, type PermitKeys } from '../src/key-layout.js';
-import { Resources, sleep, uniquePrefix } from './helpers.js';
+import { Resources, SkewedClock, sleep, uniquePrefix } from './helpers.js';
 
 const url = inject('redisUrl');
 const r = new Resources();
-
-/** A SystemClock `offsetMs` away from the machine's: a node whose clock is wrong. */
-class SkewedClock extends SystemClock {
-  constructor(private readonly offsetMs: number) {
-    super();
-  }
-
-  override now(): number {
-    return Date.now() + this.offsetMs;
-  }
-}
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {

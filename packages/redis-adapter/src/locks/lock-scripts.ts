@@ -26,14 +26,14 @@ function decodeAcquire(reply: unknown): AcquireReply {
 /** Takes the lock, or (for a waiter) keeps its place in line. */
 export const acquireLock = defineScript('acquireLock', {
   keys: ['lock', 'fence', 'waiters', 'waiterDeadlines'],
-  args: ['token', 'ttlMs', 'now', 'placeUntil', 'grantChannel'],
+  args: ['token', 'ttlMs', 'placeMs', 'grantChannel'],
   decode: decodeAcquire,
 });
 
 /** Takes a waiter out of line, passing on a lock handed to it. */
 export const leaveLockQueue = defineScript('leaveLockQueue', {
   keys: ['lock', 'fence', 'waiters', 'waiterDeadlines'],
-  args: ['token', 'entry', 'now'],
+  args: ['token', 'entry'],
   decode: (reply) => Number(reply) === 1,
 });
 
@@ -47,7 +47,7 @@ export const extendLock = defineScript('extendLock', {
 /** Hands the lock to the next waiter or deletes it; false when the token did not own it. */
 export const releaseLock = defineScript('releaseLock', {
   keys: ['lock', 'fence', 'waiters', 'waiterDeadlines'],
-  args: ['token', 'now'],
+  args: ['token'],
   decode: heldReply,
 });
 

@@ -43,7 +43,7 @@ export class RedisLockStore implements LockStore {
     // that never meets a held lock never opens its subscriber connection, and the one that does
     // subscribes while others go on taking turns, not while it holds up the line.
     if (!queue || !this.grants.subscribed) {
-      const args = { token, ttlMs, now: this.ctx.clock.now(), placeUntil: 0, grantChannel: '' };
+      const args = { token, ttlMs, placeMs: 0, grantChannel: '' };
       const reply = await this.ctx.runner.run(acquireLock, this.keys(resource), args);
       if (reply.state === 'acquired') return reply.fence;
       if (!queue) return null;
@@ -58,7 +58,7 @@ export class RedisLockStore implements LockStore {
 
   /** See LockStore.release: hands the lock to the first live waiter in line, or deletes it. */
   async release(resource: string, token: string): Promise<boolean> {
-    return this.ctx.runner.run(releaseLock, this.keys(resource), { token, now: this.ctx.clock.now() });
+    return this.ctx.runner.run(releaseLock, this.keys(resource), { token });
   }
 
   /**
@@ -96,7 +96,7 @@ export class RedisLockStore implements LockStore {
     if (!waiter) return;
     this.grants.waiting.delete(token);
     if (this.ctx.closed) return;
-    this.ctx.runner.run(leaveLockQueue, this.keys(resource), { token, entry: waiter.entry, now: this.ctx.clock.now() }).catch((error: unknown) => {
+    this.ctx.runner.run(leaveLockQueue, this.keys(resource), { token, entry: waiter.entry }).catch((error: unknown) => {
       this.ctx.logger.debug('leaving a lock queue failed; the place expires by itself', { resource, error: String(error) });
     });
   }
@@ -108,7 +108,7 @@ export class RedisLockStore implements LockStore {
   private async attempt(resource: string, token: string, ttlMs: number, waiter: Waiter): Promise<number | LockGrant | null> {
     if (waiter.grant) return this.grants.take(token, waiter.grant);
     const sentAt = this.ctx.clock.now();
-    const args = { token, ttlMs, now: sentAt, placeUntil: sentAt + PLACE_TTL_MS, grantChannel: this.grants.channel };
+    const args = { token, ttlMs, placeMs: PLACE_TTL_MS, grantChannel: this.grants.channel };
     const reply = await this.ctx.runner.run(acquireLock, this.keys(resource), args);
     switch (reply.state) {
       case 'held':

@@ -1,7 +1,7 @@
 -- acquireLock: SET lock token NX PX ttl and INCR of the fence counter, in one step, unless another
 -- live waiter is ahead in the resource's waiter queue (waiters are served in order of arrival;
 -- a free lock with live waiters is handed to the first of them here and now).
--- A caller that waits (placeUntil > 0) and does not get the lock takes or keeps its place in the
+-- A caller that waits (placeMs > 0) and does not get the lock takes or keeps its place in the
 -- same step, so joining the line, each refresh of a place and each look at a lock that may have
 -- been handed over already cost one round trip.
 -- KEYS[1] lock: lock key (holds the owner's token as a plain string)
@@ -10,10 +10,11 @@
 -- KEYS[4] waiterDeadlines: waiter deadlines zset (entry -> ms)
 -- ARGV[1] token: the caller's token
 -- ARGV[2] ttlMs: the lock's TTL (ms, server time: PX)
--- ARGV[3] now: ms, caller's clock, for waiter deadlines
--- ARGV[4] placeUntil: place deadline (ms, caller's clock) for a waiter, 0 for a caller that does not wait
--- ARGV[5] grantChannel: the waiter's grant channel (with placeUntil > 0)
--- Returns: the new fence; or, when not acquired, nil (placeUntil = 0); or, for a waiter,
+-- ARGV[3] placeMs: how long a waiter's place is kept (ms, from the server's clock), 0 for a caller that does not wait
+-- ARGV[4] grantChannel: the waiter's grant channel (with placeMs > 0)
+-- Place deadlines are judged by the server's clock (TIME), since every node compares them; the
+-- caller sends a duration only.
+-- Returns: the new fence; or, when not acquired, nil (placeMs = 0); or, for a waiter,
 -- { HANDED_OVER, fence } when the lock was already handed to this token by a release, or
 -- { IN_LINE, the lock's PTTL (ms; -1 when it has no expiry), the fence counter } when it waits in line.
 local lockKey = KEYS[1]
@@ -22,9 +23,10 @@ local waitersKey = KEYS[3]
 local waiterDeadlinesKey = KEYS[4]
 local token = ARGV[1]
 local ttlMs = ARGV[2]
-local now = tonumber(ARGV[3])
-local placeUntil = tonumber(ARGV[4])
-local grantChannel = ARGV[5]
+local placeMs = tonumber(ARGV[3])
+local grantChannel = ARGV[4]
+local now = server_ms()
+local placeUntil = placeMs > 0 and now + placeMs or 0
 
 local front = call('LINDEX', waitersKey, 0)
 if front then front = first_live_waiter(waitersKey, waiterDeadlinesKey, now) end

@@ -7,7 +7,6 @@
 -- KEYS[4] waiterDeadlines: waiter deadlines zset
 -- ARGV[1] token: the waiter's token
 -- ARGV[2] entry: the waiter's entry
--- ARGV[3] now: ms, caller's clock, for waiter deadlines
 -- Returns: 1 when it was queued or had been handed the lock, 0 otherwise.
 local lockKey = KEYS[1]
 local fenceKey = KEYS[2]
@@ -15,7 +14,7 @@ local waitersKey = KEYS[3]
 local waiterDeadlinesKey = KEYS[4]
 local token = ARGV[1]
 local entry = ARGV[2]
-local now = tonumber(ARGV[3])
+local now = server_ms()
 
 if call('GET', lockKey) == token then
   if not hand_over(lockKey, fenceKey, waitersKey, waiterDeadlinesKey, now) then call('DEL', lockKey) end

@@ -6,14 +6,13 @@
 -- KEYS[3] waiters: waiter list
 -- KEYS[4] waiterDeadlines: waiter deadlines zset
 -- ARGV[1] token: the owner's token
--- ARGV[2] now: ms, caller's clock, for waiter deadlines
 -- Returns: OK, or NOT_HELD.
 local lockKey = KEYS[1]
 local fenceKey = KEYS[2]
 local waitersKey = KEYS[3]
 local waiterDeadlinesKey = KEYS[4]
 local token = ARGV[1]
-local now = tonumber(ARGV[2])
+local now = server_ms()
 
 if call('GET', lockKey) ~= token then return NOT_HELD end
 if not hand_over(lockKey, fenceKey, waitersKey, waiterDeadlinesKey, now) then call('DEL', lockKey) end
