@@ -32,6 +32,7 @@ import {
 import type { ContainerModule } from 'inversify';
 import { BackendContext } from './backend-context.js';
 import { Connections, type RedisConnectionOptions } from './connections.js';
+import { EvictionPolicyCheck, type BackendWarning } from './eviction-policy.js';
 import { KeyLayout, type QueueKeys } from './key-layout.js';
 import { LockGrants } from './locks/lock-grants.js';
 import { RedisLockStore } from './locks/redis-lock-store.js';
@@ -63,6 +64,15 @@ export interface RedisBackendSettings {
    * Not applied to a `client` you pass in (its own settings rule). @default 10_000
    */
   commandTimeoutMs?: number;
+  /**
+   * Refuse to run (every call rejects with UnsafeEvictionPolicyError) when the server's
+   * `maxmemory-policy` may delete Baton's keys, instead of warning. Off by default because many
+   * managed services run an evicting policy that the application cannot change; turn it on where
+   * you own the server. See "Redis memory and eviction" in docs/redis.md. @default false
+   */
+  requireNoEviction?: boolean;
+  /** Called with each warning about the server (an evicting `maxmemory-policy`), besides the log line. */
+  onWarning?: (warning: BackendWarning) => void;
 }
 
 /** Everything `new RedisBackend(…)` accepts: a connection (url, client or ioredis options) and settings. */
@@ -84,12 +94,26 @@ export class RedisBackend implements Backend {
   constructor(options: RedisBackendOptions) {
     assertOptionsObject('options', options);
     if (options === undefined) throw new InvalidArgumentError('options', 'must give url, client or ioredis connection options');
-    const { prefix = 'baton', clock = new SystemClock(), logger = silentLogger, connectTimeoutMs, commandTimeoutMs, ...connection } = options;
+    const {
+      prefix = 'baton',
+      clock = new SystemClock(),
+      logger = silentLogger,
+      connectTimeoutMs,
+      commandTimeoutMs,
+      requireNoEviction = false,
+      onWarning,
+      ...connection
+    } = options;
     if (typeof prefix !== 'string' || prefix.length === 0) throw new InvalidArgumentError('options.prefix', 'must be a non-empty string');
     const timeout = positiveIntOr('options.connectTimeoutMs', connectTimeoutMs, 5_000);
     const commandTimeout = positiveIntOr('options.commandTimeoutMs', commandTimeoutMs, 10_000);
     const connections = new Connections(connection, timeout, logger, commandTimeout);
-    const runner = new ScriptRunner(connections.main, connections.address, () => connections.ready());
+    if (typeof requireNoEviction !== 'boolean') throw new InvalidArgumentError('options.requireNoEviction', 'must be a boolean');
+    if (onWarning !== undefined && typeof onWarning !== 'function') throw new InvalidArgumentError('options.onWarning', 'must be a function');
+    // Checked once after the first connection: a warning by default, a refusal with requireNoEviction.
+    const eviction = new EvictionPolicyCheck(connections.main, logger, requireNoEviction, onWarning);
+    const ready = (): Promise<void> => (eviction.settled ? connections.ready() : connections.ready().then(() => eviction.run()));
+    const runner = new ScriptRunner(connections.main, connections.address, ready);
     const subscriptions = new Subscriptions(() => connections.createSubscriber(), clock, logger);
     this.ctx = new BackendContext(clock, logger, new KeyLayout(prefix), connections, runner, subscriptions);
   }

@@ -1,4 +1,4 @@
-import { BackendDataError, BackendUnavailableError, BatonError } from '@baton/core';
+import { BackendDataError, BackendFullError, BackendUnavailableError, BatonError } from '@baton/core';
 
 /**
  * Codes the Lua scripts return (the same names, in capitals, at the top of scripts/prelude.lua;
@@ -29,7 +29,7 @@ function describeType(type: string): string {
 
 /**
  * Maps anything a Redis call rejected with to a BatonError: a key of the wrong type becomes
- * BackendDataError naming the key; connection failures and refused commands become
+ * BackendDataError naming the key; an out-of-memory refusal becomes BackendFullError; connection failures and refused commands become
  * BackendUnavailableError naming `address` (for a permission the user lacks, with the commands Baton needs). BatonErrors pass through unchanged.
  */
 export function toBatonError(error: unknown, address: string): BatonError {
@@ -47,6 +47,14 @@ export function toBatonError(error: unknown, address: string): BatonError {
   }
   if (message.includes('WRONGTYPE')) {
     return new BackendDataError(`A Redis key holds a value of the wrong type (${message}); check the key names bound to this backend.`, { cause: error });
+  }
+  if (message.startsWith('OOM ') || message.includes('OOM command not allowed')) {
+    // Scripts are refused at their first write, so the call changed nothing.
+    return new BackendFullError(
+      `Redis at ${address} is out of memory (maxmemory reached, policy noeviction) and refused the call, which changed nothing. ` +
+        'Raise maxmemory, or free memory: drain or purge queues, shorten retainFinishedMs, prune dead letters.',
+      { cause: error },
+    );
   }
   if (PERMISSION.test(message)) {
     return new BackendUnavailableError(

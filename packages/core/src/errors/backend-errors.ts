@@ -7,6 +7,28 @@ export class BackendUnavailableError extends BatonError {
   }
 }
 
+/**
+ * Thrown when the backend refuses a write because it is out of memory (Redis at `maxmemory` under
+ * the `noeviction` policy). The call changed nothing; raise the memory limit or free memory
+ * (drain or purge queues, shorten `retainFinishedMs`), then retry.
+ */
+export class BackendFullError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BACKEND_FULL', message, options);
+  }
+}
+
+/**
+ * Thrown by every call of a backend created with `requireNoEviction: true` when the server may
+ * delete Baton's keys to make room (a `maxmemory-policy` other than `noeviction`), or when the
+ * policy cannot be read. Nothing was written.
+ */
+export class UnsafeEvictionPolicyError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('UNSAFE_EVICTION_POLICY', message, options);
+  }
+}
+
 /** Thrown when stored data is not what Baton wrote (a key of the wrong type, a corrupt record). */
 export class BackendDataError extends BatonError {
   constructor(message: string, options?: { cause?: unknown }) {
