@@ -228,6 +228,12 @@ export class WorkerPool<T> {
       .then((outcome) => {
         entry.settled = true;
         this.busy--;
+        // wake() before record(), on purpose: wake() queues the loop's next turn as a microtask
+        // ahead of the one on which a store may send this completion. The Redis store gathers the
+        // completions of one turn and sends them on a microtask, unless a lease call comes first
+        // and takes them along (CompletionBatcher); the loop reaches its lease call without an
+        // await, so at concurrency 1 a task costs one script call, not two. Recording first
+        // doubles the calls: test/scheduler/script-calls.redis.test.ts counts them.
         this.wake?.();
         const info = { queue: this.queue.name, nodeId: this.settings.nodeId, durationMs: this.clock.now() - startedAt };
         return this.record(lease, outcome, info);
