@@ -2,17 +2,20 @@ import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRedisServer, type RedisServerHandle } from '../test/setup/redis-server.js';
 import { parseArgs } from './lib/args.js';
 import { barChart } from './lib/chart.js';
 import type { BenchConfig } from './lib/config.js';
 import type { MetricKey, ScenarioResult } from './lib/metrics.js';
-import { evaluateTargets, metricTable, targetTable, type Results } from './lib/report.js';
-import { spawnScript } from './lib/spawn.js';
+import { ceilingTable, evaluateTargets, metricTable, targetTable, type Results } from './lib/report.js';
+import { ROOT, spawnScript } from './lib/spawn.js';
+import { abTable, alternate, resolveAbSides } from './lib/ab.js';
 
 /** The scenario processes, in the order they run; each belongs to a group and names a subject. */
 const PLAN = [
+  { group: 'ceiling', subject: 'ceiling', file: 'ceiling.ts', args: [] },
   { group: 'queue', subject: 'bullmq', file: 'bullmq-queue.ts', args: [] },
   { group: 'queue', subject: 'bee-queue', file: 'bee-queue-queue.ts', args: [] },
   { group: 'queue', subject: 'baton', file: 'baton-queue.ts', args: [] },
@@ -61,9 +64,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-function runScenario(file: string, scenarioArgs: string[], config: BenchConfig): Promise<ScenarioResult> {
+function runScenario(file: string, scenarioArgs: string[], config: BenchConfig, root = ROOT): Promise<ScenarioResult> {
   const nodeArgs = args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resultsDir}profiles`] : [];
-  const child = spawnScript(fileURLToPath(new URL(`./scenarios/${file}`, import.meta.url)), scenarioArgs, { BENCH_CONFIG: JSON.stringify(config) }, nodeArgs);
+  const path = resolve(root, 'bench/scenarios', file);
+  const child = spawnScript(path, scenarioArgs, { BENCH_CONFIG: JSON.stringify(config) }, nodeArgs, root);
   current = child;
   return new Promise((resolve, reject) => {
     let result: ScenarioResult | undefined;
@@ -96,9 +100,28 @@ function machine(redisVersion: string): string {
   return `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, redis-server ${redisVersion} (loopback, \`--save '' --appendonly no\`)`;
 }
 
+/** `--ab`: two scenarios alternated run by run; prints the ratio table and writes nothing. */
+async function abMain(spec: string): Promise<void> {
+  const sides = resolveAbSides(spec, args.against === undefined ? undefined : resolve(args.against), PLAN, ROOT);
+  server = await startRedisServer();
+  const config: BenchConfig = { redisUrl: server.url, reps: 1, sizes: args.sizes };
+  console.log(`bench --ab: ${sides[0].label} against ${sides[1].label}, ${args.rounds} rounds of one timed run each, alternating`);
+  const runs = await alternate(sides, args.rounds, (side) => runScenario(side.file, side.args, config, side.root));
+  await server.stop();
+  console.log(`\n${abTable(sides, runs)}`);
+}
+
 async function main(): Promise<void> {
+  if (args.ab !== undefined) return abMain(args.ab);
+  // The ceilings run with any Redis group: their shares are only read within one run.
+  const withCeiling = args.only.some((o) => ['queue', 'lock', 'semaphore', 'baton', 'bullmq', 'bee-queue', 'redlock', 'redis-semaphore'].includes(o));
   const selected = PLAN.filter(
-    (p) => args.only.length === 0 || args.only.includes(p.group) || args.only.includes(p.subject) || (p.subject === 'baton' && args.only.includes('baton')),
+    (p) =>
+      args.only.length === 0 ||
+      args.only.includes(p.group) ||
+      args.only.includes(p.subject) ||
+      (p.subject === 'baton' && args.only.includes('baton')) ||
+      (p.group === 'ceiling' && withCeiling),
   );
   if (selected.length === 0) throw new Error(`--only ${args.only.join(',')} selects nothing`);
   server = await startRedisServer();
@@ -157,6 +180,12 @@ async function main(): Promise<void> {
     semaphoreTable,
     '',
     settings('semaphore', ['Baton', 'redis-semaphore', 'Baton (memory)']),
+    '',
+    '## One at a time, against the client ceiling',
+    '',
+    ceilingTable(results),
+    '',
+    settings('ceiling', ['ioredis (ceiling)']),
     '',
     '## Baton only',
     '',

@@ -36,6 +36,8 @@ export const METRICS = {
   registryP50: { label: 'registry list(), 1,000 live nodes, p50', unit: 'ms', better: 'lower' },
   registryP99: { label: 'registry list(), 1,000 live nodes, p99', unit: 'ms', better: 'lower' },
   multiProcess: { label: '2 worker processes × concurrency 50', unit: 'jobs/s', better: 'higher' },
+  ceilingScript: { label: 'one EVALSHA of `return 1` at a time', unit: 'calls/s', better: 'higher' },
+  ceilingLock: { label: 'SET NX PX + DEL, one at a time', unit: 'cycles/s', better: 'higher' },
 } as const satisfies Record<string, MetricDef>;
 
 /** A metric key. */
@@ -44,7 +46,7 @@ export type MetricKey = keyof typeof METRICS;
 /** What one scenario process reports: its subject, its settings, and each metric's timed repetitions. */
 export interface ScenarioResult {
   subject: string;
-  suite: 'queue' | 'lock' | 'semaphore' | 'baton';
+  suite: 'queue' | 'lock' | 'semaphore' | 'baton' | 'ceiling';
   settings: string;
   values: Partial<Record<MetricKey, number[]>>;
   /** Free-form observations (e.g. round trips per operation). */

@@ -29,6 +29,39 @@ export function metricTable(results: Results, subjects: string[], keys: MetricKe
   return [head, ...rows].join('\n');
 }
 
+/** The subject that measured the client's ceilings (bench/scenarios/ceiling.ts). */
+export const CEILING = 'ioredis (ceiling)';
+
+/** One-at-a-time figures, each beside the ceiling it cannot pass, and the peers that measured them. */
+const CEILING_ROWS: Array<{ key: MetricKey; ceiling: MetricKey; subjects: string[] }> = [
+  { key: 'enqueueOne', ceiling: 'ceilingScript', subjects: ['Baton', 'BullMQ', 'bee-queue'] },
+  { key: 'process1', ceiling: 'ceilingScript', subjects: ['Baton', 'BullMQ', 'bee-queue'] },
+  { key: 'lockCycles', ceiling: 'ceilingLock', subjects: ['Baton', 'redlock', 'redis-semaphore'] },
+  { key: 'semCycles', ceiling: 'ceilingLock', subjects: ['Baton', 'redis-semaphore'] },
+];
+
+/**
+ * Every one-at-a-time figure as a share of the client's own ceiling in the same run (medians): an
+ * enqueue or a task at concurrency 1 against one EVALSHA of `return 1`, a lock or semaphore cycle
+ * against SET NX PX + DEL.
+ */
+export function ceilingTable(results: Results): string {
+  if (!results.has(CEILING)) return '';
+  const rows: string[] = [];
+  for (const row of CEILING_ROWS) {
+    const ceiling = median(results, CEILING, row.ceiling);
+    for (const subject of row.subjects) {
+      const value = median(results, subject, row.key);
+      if (!Number.isFinite(value)) continue;
+      const share = `${((100 * value) / ceiling).toFixed(0)} %`;
+      rows.push(
+        `| ${METRICS[row.key].label} | ${subject} | ${fmt(value)} ${METRICS[row.key].unit} | ${METRICS[row.ceiling].label}: ${fmt(ceiling)} | ${share} |`,
+      );
+    }
+  }
+  return ['| one at a time | subject | figure | ceiling (same run) | share of ceiling |', '|---|---|---:|---|---:|', ...rows].join('\n');
+}
+
 /** One target of the issue, evaluated on the medians. */
 export interface TargetResult {
   target: string;
@@ -99,6 +132,20 @@ export function evaluateTargets(r: Results): TargetResult[] {
   add('contended semaphore wait p99 ≤ 10 ms', semP99, semP99 <= 10, `${fmt(semP99)} ms`);
   const semMax = m('Baton', 'semWaitMax');
   add('contended semaphore wait max ≤ 50 ms', semMax, semMax <= 50, `${fmt(semMax)} ms`);
+  const ofCeiling = (key: MetricKey, ceilingKey: MetricKey, label: string): void => {
+    const x = m('Baton', key) / m(CEILING, ceilingKey);
+    add(
+      `${label} ≥ 80 % of ${METRICS[ceilingKey].label}`,
+      x,
+      x >= 0.8,
+      `${fmt(m('Baton', key))} vs ${fmt(m(CEILING, ceilingKey))} = ${(100 * x).toFixed(0)} %`,
+    );
+  };
+  ofCeiling('enqueueOne', 'ceilingScript', 'enqueue one by one');
+  ofCeiling('lockCycles', 'ceilingLock', 'uncontended lock cycle');
+  vs('process1', 'bee-queue', 1, 'process at concurrency 1');
+  const beeP99 = m('bee-queue', 'latencyP99');
+  add('latency p99 ≤ bee-queue', p99 - beeP99, p99 <= beeP99, `${fmt(p99)} ms vs ${fmt(beeP99)} ms`);
   const mem = m('Baton', 'memoryPipeline');
   add('memory backend ≥ 250,000 tasks/s', mem, mem >= 250_000, `${fmt(mem)} tasks/s`);
   return out;
