@@ -6,6 +6,15 @@ export * from './interfaces/index.js';
 export * from './scheduler/index.js';
 export * from './election/index.js';
 export { TOKENS } from './di/index.js';
+export {
+  instrument,
+  isInstrumented,
+  type Instrumentation,
+  type EnqueueCall,
+  type EnqueuingTask,
+  type TaskRun,
+  type LockWait,
+} from './instrumentation/index.js';
 export { MAX_NAME_LENGTH, MIN_PRIORITY, MAX_PRIORITY, MAX_HEADERS_BYTES, MAX_PROGRESS_BYTES } from './validation/index.js';
 export { QUEUE_DEFAULTS, MAX_SHARDS, MAX_BATCH } from './queue/index.js';
 export { LOCK_DEFAULTS, MAX_PERMITS } from './locks/index.js';

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock/index.js';
-import { InvalidArgumentError, LockLostError, type BatonError, type LockKind } from '../errors/index.js';
+import { InvalidArgumentError, isBatonError, LockLostError, type BatonError, type LockKind } from '../errors/index.js';
+import { isInstrumented, reportLockWait, type LockWait } from '../instrumentation/index.js';
 import type { LockHandle } from '../interfaces/index.js';
 import type { Logger } from '../interfaces/logger.js';
 import type { LockGrant } from './lock-store.js';
@@ -112,5 +113,25 @@ export async function runHolding<H extends LockHandle, R>(handle: H, fn: (handle
     await handle.release().catch((error: unknown) => {
       logger.warn(`${kind} release failed; it will expire by its TTL`, { resource: handle.resource, error: String(error) });
     });
+  }
+}
+
+/**
+ * Runs one acquisition that may wait (`fn`) and tells the installed instrumentations how long it
+ * waited and how it ended (lock wait metrics); without any installed, just runs it.
+ */
+export async function reportedWait<T>(clock: Clock, kind: LockKind, resource: string, fn: () => Promise<T>): Promise<T> {
+  if (!isInstrumented()) return fn();
+  const started = clock.now();
+  let outcome: LockWait['outcome'] = 'error';
+  try {
+    const value = await fn();
+    outcome = 'acquired';
+    return value;
+  } catch (error) {
+    if (isBatonError(error, 'LOCK_TIMEOUT')) outcome = 'timeout';
+    throw error;
+  } finally {
+    reportLockWait({ kind, resource, waitedMs: clock.now() - started, outcome });
   }
 }

@@ -2,7 +2,7 @@ import type { Clock } from '../clock/index.js';
 import { LockTimeoutError, type LockKind } from '../errors/index.js';
 import { newToken } from '../ids/index.js';
 import type { Logger } from '../interfaces/logger.js';
-import { acquireInLine, grantStart } from './acquire-in-line.js';
+import { acquireInLine, grantStart, reportedWait } from './acquire-in-line.js';
 import type { LockContext } from './managed-lock.js';
 import type { HandleStart } from './permit-handles.js';
 import type { PermitRequest, PermitStore } from './permit-store.js';
@@ -27,16 +27,8 @@ export abstract class PermitManagerBase {
    */
   protected async take(resource: string, request: PermitRequest, waitMs: number, signal: AbortSignal, kind: LockKind): Promise<HandleStart> {
     const token = newToken();
-    const { got, requestedAt } = await acquireInLine(
-      this.store,
-      this.clock,
-      resource,
-      token,
-      request,
-      waitMs,
-      signal,
-      this.assertOpen,
-      () => new LockTimeoutError(resource, waitMs, kind),
+    const { got, requestedAt } = await reportedWait(this.clock, kind, resource, () =>
+      acquireInLine(this.store, this.clock, resource, token, request, waitMs, signal, this.assertOpen, () => new LockTimeoutError(resource, waitMs, kind)),
     );
     return { token, ...grantStart(got, requestedAt) };
   }

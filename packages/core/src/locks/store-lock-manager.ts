@@ -4,7 +4,7 @@ import { InvalidArgumentError, LockNotReplicatedError, LockTimeoutError } from '
 import type { AcquireOptions, LockHandle, LockManager, LockOptions } from '../interfaces/index.js';
 import { silentLogger, type Logger } from '../interfaces/logger.js';
 import { assertName, assertOptionsObject, nonNegativeIntOr, positiveIntOr } from '../validation/index.js';
-import { abortSignalOr, acquireInLine, grantStart, keepUnlessAborted, runHolding } from './acquire-in-line.js';
+import { abortSignalOr, acquireInLine, grantStart, keepUnlessAborted, reportedWait, runHolding } from './acquire-in-line.js';
 import type { LockGrant, LockStore } from './lock-store.js';
 import { ManagedLock } from './managed-lock.js';
 
@@ -47,16 +47,8 @@ export class StoreLockManager implements LockManager {
     const signal = abortSignalOr('options.signal', options?.signal);
     if (signal.aborted) throw signal.reason;
     const token = newToken();
-    const { got, requestedAt } = await acquireInLine(
-      this.store,
-      this.clock,
-      resource,
-      token,
-      ttlMs,
-      waitMs,
-      signal,
-      this.assertOpen,
-      () => new LockTimeoutError(resource, waitMs),
+    const { got, requestedAt } = await reportedWait(this.clock, 'lock', resource, () =>
+      acquireInLine(this.store, this.clock, resource, token, ttlMs, waitMs, signal, this.assertOpen, () => new LockTimeoutError(resource, waitMs)),
     );
     const lock = await keepUnlessAborted(this.handle(resource, token, got, ttlMs, requestedAt, autoExtend), signal);
     if (waitReplicas > 0 && this.store.confirm) await this.confirmReplicas(lock, waitReplicas, waitTimeoutMs);

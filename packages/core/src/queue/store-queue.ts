@@ -25,6 +25,7 @@ import { assertLease, errorMessage, prepareItem, prepareTask, type PreparedTask 
 import { MAX_BATCH, type ResolvedQueueOptions } from './queue-options.js';
 import type { FailDecision, QueueStore } from './queue-store.js';
 import { checkWaitOptions, watchQueue } from './queue-watch.js';
+import { instrumentEnqueue, isInstrumented } from '../instrumentation/index.js';
 
 /** Longest cancel reason accepted, in characters. */
 const MAX_REASON_LENGTH = 2_000;
@@ -69,7 +70,7 @@ export class StoreQueue<T = unknown> implements Queue<T> {
     this.ctx.assertOpen();
     const task = prepareTask('options', payload, options, this.options.maxPayloadBytes, newTaskId);
     this.assertStorable(task, 'options');
-    const [result] = await this.store.add([task]);
+    const [result] = await this.add([task]);
     return result!;
   }
 
@@ -85,7 +86,13 @@ export class StoreQueue<T = unknown> implements Queue<T> {
       if (task.priority !== 0 || task.headers !== undefined) this.assertStorable(task, `items[${i}]`);
       tasks[i] = task;
     }
-    return this.store.add(tasks);
+    return this.add(tasks);
+  }
+
+  // The store step of an enqueue, inside the installed instrumentations (tracing adds its headers here).
+  private add(tasks: PreparedTask[]): Promise<EnqueueResult[]> {
+    if (!isInstrumented()) return this.store.add(tasks);
+    return instrumentEnqueue({ queue: this.name, tasks, headersSupported: this.store.supports?.headers === true }, () => this.store.add(tasks));
   }
 
   /** See Queue.dequeue. */

@@ -1,3 +1,4 @@
+import { instrumentRun, isInstrumented } from '../instrumentation/index.js';
 import type { Clock } from '../clock/index.js';
 import { ClosedError, isBatonError, TaskCancelledError } from '../errors/index.js';
 import type { Lease, Queue, Task } from '../interfaces/index.js';
@@ -219,7 +220,11 @@ export class WorkerPool<T> {
     };
     const task = toTask(lease);
     const handled = Promise.resolve()
-      .then(() => this.handler(task, ctx))
+      .then(() =>
+        isInstrumented()
+          ? instrumentRun({ queue: this.queue.name, nodeId: this.settings.nodeId, task }, () => this.handler(task, ctx))
+          : this.handler(task, ctx),
+      )
       .then(
         (result: unknown): Outcome => ({ kind: 'ok', result }),
         (error: unknown): Outcome => ({ kind: 'threw', error }),
