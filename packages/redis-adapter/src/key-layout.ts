@@ -33,7 +33,14 @@ export interface QueueKeys {
   dead: string;
   /** Sorted set: workers blocked waiting for this queue ("waiter|visibility ms" -> registered until, ms). */
   idle: string;
-  /** Pub/sub channel: the due time (ms) of a delayed task that became the earliest. */
+  /**
+   * Sorted set: ready envelopes of a priority other than 0, scored -priority * 2^33 + seq (higher
+   * priority first, then by seq; see prelude.lua push_ready). Priority 0 stays in `wait`.
+   */
+  prioritized: string;
+  /** Hash: the `back` and `front` seq counters of `prioritized`; deleted when it empties. */
+  sequence: string;
+  /** Pub/sub channel: ms from now until a delayed task that became the earliest is due (0: a prioritized task is ready). */
   dueChannel: string;
 }
 
@@ -115,6 +122,8 @@ export class KeyLayout {
       finishedAt: `${b}:finished-at`,
       dead: `${b}:dead`,
       idle: `${b}:idle`,
+      prioritized: `${b}:prioritized`,
+      sequence: `${b}:sequence`,
       dueChannel: `${b}:due`,
     };
   }

@@ -127,6 +127,15 @@ describe.skipIf(!available)(`redis round trips per operation${available ? '' : '
     expect(await q.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
   });
 
+  it('a prioritized enqueue, its lease and its completion are one round trip each', async () => {
+    const q = backend.queue('rtt-priority');
+    const counts = await countCommands(async () => {
+      for (let i = 0; i < n; i++) await q.enqueue({ i }, { priority: (i % 5) - 2, headers: { i: String(i) } });
+      for (let i = 0; i < n; i++) await q.complete((await q.dequeue())!);
+    });
+    expect(counts).toEqual({ evalsha: 3 * n });
+  });
+
   it('lock acquire and release are one round trip each', async () => {
     const locks = backend.locks();
     const counts = await countCommands(async () => {

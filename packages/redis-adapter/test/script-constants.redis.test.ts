@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { BackendDataError } from '@baton/core';
+import { BackendDataError, MIN_PRIORITY } from '@baton/core';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { decodeGrant, permitEntry, waiterEntry } from '../src/locks/lock-grants.js';
 import { decodeDelivery, decodeEnvelope, DELIVERY_HEAD, encodeEnvelope, isDelivery } from '../src/queue/envelope.js';
 import { idleMember } from '../src/queue/queue-waiter.js';
+import { NO_PRIORITY } from '../src/queue/queue-scripts.js';
 import { ReplyCode, toBatonError } from '../src/reply-codes.js';
 import { scriptsDirectory } from '../src/script-loader.js';
 import { Resources } from './helpers.js';
@@ -40,11 +41,28 @@ describe.skipIf(url === '')(`constants shared by the Lua scripts and TypeScript$
   });
 
   it('envelopes written on one side are read on the other', async () => {
-    expect(encodeEnvelope('a', '{"x":1}', 5).startsWith(String(await lua('return ENVELOPE_HEAD')))).toBe(true);
+    const plain = { id: 'a', json: '{"x":1}', delayMs: 0, priority: 0 };
+    expect(encodeEnvelope(plain, 5).startsWith(String(await lua('return ENVELOPE_HEAD')))).toBe(true);
     const fromLua = String(await lua(`return envelope('id-1', '{"x":[1]}', 2, 1000, 'boom')`));
     expect(decodeEnvelope(fromLua, 'test')).toEqual({ id: 'id-1', payload: { x: [1] }, attempt: 2, enqueuedAt: 1000, priority: 0, lastError: 'boom' });
-    const read = await lua(`local t = decode(ARGV[1], 0) return { t.id, t.payload, t.attempt, t.enqueuedAt }`, encodeEnvelope('id-2', '[]', 7));
+    const read = await lua(
+      `local t = decode(ARGV[1], 0) return { t.id, t.payload, t.attempt, t.enqueuedAt }`,
+      encodeEnvelope({ ...plain, id: 'id-2', json: '[]' }, 7),
+    );
     expect(read).toEqual(['id-2', '[]', 0, 7]);
+  });
+
+  it('priority and headers survive both sides, and the scripts read the priority without decoding', async () => {
+    const headers = { traceparent: '00-ab-01', 'x-ü': '"q",\\"priority\\":9' };
+    const ts = encodeEnvelope({ id: 'p', json: '{"priority":3}', delayMs: 0, priority: -7, headers }, 1);
+    // the same text from both sides, so a task re-enveloped by a script compares equal
+    const same = await lua(`local t = decode(ARGV[1], 0) return envelope(t.id, t.payload, t.attempt, t.enqueuedAt, nil, t.priority, t.headers)`, ts);
+    expect(same).toBe(ts);
+    expect(decodeEnvelope(ts, 'test')).toMatchObject({ id: 'p', payload: { priority: 3 }, priority: -7, headers });
+    expect(await lua('return envelope_priority(ARGV[1])', ts)).toBe(-7);
+    expect(await lua('return envelope_priority(ARGV[1])', encodeEnvelope({ id: 'q', json: '{"a":",\\"priority\\":5"}', delayMs: 0, priority: 0 }, 1))).toBe(0);
+    expect(await lua('return envelope_priority(ARGV[1])', 'raw element')).toBe(0);
+    expect(await lua('return { NO_PRIORITY, MIN_PRIORITY }')).toEqual([NO_PRIORITY, MIN_PRIORITY]);
   });
 
   it('a delivery built by the scripts starts with DELIVERY_HEAD and decodes with its lease', async () => {

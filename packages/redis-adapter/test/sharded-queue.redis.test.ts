@@ -172,6 +172,29 @@ describe.skipIf(!available)(`sharded queues on a 3-master Redis Cluster${availab
     expect(from2.map((l) => l.payload)).toEqual(from2.map((_, i) => i));
   });
 
+  it('dequeue takes the highest priority of every shard, from either node, keeping priority and headers', async () => {
+    const prefix = uniquePrefix('shard-prio');
+    const [a, b] = [backend(prefix).queue<number>('jobs', { shards: 8 }), backend(prefix).queue<number>('jobs', { shards: 8 })];
+    // 60 tasks over 8 shards, priorities -2..3, enqueued from both nodes in a shuffled order
+    const items = Array.from({ length: 60 }, (_, i) => ({ payload: i, id: `p-${i}`, priority: ((i * 7) % 6) - 2, headers: { n: String(i) } }));
+    expect(new Set(items.map((t) => shardOf(t.id, 8))).size).toBe(8);
+    await a.enqueueMany(items.slice(0, 30));
+    await b.enqueueMany(items.slice(30));
+    const seen: Lease<number>[] = [];
+    for (let lease = await a.dequeue(); lease !== null; lease = await a.dequeue()) {
+      seen.push(lease);
+      await a.complete(lease);
+    }
+    expect(seen.map((l) => l.id).sort()).toEqual(items.map((t) => t.id).sort());
+    const priorities = seen.map((l) => l.priority);
+    expect(priorities).toEqual([...priorities].sort((x, y) => y - x));
+    for (const lease of seen) expect(lease.headers).toEqual({ n: String(lease.payload) });
+    // a batch takes the best of all shards too
+    await b.enqueueMany(items.map((t) => ({ ...t, id: `q-${t.id}` })));
+    const batch = await a.dequeueMany(10);
+    expect(batch.map((l) => l.priority)).toEqual(new Array(10).fill(3));
+  });
+
   it('refuses shards together with bound key names', () => {
     const b = backend(uniquePrefix('shard-bound'));
     expect(() => b.queue('jobs', { shards: 2, keys: { waiting: 'tasks' } })).toThrow(/shards/);

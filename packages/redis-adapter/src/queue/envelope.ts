@@ -1,10 +1,13 @@
-import { BackendDataError, type Task } from '@baton/core';
+import { BackendDataError, type Task, type TaskHeaders } from '@baton/core';
+import type { PreparedTask } from '@baton/core/adapter';
 
 /**
  * A task as stored in Redis: `{"baton":1,"id":…,"payload":"<payload JSON text>","attempt":n,
- * "enqueuedAt":ms[,"lastError":…]}`. The payload travels as a string so Lua never re-encodes it
- * (cjson would round numbers and turn [] into {}). Any list element not starting with
- * `{"baton":1,` is a raw task whose id and payload are the element itself.
+ * "enqueuedAt":ms[,"priority":p][,"headers":"<headers JSON text>"][,"lastError":…]}`, fields in
+ * that order (prelude.lua envelope writes the same). The payload and headers travel as strings so
+ * Lua never re-encodes them (cjson would round numbers and turn [] into {}). Priority 0 and absent
+ * headers are left out, so a plain task is stored as before priorities existed. Any list element
+ * not starting with `{"baton":1,` is a raw task of priority 0 whose id and payload are the element.
  */
 export interface Envelope {
   baton: 1;
@@ -12,12 +15,17 @@ export interface Envelope {
   payload: string;
   attempt: number;
   enqueuedAt: number;
+  priority?: number;
+  headers?: string;
   lastError?: string;
 }
 
 /** The stored form of a new task. */
-export function encodeEnvelope(id: string, json: string, enqueuedAt: number): string {
-  return JSON.stringify({ baton: 1, id, payload: json, attempt: 0, enqueuedAt } satisfies Envelope);
+export function encodeEnvelope(task: PreparedTask, enqueuedAt: number): string {
+  const env: Envelope = { baton: 1, id: task.id, payload: task.json, attempt: 0, enqueuedAt };
+  if (task.priority !== 0) env.priority = task.priority;
+  if (task.headers !== undefined) env.headers = JSON.stringify(task.headers);
+  return JSON.stringify(env);
 }
 
 /** A task that enqueueTasks leased to a blocked worker, as that worker receives it. */
@@ -68,8 +76,17 @@ function toTask<T>(env: Envelope, where: string): Task<T> {
     // dead letters of corrupt elements carry the element text as payload
     payload = env.payload as T;
   }
-  // No priorities stored yet: every task, raw elements included, is priority 0.
-  const task: Task<T> = { id: env.id, payload, attempt: Number(env.attempt), enqueuedAt: Number(env.enqueuedAt), priority: 0 };
+  const priority = typeof env.priority === 'number' ? env.priority : 0;
+  const task: Task<T> = { id: env.id, payload, attempt: Number(env.attempt), enqueuedAt: Number(env.enqueuedAt), priority };
+  if (typeof env.headers === 'string') task.headers = parseHeaders(env.headers, where);
   if (typeof env.lastError === 'string') task.lastError = env.lastError;
   return task;
+}
+
+function parseHeaders(text: string, where: string): TaskHeaders {
+  try {
+    return JSON.parse(text) as TaskHeaders;
+  } catch (cause) {
+    throw new BackendDataError(`A task in ${where} has headers that are not valid JSON.`, { cause });
+  }
 }

@@ -6,6 +6,9 @@ import { defineScript } from '../script.js';
 // The queue's scripts (scripts/<name>.lua). Key names are QueueKeys fields: a call passes the
 // queue's keys object as it is.
 
+/** Below every priority: leaseTasks' "no floor" and "nothing ready" (prelude.lua NO_PRIORITY). */
+export const NO_PRIORITY = -2_000_000;
+
 const STATUS: Record<number, EnqueueResult['status']> = {
   [ReplyCode.Queued]: 'queued',
   [ReplyCode.Duplicate]: 'duplicate',
@@ -14,8 +17,10 @@ const STATUS: Record<number, EnqueueResult['status']> = {
 
 /** What one leaseTasks call did. */
 export interface LeaseReply {
-  /** Due time (ms) of the earliest delayed task when nothing was leased; -1 otherwise or when none is delayed. */
-  nextDue: number;
+  /** Ms until the earliest delayed task is due (server time) when nothing was leased; -1 otherwise or when none is delayed. */
+  nextDueInMs: number;
+  /** With `wantTop`: the highest priority still ready after the call; NO_PRIORITY when none (or not asked). */
+  top: number;
   /** One flag per completion sent along: true when that lease was still held and is now finished. */
   completed: boolean[];
   /** The leased envelopes with their tokens, in lease order. */
@@ -24,26 +29,26 @@ export interface LeaseReply {
 
 function decodeLease(reply: unknown): LeaseReply {
   const r = arrayReply(reply, 'leaseTasks');
-  const codes = Number(r[1]);
+  const codes = Number(r[2]);
   const completed = new Array<boolean>(codes);
-  for (let j = 0; j < codes; j++) completed[j] = heldReply(r[2 + j]);
+  for (let j = 0; j < codes; j++) completed[j] = heldReply(r[3 + j]);
   const leased: LeaseReply['leased'] = [];
-  for (let i = 2 + codes; i + 1 < r.length; i += 2) leased.push({ envelope: String(r[i]), token: String(r[i + 1]) });
-  return { nextDue: Number(r[0]), completed, leased };
+  for (let i = 3 + codes; i + 1 < r.length; i += 2) leased.push({ envelope: String(r[i]), token: String(r[i + 1]) });
+  return { nextDueInMs: Number(r[0]), top: Number(r[1]), completed, leased };
 }
 
 /** Adds tasks (or delivers them to blocked workers); one status per task. */
 export const enqueueTasks = defineScript('enqueueTasks', {
-  keys: ['wait', 'delayed', 'ids', 'finished', 'finishedAt', 'idle', 'leases', 'active'],
-  args: ['now', 'cutoff', 'dueChannel', 'tokenBase'],
+  keys: ['wait', 'delayed', 'ids', 'finished', 'finishedAt', 'idle', 'leases', 'active', 'prioritized', 'sequence'],
+  args: ['retainMs', 'dueChannel', 'tokenBase', 'anyPriority'],
   rest: { name: 'tasks', fields: ['id', 'envelope', 'delayMs'] },
   decode: (reply): Array<EnqueueResult['status']> => arrayReply(reply, 'enqueueTasks').map((code) => STATUS[Number(code)] ?? 'duplicate'),
 });
 
 /** Completes what rides along, then leases ready tasks (see LeaseReply). */
 export const leaseTasks = defineScript('leaseTasks', {
-  keys: ['wait', 'claimed', 'delayed', 'active', 'leases', 'ids', 'finished', 'finishedAt', 'dead', 'idle'],
-  args: ['now', 'visibilityMs', 'max', 'cutoff', 'tokenBase', 'idleMember', 'idleUntil'],
+  keys: ['wait', 'claimed', 'delayed', 'active', 'leases', 'ids', 'finished', 'finishedAt', 'dead', 'idle', 'prioritized', 'sequence'],
+  args: ['visibilityMs', 'max', 'retainMs', 'tokenBase', 'idleMember', 'idleForMs', 'floor', 'wantTop'],
   rest: { name: 'completions', fields: ['id', 'token'] },
   decode: decodeLease,
 });
@@ -58,36 +63,36 @@ export const returnDelivery = defineScript('returnDelivery', {
 /** Finishes leases; one held flag per lease. */
 export const completeTask = defineScript('completeTask', {
   keys: ['leases', 'active', 'ids', 'finished', 'finishedAt'],
-  args: ['now', 'cutoff'],
+  args: ['retainMs'],
   rest: { name: 'completions', fields: ['id', 'token'] },
   decode: (reply) => arrayReply(reply, 'completeTask').map(heldReply),
 });
 
 /** Retries or dead-letters a lease; false when it was lost. */
 export const failTask = defineScript('failTask', {
-  keys: ['leases', 'active', 'ids', 'delayed', 'dead', 'wait'],
-  args: ['id', 'token', 'now', 'dead', 'retryInMs', 'message', 'dueChannel'],
+  keys: ['leases', 'active', 'ids', 'delayed', 'dead', 'wait', 'prioritized', 'sequence'],
+  args: ['id', 'token', 'dead', 'retryInMs', 'message', 'dueChannel'],
   decode: heldReply,
 });
 
 /** Moves a lease's deadline; false when it was lost. */
 export const extendLease = defineScript('extendLease', {
   keys: ['leases', 'active'],
-  args: ['id', 'token', 'deadline'],
+  args: ['id', 'token', 'ms'],
   decode: heldReply,
 });
 
 /** Expired leases back to the wait list or the dead letters; how many it moved. */
 export const recoverStalledTasks = defineScript('recoverStalledTasks', {
-  keys: ['active', 'leases', 'ids', 'wait', 'dead'],
-  args: ['now', 'maxAttempts', 'limit'],
+  keys: ['active', 'leases', 'ids', 'wait', 'dead', 'prioritized', 'sequence'],
+  args: ['maxAttempts', 'limit', 'dueChannel'],
   decode: numberReply,
 });
 
 /** Counts by state. */
 export const readStats = defineScript('readStats', {
-  keys: ['wait', 'claimed', 'active', 'delayed', 'dead'],
-  args: ['now'],
+  keys: ['wait', 'claimed', 'active', 'delayed', 'dead', 'prioritized'],
+  args: [],
   readOnly: true,
   decode: (reply): QueueStats => {
     const [waiting, active, delayed, dead] = arrayReply(reply, 'readStats').map(Number);
@@ -98,7 +103,7 @@ export const readStats = defineScript('readStats', {
 /** Whether an id finished within retention. */
 export const checkFinished = defineScript('checkFinished', {
   keys: ['finished', 'finishedAt'],
-  args: ['id', 'cutoff'],
+  args: ['id', 'retainMs'],
   readOnly: true,
   decode: (reply) => Number(reply) === 1,
 });

@@ -34,7 +34,9 @@ const RETRY_PAUSE_MS = 200;
  * a process that dies between the two steps loses nothing. Delayed tasks and retries do not touch
  * the wait list until they are due, so from its first wait on, the waiter also watches the queue's
  * due channel until the backend closes: a delayed task that became the earliest (enqueued or
- * retried anywhere) wakes the waiters at its due time. A lease loop reads `epoch` before its lease
+ * retried anywhere) wakes the waiters at its due time (announced in ms from the server's now, so
+ * the two clocks need not agree), and so does a prioritized task made ready outside an enqueue
+ * (announced as due in 0 ms), which the blocking wait on the wait list does not see. A lease loop reads `epoch` before its lease
  * call and passes it to `wait`, so a due time announced and reached between the two (or before
  * the channel was first subscribed) still ends the wait at once instead of being missed.
  *
@@ -156,7 +158,7 @@ export class QueueWaiter {
     if (this.unsubscribe || this.subscribing || this.ctx.closed) return;
     this.subscribing = true;
     this.ctx.subscriptions
-      .subscribe(this.keys.dueChannel, (message) => this.onDue(Number(message)))
+      .subscribe(this.keys.dueChannel, (message) => this.onDue(this.ctx.clock.now() + Number(message)))
       .then((unsubscribe) => {
         if (this.ctx.closed) return unsubscribe();
         this.unsubscribe = unsubscribe;

@@ -1,5 +1,14 @@
 import { MAX_BATCH, type EnqueueResult, type Lease, type QueueStats, type Task } from '@baton/core';
-import { newToken, type FailDecision, type LeaseRef, type LeaseWait, type PreparedTask, type QueueStore, type ResolvedQueueOptions } from '@baton/core/adapter';
+import {
+  newToken,
+  type FailDecision,
+  type LeaseRef,
+  type LeaseWait,
+  type PreparedTask,
+  type QueueStore,
+  type QueueStoreSupport,
+  type ResolvedQueueOptions,
+} from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
 import type { QueueKeys } from '../key-layout.js';
 import { CompletionBatcher } from './completion-batcher.js';
@@ -13,6 +22,7 @@ import {
   leaseTasks,
   readStats,
   recoverStalledTasks,
+  NO_PRIORITY,
   type LeaseReply,
 } from './queue-scripts.js';
 import type { QueueWaiter } from './queue-waiter.js';
@@ -22,14 +32,23 @@ const ENQUEUE_CHUNK = MAX_BATCH;
 /** Most expired leases one recoverStalledTasks call handles; recoverStalled loops until none are left. */
 const RECOVER_CHUNK = 1_000;
 
+/** What the Redis store carries through its required methods (see QueueStoreSupport). */
+const SUPPORTS: QueueStoreSupport = { priorities: true, headers: true };
+
 /**
  * Core's QueueStore on Redis. Every step is one Lua script (one round trip): enqueue (LPUSH or
  * ZADD, with duplicate and finished checks), lease (promote due delayed tasks, pop, skip finished
- * ids, record the lease), complete, fail, extend, recoverStalled and stats. Waiting for work
- * blocks on the wait list itself (see QueueWaiter), so raw `LPUSH`es by other clients wake
- * workers too. A sharded queue composes one of these per shard (see ShardedQueueStore).
+ * ids, record the lease), complete, fail, extend, recoverStalled and stats. Tasks of priority 0
+ * wait in the wait list as before priorities existed (a raw `LPUSH` is one of them); the others in
+ * a sorted set by priority, served before and after the list by their sign. Deadlines, due times
+ * and retention are judged by the server's clock (`TIME` in the scripts); the injected clock only
+ * times local waits. Waiting for work blocks on the wait list itself (see QueueWaiter), so raw
+ * `LPUSH`es by other clients wake workers too. A sharded queue composes one of these per shard
+ * (see ShardedQueueStore).
  */
 export class RedisQueueStore implements QueueStore {
+  /** See QueueStore.supports. */
+  readonly supports = SUPPORTS;
   private readonly completions = new CompletionBatcher((items) => this.completeMany(items));
 
   /**
@@ -48,11 +67,16 @@ export class RedisQueueStore implements QueueStore {
     const results: EnqueueResult[] = [];
     for (let i = 0; i < tasks.length; i += ENQUEUE_CHUNK) {
       const chunk = tasks.slice(i, i + ENQUEUE_CHUNK);
+      // enqueuedAt is informational (nothing compares it), so the local clock gives it
       const now = this.ctx.clock.now();
       const items: Array<string | number> = [];
-      for (const t of chunk) items.push(t.id, encodeEnvelope(t.id, t.json, now), t.delayMs);
+      let anyPriority = 0;
+      for (const t of chunk) {
+        items.push(t.id, encodeEnvelope(t, now), t.delayMs);
+        if (t.priority !== 0) anyPriority = 1;
+      }
       // lease tokens are "<base>.<n>": one random base per script call, numbered within it
-      const args = { now, cutoff: this.cutoff(now), dueChannel: this.keys.dueChannel, tokenBase: newToken() };
+      const args = { retainMs: this.options.retainFinishedMs, dueChannel: this.keys.dueChannel, tokenBase: newToken(), anyPriority };
       const statuses = await this.ctx.runner.run(enqueueTasks, this.keys, args, items);
       chunk.forEach((t, j) => results.push({ id: t.id, status: statuses[j]! }));
     }
@@ -74,14 +98,13 @@ export class RedisQueueStore implements QueueStore {
         if (this.ctx.closed) return [];
         throw error;
       }
-      const { leases, nextDue } = lease;
+      const { leases, nextDueInMs } = lease;
       if (leases.length > 0) return leases;
-      const now = this.ctx.clock.now();
-      const remaining = giveUpAt - now;
+      const remaining = giveUpAt - this.ctx.clock.now();
       if (remaining <= 0 || this.ctx.closed) return [];
       if (wait.signal?.aborted) return this.abandon();
       // bounded by the next delayed task's due time, so it is leased when it falls due
-      const delay = nextDue >= 0 ? Math.min(remaining, Math.max(1, nextDue - now)) : remaining;
+      const delay = nextDueInMs >= 0 ? Math.min(remaining, Math.max(1, nextDueInMs)) : remaining;
       const delivery = await this.waiter.wait(delay, wait.signal, epoch);
       if (delivery !== undefined) return [this.deliveredLease(delivery)];
       if (wait.signal?.aborted) return this.abandon();
@@ -106,35 +129,34 @@ export class RedisQueueStore implements QueueStore {
   }
 
   private async completeMany(items: Array<{ id: string; token: string }>): Promise<boolean[]> {
-    const now = this.ctx.clock.now();
     const pairs: string[] = [];
     for (const item of items) pairs.push(item.id, item.token);
-    return this.ctx.runner.run(completeTask, this.keys, { now, cutoff: this.cutoff(now) }, pairs);
+    return this.ctx.runner.run(completeTask, this.keys, { retainMs: this.options.retainFinishedMs }, pairs);
   }
 
   /** See QueueStore.fail. */
   async fail(lease: LeaseRef, decision: FailDecision): Promise<boolean> {
     const { id, token } = lease;
     const { dead, retryInMs, message } = decision;
-    const args = { id, token, now: this.ctx.clock.now(), dead: dead ? 1 : 0, retryInMs, message, dueChannel: this.keys.dueChannel };
+    const args = { id, token, dead: dead ? 1 : 0, retryInMs, message, dueChannel: this.keys.dueChannel };
     return this.ctx.runner.run(failTask, this.keys, args);
   }
 
   /** See QueueStore.extend. */
   async extend(lease: LeaseRef, ms: number): Promise<boolean> {
-    return this.ctx.runner.run(extendLease, this.keys, { id: lease.id, token: lease.token, deadline: this.ctx.clock.now() + ms });
+    return this.ctx.runner.run(extendLease, this.keys, { id: lease.id, token: lease.token, ms });
   }
 
   /** See QueueStore.isFinished. */
   async isFinished(id: string): Promise<boolean> {
-    return this.ctx.runner.run(checkFinished, this.keys, { id, cutoff: this.cutoff(this.ctx.clock.now()) });
+    return this.ctx.runner.run(checkFinished, this.keys, { id, retainMs: this.options.retainFinishedMs });
   }
 
   /** See QueueStore.recoverStalled. One script call per 1,000 expired leases. */
   async recoverStalled(): Promise<number> {
     let total = 0;
     for (;;) {
-      const args = { now: this.ctx.clock.now(), maxAttempts: this.options.maxAttempts, limit: RECOVER_CHUNK };
+      const args = { maxAttempts: this.options.maxAttempts, limit: RECOVER_CHUNK, dueChannel: this.keys.dueChannel };
       const count = await this.ctx.runner.run(recoverStalledTasks, this.keys, args);
       total += count;
       if (count < RECOVER_CHUNK) return total;
@@ -143,7 +165,7 @@ export class RedisQueueStore implements QueueStore {
 
   /** See QueueStore.stats. */
   async stats(): Promise<QueueStats> {
-    return this.ctx.runner.run(readStats, this.keys, { now: this.ctx.clock.now() });
+    return this.ctx.runner.run(readStats, this.keys, {});
   }
 
   /** See QueueStore.deadLetters. */
@@ -152,26 +174,26 @@ export class RedisQueueStore implements QueueStore {
     return items.map((text) => decodeEnvelope<unknown>(text, this.keys.dead));
   }
 
-  private cutoff(now: number): number {
-    return now - this.options.retainFinishedMs;
-  }
-
   /**
-   * One lease script call, no waiting: the leases and the next delayed task's due time (ms, -1: none).
-   * With `idleUntil` (ms) later than now, a call that finds nothing registers this queue's waiter
-   * as idle until then, so that enqueues deliver to it (see QueueWaiter).
+   * One lease script call, no waiting: the leases, the ms until the next delayed task is due
+   * (-1: none) and, with `floor`, the highest priority left ready (NO_PRIORITY: none). With
+   * `idleUntil` (ms, local clock) later than now, a call that finds nothing ready registers this
+   * queue's waiter as idle until then, so that enqueues deliver to it (see QueueWaiter). With
+   * `floor` (a sharded queue's), only tasks of at least that priority are leased.
    */
-  async leaseOnce(max: number, idleUntil = 0): Promise<{ leases: Lease<unknown>[]; nextDue: number }> {
+  async leaseOnce(max: number, idleUntil = 0, floor?: number): Promise<{ leases: Lease<unknown>[]; nextDueInMs: number; top: number }> {
     const now = this.ctx.clock.now();
     const visibilityMs = this.options.visibilityTimeoutMs;
     const args = {
-      now,
       visibilityMs,
       max,
-      cutoff: this.cutoff(now),
+      retainMs: this.options.retainFinishedMs,
       tokenBase: newToken(),
       idleMember: this.waiter.idleMember(visibilityMs),
-      idleUntil,
+      // the server registers it for as long from its own now
+      idleForMs: Math.max(0, idleUntil - now),
+      floor: floor ?? NO_PRIORITY,
+      wantTop: floor === undefined ? 0 : 1,
     };
     // completions of this turn that have not left yet go along (at most one batch's worth)
     const completions = this.completions.take();
@@ -188,6 +210,6 @@ export class RedisQueueStore implements QueueStore {
     const deadline = now + visibilityMs;
     const leases: Lease<unknown>[] = [];
     for (const { envelope, token } of reply.leased) leases.push({ ...decodeEnvelope<unknown>(envelope, this.keys.wait), token, deadline });
-    return { leases, nextDue: reply.nextDue };
+    return { leases, nextDueInMs: reply.nextDueInMs, top: reply.top };
   }
 }

@@ -1,8 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import type { EnqueueResult, Lease, QueueStats, Task } from '@baton/core';
-import type { FailDecision, LeaseRef, LeaseWait, PreparedTask, QueueStore } from '@baton/core/adapter';
+import type { FailDecision, LeaseRef, LeaseWait, PreparedTask, QueueStore, QueueStoreSupport } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
+import { NO_PRIORITY } from './queue-scripts.js';
 import type { RedisQueueStore } from './redis-queue-store.js';
+
+/** Above every priority: a floor that leases nothing (MAX_PRIORITY is 1,000,000). */
+const MAX_FLOOR = 2_000_000;
 
 /**
  * The shard of a task id: FNV-1a (32 bit) over the id's UTF-8 bytes, modulo the shard count.
@@ -25,22 +29,35 @@ export function shardOf(id: string, shards: number): number {
  * - A task goes to the shard of its id (see shardOf). Ids a caller does not give are random
  *   UUIDs, so tasks spread evenly; an id a caller gives always lands on the same shard, so
  *   duplicate and finished checks, complete, fail, extend and isFinished stay one round trip.
- * - Dequeue tries the shards one by one from a starting shard that rotates on every call (fair
- *   draining), and stops as soon as it has `max` tasks.
+ * - Dequeue tries the shards one by one, highest known ready priority first (ties from a starting
+ *   shard that rotates on every call, for fair draining), and stops as soon as it has `max` tasks.
+ *   Each shard's lease call takes only tasks at or above the best priority another shard is known
+ *   to hold, and reports the best it has left, so a dequeue takes the highest priorities of all
+ *   shards. What a shard holds is known from this process's own enqueues and from each lease
+ *   reply, and a shard last seen empty is asked again at the start of every sweep. A task of a
+ *   higher priority that another node enqueued on a shard this node last saw holding tasks is
+ *   seen at the next call to that shard: across shards and nodes the order is best effort.
  * - With nothing ready it blocks on every shard's wait list at once (one BLMOVE per shard, each
  *   on its own connection, shared by all waits on that shard in this process): no polling, and
  *   no cross-slot command, which a Cluster would refuse. The first shard that gets work ends the
  *   other waits.
- * - FIFO holds per shard, not across shards. Stats and recoverStalled add up over shards;
+ * - FIFO within one priority holds per shard, not across shards. Stats and recoverStalled add up over shards;
  *   deadLetters interleaves the shards' lists (newest first within each shard).
  */
 export class ShardedQueueStore implements QueueStore {
+  /** See QueueStore.supports: what every shard supports. */
+  readonly supports: QueueStoreSupport;
   private next = 0;
+  /** Per shard: the highest priority it is known to hold ready (NO_PRIORITY: none; Infinity: not asked yet). */
+  private readonly tops: number[];
 
   constructor(
     private readonly ctx: BackendContext,
     private readonly shards: RedisQueueStore[],
-  ) {}
+  ) {
+    this.supports = shards[0]!.supports;
+    this.tops = shards.map(() => Infinity);
+  }
 
   /** See QueueStore.add: each shard gets its tasks in one call, all shards at once. */
   async add(tasks: readonly PreparedTask[]): Promise<EnqueueResult[]> {
@@ -55,7 +72,11 @@ export class ShardedQueueStore implements QueueStore {
     await Promise.all(
       [...groups].map(async ([s, indexes]) => {
         const replies = await this.shards[s]!.add(indexes.map((i) => tasks[i]!));
-        indexes.forEach((i, j) => (results[i] = replies[j]!));
+        indexes.forEach((i, j) => {
+          results[i] = replies[j]!;
+          const task = tasks[i]!;
+          if (replies[j]!.status === 'queued' && task.delayMs === 0) this.tops[s] = Math.max(this.tops[s]!, task.priority);
+        });
       }),
     );
     return results;
@@ -67,13 +88,12 @@ export class ShardedQueueStore implements QueueStore {
     for (;;) {
       if (this.ctx.closed) return [];
       const epochs = this.shards.map((s) => s.waiter.epoch);
-      const { leases, nextDue } = await this.sweep(max, wait.signal?.aborted ? 0 : giveUpAt);
+      const { leases, nextDueInMs } = await this.sweep(max, wait.signal?.aborted ? 0 : giveUpAt);
       if (leases.length > 0) return leases;
-      const now = this.ctx.clock.now();
-      const remaining = giveUpAt - now;
+      const remaining = giveUpAt - this.ctx.clock.now();
       if (remaining <= 0 || this.ctx.closed) return [];
       if (wait.signal?.aborted) return this.abandon();
-      const delay = nextDue >= 0 ? Math.min(remaining, Math.max(1, nextDue - now)) : remaining;
+      const delay = nextDueInMs >= 0 ? Math.min(remaining, Math.max(1, nextDueInMs)) : remaining;
       const stop = new AbortController();
       setMaxListeners(this.shards.length + 10, stop.signal);
       const onAbort = (): void => stop.abort();
@@ -154,18 +174,36 @@ export class ShardedQueueStore implements QueueStore {
     return this.shards[shardOf(id, this.shards.length)]!;
   }
 
-  // One pass over the shards from a rotating start; the earliest due time of any delayed task.
-  private async sweep(max: number, idleUntil: number): Promise<{ leases: Lease<unknown>[]; nextDue: number }> {
+  // Lease calls over the shards, best known priority first (ties from a rotating start), each
+  // with the best priority another shard may still hold as its floor, until `max` are leased or
+  // every shard was asked and none holds more; the ms until the earliest delayed task is due.
+  private async sweep(max: number, idleUntil: number): Promise<{ leases: Lease<unknown>[]; nextDueInMs: number }> {
     const n = this.shards.length;
     const start = this.next;
     this.next = (this.next + 1) % n;
     const leases: Lease<unknown>[] = [];
-    let nextDue = -1;
-    for (let i = 0; i < n && leases.length < max; i++) {
-      const got = await this.shards[(start + i) % n]!.leaseOnce(max - leases.length, idleUntil);
+    const asked = new Array<boolean>(n).fill(false);
+    let nextDueInMs = -1;
+    // every call leases, or settles what one shard holds: 3n calls always suffice
+    for (let calls = 0; calls < 3 * n && leases.length < max; calls++) {
+      // A shard last seen empty and not asked in this sweep is asked first (another node may have
+      // enqueued there); one seen holding tasks ranks by the best it held.
+      const rank = (s: number): number => (asked[s] || this.tops[s] !== NO_PRIORITY ? this.tops[s]! : Infinity);
+      let best = -1;
+      for (let i = 0; i < n; i++) {
+        const s = (start + i) % n;
+        if (rank(s) > NO_PRIORITY && (best < 0 || rank(s) > rank(best))) best = s;
+      }
+      if (best < 0) break;
+      let floor = NO_PRIORITY;
+      for (let s = 0; s < n; s++) if (s !== best) floor = Math.max(floor, rank(s));
+      // a floor of Infinity (a shard not asked yet holds an unknown best) leases nothing: a look
+      const got = await this.shards[best]!.leaseOnce(max - leases.length, idleUntil, Math.min(floor, MAX_FLOOR));
+      asked[best] = true;
+      this.tops[best] = got.top;
       leases.push(...got.leases);
-      if (got.nextDue >= 0 && (nextDue < 0 || got.nextDue < nextDue)) nextDue = got.nextDue;
+      if (got.nextDueInMs >= 0 && (nextDueInMs < 0 || got.nextDueInMs < nextDueInMs)) nextDueInMs = got.nextDueInMs;
     }
-    return { leases, nextDue };
+    return { leases, nextDueInMs };
   }
 }

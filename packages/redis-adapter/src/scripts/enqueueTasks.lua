@@ -3,7 +3,8 @@
 -- While workers are blocked waiting on this queue (registered in the idle zset by leaseTasks), a
 -- ready task is leased here, in the same script, and pushed as a delivery: the blocked worker
 -- that receives it runs it at once instead of running the lease script first (one round trip
--- less between enqueue and handler start). One delivery per registered waiter.
+-- less between enqueue and handler start). One delivery per registered waiter, highest priority
+-- first. Ready tasks of priority 0 go to the wait list, the others to the prioritized zset.
 -- KEYS[1] wait: wait list
 -- KEYS[2] delayed: delayed zset
 -- KEYS[3] ids: ids set
@@ -12,12 +13,15 @@
 -- KEYS[6] idle: idle zset ("waiter|visibility ms" -> registered until, ms)
 -- KEYS[7] leases: leases hash
 -- KEYS[8] active: active zset
--- ARGV[1] now: ms, caller's clock
--- ARGV[2] cutoff: finished cutoff (now - retainFinishedMs)
--- ARGV[3] dueChannel: the delayed-due channel
--- ARGV[4] tokenBase: lease tokens of deliveries are "<tokenBase>.<n>"
+-- KEYS[9] prioritized: prioritized zset (ready tasks of a priority other than 0)
+-- KEYS[10] sequence: sequence hash of the prioritized zset
+-- ARGV[1] retainMs: how long finished ids are kept (ms)
+-- ARGV[2] dueChannel: the delayed-due channel
+-- ARGV[3] tokenBase: lease tokens of deliveries are "<tokenBase>.<n>"
+-- ARGV[4] anyPriority: 1 when a task of the call has a priority other than 0, else 0
 -- ARGV[5..] tasks (id, envelope, delayMs): the tasks to add
 -- Returns: one code per task, in order: QUEUED, DUPLICATE or FINISHED.
+-- Times (due times, retention, idle registrations) are the server's.
 local waitKey = KEYS[1]
 local delayedKey = KEYS[2]
 local idsKey = KEYS[3]
@@ -26,11 +30,15 @@ local finishedAtKey = KEYS[5]
 local idleKey = KEYS[6]
 local leasesKey = KEYS[7]
 local activeKey = KEYS[8]
-local now = tonumber(ARGV[1])
-local cutoff = tonumber(ARGV[2])
-local dueChannel = ARGV[3]
-local tokenBase = ARGV[4]
+local prioritizedKey = KEYS[9]
+local sequenceKey = KEYS[10]
+local retainMs = tonumber(ARGV[1])
+local dueChannel = ARGV[2]
+local tokenBase = ARGV[3]
+local anyPriority = ARGV[4] == '1'
 local tasksFrom = 5
+local now = server_ms()
+local cutoff = now - retainMs
 
 expect_type(waitKey, 'list')
 
@@ -60,7 +68,7 @@ local function deliver(i, id, env)
   local task = decode(env, now)
   if not vis or not task then return false end
   local token = tokenBase .. '.' .. i
-  local leased = envelope(id, task.payload, task.attempt + 1, task.enqueuedAt, task.lastError)
+  local leased = reenvelope(task, task.attempt + 1, task.lastError)
   if call('HSETNX', leasesKey, id, token .. '|' .. leased) == 0 then return false end
   call('ZADD', activeKey, now + vis, id)
   call('LPUSH', waitKey, delivery(token, now + vis, leased))
@@ -79,7 +87,9 @@ if not ok then
 end
 local queued = sliced('SMISMEMBER', idsKey, ids)
 
-local out, new_ids, ready, taken = {}, {}, {}, {}
+-- With priorities in the call, the ready tasks are gathered as { i, id, env, priority } and
+-- delivered highest priority first; without, each is delivered or queued as it comes.
+local out, new_ids, ready, taken, gathered = {}, {}, {}, {}, {}
 for n, id in ipairs(ids) do
   local i = tasksFrom + (n - 1) * 3
   local env, delay = ARGV[i + 1], tonumber(ARGV[i + 2])
@@ -91,9 +101,22 @@ for n, id in ipairs(ids) do
   else
     taken[id] = true
     new_ids[#new_ids + 1] = id
-    if delay > 0 then add_delayed(delayedKey, now + delay, env, dueChannel)
+    if delay > 0 then add_delayed(delayedKey, now + delay, env, dueChannel, now)
+    elseif anyPriority then gathered[#gathered + 1] = { i, id, env, envelope_priority(env) }
     elseif not deliver(i, id, env) then ready[#ready + 1] = env end
     out[n] = QUEUED
+  end
+end
+if #gathered > 0 then
+  table.sort(gathered, function(a, b)
+    if a[4] ~= b[4] then return a[4] > b[4] end
+    return a[1] < b[1]
+  end)
+  for _, g in ipairs(gathered) do
+    if not deliver(g[1], g[2], g[3]) then
+      if g[4] == 0 then ready[#ready + 1] = g[3]
+      else push_ready(waitKey, prioritizedKey, sequenceKey, g[3], g[4], false) end
+    end
   end
 end
 sliced('SADD', idsKey, new_ids)

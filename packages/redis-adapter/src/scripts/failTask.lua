@@ -1,18 +1,21 @@
 -- failTask: records a failed attempt if the token still holds the lease: dead letter, or retry
--- (straight to the wait list when retryInMs is 0, else through the delayed zset).
+-- (straight to the ready order of its priority when retryInMs is 0, else through the delayed
+-- zset). Due times are the server's. A prioritized task made ready at once is announced on the
+-- due channel, since workers blocked on the wait list would not see it.
 -- KEYS[1] leases: leases hash
 -- KEYS[2] active: active zset
 -- KEYS[3] ids: ids set
 -- KEYS[4] delayed: delayed zset
 -- KEYS[5] dead: dead list
 -- KEYS[6] wait: wait list
+-- KEYS[7] prioritized: prioritized zset
+-- KEYS[8] sequence: sequence hash of the prioritized zset
 -- ARGV[1] id: the task id
 -- ARGV[2] token: the lease token
--- ARGV[3] now: ms, caller's clock
--- ARGV[4] dead: 1 = dead-letter it, 0 = retry
--- ARGV[5] retryInMs: delay before the retry (ms)
--- ARGV[6] message: the error message
--- ARGV[7] dueChannel: the delayed-due channel
+-- ARGV[3] dead: 1 = dead-letter it, 0 = retry
+-- ARGV[4] retryInMs: delay before the retry (ms)
+-- ARGV[5] message: the error message
+-- ARGV[6] dueChannel: the delayed-due channel
 -- Returns: OK, or NOT_HELD (nothing changed).
 local leasesKey = KEYS[1]
 local activeKey = KEYS[2]
@@ -20,26 +23,29 @@ local idsKey = KEYS[3]
 local delayedKey = KEYS[4]
 local deadKey = KEYS[5]
 local waitKey = KEYS[6]
+local prioritizedKey = KEYS[7]
+local sequenceKey = KEYS[8]
 local id = ARGV[1]
 local token = ARGV[2]
-local now = tonumber(ARGV[3])
-local dead = ARGV[4] == '1'
-local retryInMs = tonumber(ARGV[5])
-local message = ARGV[6]
-local dueChannel = ARGV[7]
+local dead = ARGV[3] == '1'
+local retryInMs = tonumber(ARGV[4])
+local message = ARGV[5]
+local dueChannel = ARGV[6]
 
 local env = held_envelope(call('HGET', leasesKey, id), token)
 if not env then return NOT_HELD end
+local now = server_ms()
 local task = decode(env, now)
-local updated = envelope(task.id, task.payload, task.attempt, task.enqueuedAt, message)
+local updated = reenvelope(task, task.attempt, message)
 call('HDEL', leasesKey, id)
 call('ZREM', activeKey, id)
 if dead then
   call('LPUSH', deadKey, updated)
   call('SREM', idsKey, id)
 elseif retryInMs > 0 then
-  add_delayed(delayedKey, now + retryInMs, updated, dueChannel)
+  add_delayed(delayedKey, now + retryInMs, updated, dueChannel, now)
 else
-  call('LPUSH', waitKey, updated)
+  push_ready(waitKey, prioritizedKey, sequenceKey, updated, task.priority, false)
+  if task.priority ~= 0 then announce_due(dueChannel, 0) end
 end
 return OK

@@ -1,11 +1,13 @@
--- leaseTasks: promotes due delayed tasks, then leases up to max ready tasks (claimed list first,
--- then the wait list, oldest first), skipping finished ids and dead-lettering corrupt elements.
+-- leaseTasks: promotes due delayed tasks, then leases up to max ready tasks in ready order:
+-- the prioritized zset's tasks of a priority above 0, then priority 0 (the claimed list first,
+-- then the wait list, oldest first), then the zset's tasks of a priority below 0. It skips finished
+-- ids and dead-letters corrupt elements.
 -- A delivery (a task enqueueTasks leased to a blocked worker) found in the wait list was never
 -- received, so its lease is adopted; one found in the claimed list was received, so it is dropped.
 -- A caller that finds nothing and is about to block registers in the idle zset, so enqueueTasks
 -- can deliver to it; any call by that caller first takes the registration back.
 -- Completions the caller made together with this call are done first (as completeTask does them),
--- so a worker's completion and its next lease cost one call.
+-- so a worker's completion and its next lease cost one call. Times are the server's.
 -- KEYS[1] wait: wait list
 -- KEYS[2] claimed: claimed list
 -- KEYS[3] delayed: delayed zset
@@ -16,16 +18,20 @@
 -- KEYS[8] finishedAt: finished-at zset
 -- KEYS[9] dead: dead list
 -- KEYS[10] idle: idle zset
--- ARGV[1] now: ms, caller's clock
--- ARGV[2] visibilityMs: visibility timeout (ms)
--- ARGV[3] max: most tasks to lease
--- ARGV[4] cutoff: finished cutoff (ms)
--- ARGV[5] tokenBase: lease tokens are "<tokenBase>.<n>"
--- ARGV[6] idleMember: the caller's idle member ("waiter|visibility ms", '' for none)
--- ARGV[7] idleUntil: registered until (ms; 0: do not register)
--- ARGV[8..] completions (id, token): leases to complete first
--- Returns: { next delayed due time or -1, number of completion codes c, c codes (OK or NOT_HELD),
---   envelope1, token1, envelope2, token2, ... }
+-- KEYS[11] prioritized: prioritized zset
+-- KEYS[12] sequence: sequence hash of the prioritized zset
+-- ARGV[1] visibilityMs: visibility timeout (ms)
+-- ARGV[2] max: most tasks to lease
+-- ARGV[3] retainMs: how long finished ids are kept (ms)
+-- ARGV[4] tokenBase: lease tokens are "<tokenBase>.<n>"
+-- ARGV[5] idleMember: the caller's idle member ("waiter|visibility ms", '' for none)
+-- ARGV[6] idleForMs: registered for this long when nothing is leased (ms; 0: do not register)
+-- ARGV[7] floor: lease only tasks of at least this priority (below MIN_PRIORITY: all)
+-- ARGV[8] wantTop: 1: report the highest priority left ready (a sharded queue orders its shards by it)
+-- ARGV[9..] completions (id, token): leases to complete first
+-- Returns: { ms until the next delayed task is due or -1, the highest priority left ready (with
+--   wantTop; NO_PRIORITY when none or not asked), number of completion codes c, c codes (OK or
+--   NOT_HELD), envelope1, token1, envelope2, token2, ... }
 local waitKey = KEYS[1]
 local claimedKey = KEYS[2]
 local delayedKey = KEYS[3]
@@ -36,17 +42,20 @@ local finishedKey = KEYS[7]
 local finishedAtKey = KEYS[8]
 local deadKey = KEYS[9]
 local idleKey = KEYS[10]
-local now = tonumber(ARGV[1])
-local visibilityMs = tonumber(ARGV[2])
-local max = tonumber(ARGV[3])
-local cutoff = tonumber(ARGV[4])
-local tokenBase = ARGV[5]
-local idleMember = ARGV[6]
-local idleUntil = tonumber(ARGV[7])
-local completionsFrom = 8
+local prioritizedKey = KEYS[11]
+local sequenceKey = KEYS[12]
+local visibilityMs = tonumber(ARGV[1])
+local max = tonumber(ARGV[2])
+local retainMs = tonumber(ARGV[3])
+local tokenBase = ARGV[4]
+local idleMember = ARGV[5]
+local idleForMs = tonumber(ARGV[6])
+local floor = tonumber(ARGV[7])
+local wantTop = ARGV[8] == '1'
+local completionsFrom = 9
+local now = server_ms()
+local cutoff = now - retainMs
 
--- A raw element's id goes to the client as text: bytes that are not UTF-8 would come back as other
--- bytes, so its lease could never be completed. Such an element is dead-lettered instead.
 local function is_utf8(s)
   if not string.find(s, '[\128-\255]') then return true end
   local i, n = 1, #s
@@ -77,9 +86,9 @@ expect_type(finishedKey, 'set')
 local completed = complete_leases(leasesKey, activeKey, idsKey, finishedKey, finishedAtKey, now, cutoff, ARGV, completionsFrom)
 if idleMember ~= '' then call('ZREM', idleKey, idleMember) end
 local due = call('ZRANGEBYSCORE', delayedKey, '-inf', now, 'LIMIT', 0, 1000)
-for _, env in ipairs(due) do call('LPUSH', waitKey, env) end
+for _, env in ipairs(due) do push_ready(waitKey, prioritizedKey, sequenceKey, env, envelope_priority(env), false) end
 if #due > 0 then call('ZREM', delayedKey, unpack(due)) end
-local out = { -1, #completed }
+local out = { -1, NO_PRIORITY, #completed }
 for _, code in ipairs(completed) do out[#out + 1] = code end
 local n = 0
 -- Lease deadlines (score, id pairs) and leased ids, written with one ZADD and one SADD at the end.
@@ -87,7 +96,7 @@ local deadlines, leased = {}, {}
 
 local function lease(task)
   local token = tokenBase .. '.' .. (n + 1)
-  local env = envelope(task.id, task.payload, task.attempt + 1, task.enqueuedAt, task.lastError)
+  local env = reenvelope(task, task.attempt + 1, task.lastError)
   -- HSETNX records the lease unless the same id is already leased (a raw element pushed twice):
   -- one delivery at a time, checked and written in one command
   if call('HSETNX', leasesKey, task.id, token .. '|' .. env) == 0 then return end
@@ -112,21 +121,9 @@ local function adopt(el)
   out[#out + 1] = d.lease
 end
 
--- Elements are popped as many at a time as are still wanted (an empty RPOP gives false), and the
--- finished check of a whole pop is one SMISMEMBER.
-local claimed_left = true
-while n < max do
-  local want = max - n
-  local els, received = false, true
-  if claimed_left then
-    els = call('RPOP', claimedKey, want)
-    if not els or #els < want then claimed_left = false end
-  end
-  if not els then
-    els = call('RPOP', waitKey, want)
-    received = false
-  end
-  if not els then break end
+-- Leases the elements of one pop (received: from the claimed list); the finished check of a whole
+-- pop is one SMISMEMBER.
+local function take(els, received)
   local tasks, task_ids = {}, {}
   for _, el in ipairs(els) do
     if string.sub(el, 1, #DELIVERY_HEAD) == DELIVERY_HEAD then
@@ -152,11 +149,57 @@ while n < max do
     end
   end
 end
+
+-- Takes up to `want` prioritized tasks scored at most `upto` ('+inf' or '(0') off the zset.
+-- Repeats while it finds tasks and more are wanted (finished ids are skipped, not leased).
+local took_prioritized = false
+local function take_prioritized(upto)
+  while n < max do
+    local els = call('ZRANGEBYSCORE', prioritizedKey, '-inf', upto, 'LIMIT', 0, max - n)
+    if #els == 0 then return end
+    took_prioritized = true
+    sliced('ZREM', prioritizedKey, els)
+    take(els, false)
+  end
+end
+
+-- Priorities above 0 first (scores below 0), down to the floor.
+if floor >= 1 then take_prioritized(priority_bound(floor)) else take_prioritized('(0') end
+
+-- Elements are popped as many at a time as are still wanted (an empty RPOP gives false).
+local claimed_left = floor <= 0
+while n < max and floor <= 0 do
+  local want = max - n
+  local els, received = false, true
+  if claimed_left then
+    els = call('RPOP', claimedKey, want)
+    if not els or #els < want then claimed_left = false end
+  end
+  if not els then
+    els = call('RPOP', waitKey, want)
+    received = false
+  end
+  if not els then break end
+  take(els, received)
+end
+
+-- Then priorities below 0 (all that is left in the zset), down to the floor.
+if floor <= MIN_PRIORITY then take_prioritized('+inf')
+elseif floor < 0 then take_prioritized(priority_bound(floor)) end
+if took_prioritized and call('ZCARD', prioritizedKey) == 0 then call('DEL', sequenceKey) end
 sliced('ZADD', activeKey, deadlines)
 sliced('SADD', idsKey, leased)
-if n == 0 and idleUntil > now then call('ZADD', idleKey, idleUntil, idleMember) end
+local top = NO_PRIORITY
+if wantTop then
+  local first = call('ZRANGE', prioritizedKey, 0, 0, 'WITHSCORES')
+  if first[2] then top = -math.floor(tonumber(first[2]) / PRIORITY_BAND + 0.5) end
+  if top < 0 and (call('LLEN', waitKey) > 0 or call('LLEN', claimedKey) > 0) then top = 0 end
+  out[2] = top
+end
+-- a call that left tasks below its floor has work; it does not register as idle
+if n == 0 and idleForMs > 0 and top == NO_PRIORITY then call('ZADD', idleKey, now + idleForMs, idleMember) end
 if n == 0 then
   local first = call('ZRANGE', delayedKey, 0, 0, 'WITHSCORES')
-  if first[2] then out[1] = tonumber(first[2]) end
+  if first[2] then out[1] = math.max(0, tonumber(first[2]) - now) end
 end
 return out

@@ -55,12 +55,56 @@ local function num(n)
   return string.format('%.0f', n)
 end
 
--- Builds an envelope with a fixed field order; payload is the task's JSON text, carried as a string.
-local function envelope(id, payload, attempt, enqueued_at, last_error)
+-- Builds an envelope with a fixed field order (encodeEnvelope in envelope.ts writes the same);
+-- payload and headers are JSON texts, carried as strings. A priority of 0 and absent headers are
+-- left out, so a plain task's envelope is what it was before priorities existed.
+local function envelope(id, payload, attempt, enqueued_at, last_error, priority, headers)
   local s = ENVELOPE_HEAD .. '"id":' .. cjson.encode(id) .. ',"payload":' .. cjson.encode(payload)
     .. ',"attempt":' .. num(attempt) .. ',"enqueuedAt":' .. num(enqueued_at)
+  if priority and priority ~= 0 then s = s .. ',"priority":' .. num(priority) end
+  if headers then s = s .. ',"headers":' .. cjson.encode(headers) end
   if last_error then s = s .. ',"lastError":' .. cjson.encode(last_error) end
   return s .. '}'
+end
+
+-- The envelope of a decoded task with another attempt count and last error (priority and headers kept).
+local function reenvelope(task, attempt, last_error)
+  return envelope(task.id, task.payload, attempt, task.enqueuedAt, last_error, task.priority, task.headers)
+end
+
+-- The priority an envelope carries, without decoding it: 0 for a raw element or none given. The
+-- payload, id, headers and error are JSON strings inside it, whose quotes are escaped, so the only
+-- unescaped ,"priority": is the field itself.
+local function envelope_priority(env)
+  return tonumber(string.match(env, ',"priority":(%-?%d+)')) or 0
+end
+
+-- Ready tasks of priority 0 (and raw elements) wait in the wait list, as they always did; those of
+-- another priority wait in the prioritized zset, scored -priority * 2^33 + seq: higher priority
+-- first, and within one priority by seq, which grows for tasks going to the back and falls below
+-- zero for tasks going to the front (recovered leases). Priorities lie within +-1,000,000, so
+-- every score is an exact double (below 2^53), and scores below 0 are exactly the priorities
+-- above 0. seq counts in the sequence hash (fields back, front), deleted when the zset empties.
+local PRIORITY_BAND = 8589934592
+-- Below every priority (MIN_PRIORITY is -1,000,000): "no floor" and "nothing ready".
+local MIN_PRIORITY = -1000000
+local NO_PRIORITY = -2000000
+
+-- The exclusive score bound below which the prioritized zset holds the tasks of priority >= p
+-- (priority p's scores lie within -p * 2^33 +- 2^32, so the bands tile the line).
+local function priority_bound(p)
+  return '(' .. num(-p * PRIORITY_BAND + 4294967296)
+end
+
+-- Puts a ready envelope at the back (or, with front, the front) of its priority's ready order.
+local function push_ready(wait_key, prio_key, seq_key, env, priority, front)
+  if priority == 0 then
+    if front then call('RPUSH', wait_key, env) else call('LPUSH', wait_key, env) end
+    return
+  end
+  local seq
+  if front then seq = -call('HINCRBY', seq_key, 'front', 1) else seq = call('HINCRBY', seq_key, 'back', 1) end
+  call('ZADD', prio_key, -priority * PRIORITY_BAND + seq, env)
 end
 
 -- The delivery of a leased envelope (see DELIVERY_HEAD); envelope.ts decodeDelivery reads it.
@@ -77,7 +121,7 @@ end
 -- Reads a list element: a task table, or nil and the reason it is corrupt.
 local function decode(el, now)
   if string.sub(el, 1, #ENVELOPE_HEAD) ~= ENVELOPE_HEAD then
-    return { id = el, payload = cjson.encode(el), attempt = 0, enqueuedAt = now }
+    return { id = el, payload = cjson.encode(el), attempt = 0, enqueuedAt = now, priority = 0 }
   end
   local ok, t = pcall(cjson.decode, el)
   if not ok then return nil, 'not valid JSON' end
@@ -85,6 +129,8 @@ local function decode(el, now)
   if type(t.payload) ~= 'string' then return nil, 'no payload text' end
   if type(t.attempt) ~= 'number' or type(t.enqueuedAt) ~= 'number' then return nil, 'no attempt or enqueuedAt' end
   if t.lastError ~= nil and type(t.lastError) ~= 'string' then t.lastError = nil end
+  if type(t.priority) ~= 'number' then t.priority = 0 end
+  if t.headers ~= nil and type(t.headers) ~= 'string' then t.headers = nil end
   return t
 end
 
@@ -129,14 +175,20 @@ local function corrupt_letter(el, reason, now)
   return envelope('corrupt:' .. redis.sha1hex(el), cjson.encode(el), 0, now, 'corrupt envelope (' .. reason .. '): ' .. string.sub(el, 1, 200))
 end
 
--- Adds a delayed envelope; when it is now the earliest, announces its due time so workers that
--- are waiting in other processes wake when it falls due rather than at the end of their wait.
-local function add_delayed(key, due, env, channel)
+-- Tells the workers waiting on a queue in every process that a task is ready or falls due in
+-- `in_ms` ms (0: now), as "<ms from now>": the message is relative, so the listener's clock need
+-- not agree with the server's (QueueWaiter.onDue reads it).
+local function announce_due(channel, in_ms)
+  redis.call('PUBLISH', channel, num(in_ms))
+end
+
+-- Adds a delayed envelope due at server time `due` (now: the server's time of the call); when it
+-- is now the earliest, announces it so workers that are waiting in other processes wake when it
+-- falls due rather than at the end of their wait.
+local function add_delayed(key, due, env, channel, now)
   local first = call('ZRANGE', key, 0, 0, 'WITHSCORES')
   call('ZADD', key, due, env)
-  if not first[2] or due < tonumber(first[2]) then
-    redis.call('PUBLISH', channel, num(due))
-  end
+  if not first[2] or due < tonumber(first[2]) then announce_due(channel, due - now) end
 end
 
 -- A lock waiter's entry in the waiter list and deadlines zset: "<token> <ttl ms> <grant channel>"

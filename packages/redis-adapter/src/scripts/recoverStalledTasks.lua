@@ -1,25 +1,32 @@
--- recoverStalledTasks: returns leases whose deadline has passed to the front of the wait list, or
--- to the dead list when they used their last attempt.
+-- recoverStalledTasks: returns leases whose deadline (server time) has passed to the front of their
+-- priority's ready order, or to the dead list when they used their last attempt. Prioritized tasks
+-- made ready are announced on the due channel (workers blocked on the wait list would not see them).
 -- KEYS[1] active: active zset
 -- KEYS[2] leases: leases hash
 -- KEYS[3] ids: ids set
 -- KEYS[4] wait: wait list
 -- KEYS[5] dead: dead list
--- ARGV[1] now: ms, caller's clock
--- ARGV[2] maxAttempts: deliveries before a task is dead-lettered
--- ARGV[3] limit: most leases handled in one call
+-- KEYS[6] prioritized: prioritized zset
+-- KEYS[7] sequence: sequence hash of the prioritized zset
+-- ARGV[1] maxAttempts: deliveries before a task is dead-lettered
+-- ARGV[2] limit: most leases handled in one call
+-- ARGV[3] dueChannel: the delayed-due channel
 -- Returns: the number of tasks recovered or dead-lettered.
 local activeKey = KEYS[1]
 local leasesKey = KEYS[2]
 local idsKey = KEYS[3]
 local waitKey = KEYS[4]
 local deadKey = KEYS[5]
-local now = tonumber(ARGV[1])
-local maxAttempts = tonumber(ARGV[2])
-local limit = tonumber(ARGV[3])
+local prioritizedKey = KEYS[6]
+local sequenceKey = KEYS[7]
+local maxAttempts = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local dueChannel = ARGV[3]
+local now = server_ms()
 
 local expired = call('ZRANGEBYSCORE', activeKey, '-inf', now, 'LIMIT', 0, limit)
 local count = 0
+local announce = false
 -- latest deadline first, so the earliest-expired lease ends up at the very front
 for i = #expired, 1, -1 do
   local id = expired[i]
@@ -33,12 +40,14 @@ for i = #expired, 1, -1 do
       count = count + 1
       local reason = 'lease expired on attempt ' .. num(task.attempt) .. ' (the worker stalled or died)'
       if task.attempt >= maxAttempts then
-        call('LPUSH', deadKey, envelope(task.id, task.payload, task.attempt, task.enqueuedAt, reason))
+        call('LPUSH', deadKey, reenvelope(task, task.attempt, reason))
         call('SREM', idsKey, id)
       else
-        call('RPUSH', waitKey, envelope(task.id, task.payload, task.attempt, task.enqueuedAt, reason))
+        push_ready(waitKey, prioritizedKey, sequenceKey, reenvelope(task, task.attempt, reason), task.priority, true)
+        if task.priority ~= 0 then announce = true end
       end
     end
   end
 end
+if announce then announce_due(dueChannel, 0) end
 return count
