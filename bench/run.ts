@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRedisServer, type RedisServerHandle } from '../test/setup/redis-server.js';
 import { parseArgs } from './lib/args.js';
+import { createBenchDatabase, type BenchDatabase } from './lib/postgres.js';
 import { barChart } from './lib/chart.js';
 import type { BenchConfig } from './lib/config.js';
 import type { MetricKey, ScenarioResult } from './lib/metrics.js';
@@ -30,6 +31,7 @@ const PLAN = [
   { group: 'baton', subject: 'memory', file: 'baton-extra.ts', args: ['memory'] },
   { group: 'baton', subject: 'registry', file: 'baton-extra.ts', args: ['registry'] },
   { group: 'baton', subject: 'multi', file: 'baton-extra.ts', args: ['multi'] },
+  { group: 'postgres', subject: 'baton-pg', file: 'baton-pg-queue.ts', args: [] },
 ];
 
 const QUEUE_KEYS: MetricKey[] = ['enqueueOne', 'enqueueBulk', 'process1', 'process50', 'latencyP50', 'latencyP99'];
@@ -46,16 +48,20 @@ const SEMAPHORE_KEYS: MetricKey[] = [
   'semLongest',
   'semLongest1ms',
 ];
+/** Columns of the PostgreSQL table, as the scenario processes name their subjects. */
+const POSTGRES_SUBJECTS = ['Baton (PostgreSQL)'];
 const BATON_KEYS: MetricKey[] = ['memoryPipeline', 'registryP50', 'registryP99', 'multiProcess'];
 
 const args = parseArgs(process.argv.slice(2));
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 let server: RedisServerHandle | undefined;
+let database: BenchDatabase | undefined;
 let current: ChildProcess | undefined;
 
 async function cleanup(): Promise<void> {
   current?.kill('SIGKILL');
   await server?.stop();
+  await database?.drop();
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -129,7 +135,8 @@ async function main(): Promise<void> {
     execFileSync('redis-server', ['--version'])
       .toString()
       .match(/v=([\d.]+)/)?.[1] ?? '?';
-  const config: BenchConfig = { redisUrl: server.url, reps: args.reps, sizes: args.sizes };
+  if (selected.some((p) => p.group === 'postgres')) database = await createBenchDatabase();
+  const config: BenchConfig = { redisUrl: server.url, postgresUrl: database?.url ?? '', reps: args.reps, sizes: args.sizes };
   console.log(`bench: redis-server ${redisVersion} on ${server.url}; ${args.reps} timed repetitions after one warm-up; sizes ${JSON.stringify(args.sizes)}`);
   const started = Date.now();
   const results: Results = new Map();
@@ -141,11 +148,15 @@ async function main(): Promise<void> {
   }
   const totalS = (Date.now() - started) / 1_000;
   await server.stop();
+  await database?.drop();
+  const postgresMachine = database?.describe;
+  database = undefined;
 
   const queueTable = metricTable(results, ['Baton', 'BullMQ', 'bee-queue', 'Baton (memory)'], QUEUE_KEYS);
   const lockTable = metricTable(results, ['Baton', 'redlock', 'redis-semaphore', 'Baton (memory)'], LOCK_KEYS);
   const semaphoreTable = metricTable(results, ['Baton', 'redis-semaphore', 'Baton (memory)'], SEMAPHORE_KEYS);
   const batonTable = metricTable(results, ['Baton'], BATON_KEYS);
+  const postgresTable = metricTable(results, POSTGRES_SUBJECTS, QUEUE_KEYS);
   const targets = evaluateTargets(results);
   const settings = (suite: string, names: string[]): string =>
     names
@@ -193,6 +204,18 @@ async function main(): Promise<void> {
     '',
     settings('baton', ['Baton']),
     '',
+    ...(postgresTable
+      ? [
+          '## Queue on PostgreSQL',
+          '',
+          `Server: ${postgresMachine ?? '?'}; a database of the run's own, every table emptied before every measurement.`,
+          '',
+          postgresTable,
+          '',
+          settings('postgres', POSTGRES_SUBJECTS),
+          '',
+        ]
+      : []),
     '## Targets',
     '',
     targetTable(targets),

@@ -2,7 +2,7 @@ import { DEFAULT_SIZES, type BenchSizes } from './config.js';
 
 /** Command-line options of `npm run bench -- …`. */
 export interface BenchArgs {
-  /** Groups or subjects to run (queue, lock, semaphore, baton, bullmq, bee-queue, redlock, redis-semaphore, memory, registry, multi); empty: all. */
+  /** Groups or subjects to run (queue, lock, semaphore, baton, postgres, bullmq, bee-queue, redlock, redis-semaphore, memory, registry, multi, baton-pg); empty: all. */
   only: string[];
   /** Timed repetitions after the warm-up. @default 5 */
   reps: number;
@@ -19,7 +19,7 @@ export interface BenchArgs {
   rounds: number;
 }
 
-const USAGE = `usage: npm run bench -- [--only queue,lock,semaphore,baton,bullmq,bee-queue,redlock,redis-semaphore,memory,registry,multi]
+const USAGE = `usage: npm run bench -- [--only queue,lock,semaphore,baton,postgres,bullmq,bee-queue,redlock,redis-semaphore,memory,registry,multi,baton-pg]
                         [--reps 5] [--scale 1] [--cpu-prof] [--write | --no-write]
        npm run bench -- --ab group:subject,group:subject [--rounds 10] [--scale 1]
        npm run bench -- --ab group:subject --against <other checkout> [--rounds 10]

@@ -19,6 +19,8 @@ export interface BenchSizes {
 /** What run.ts hands each scenario process (JSON in BENCH_CONFIG). */
 export interface BenchConfig {
   redisUrl: string;
+  /** A database run.ts created for this run (dropped at the end); '' when no PostgreSQL scenario runs. */
+  postgresUrl: string;
   /** Timed repetitions after the warm-up. @default 5 */
   reps: number;
   sizes: BenchSizes;

@@ -13,6 +13,7 @@ export class Harness {
   readonly config: BenchConfig;
   private readonly admin: Redis;
   private readonly result: ScenarioResult;
+  private resetStore: (() => Promise<void>) | undefined;
 
   constructor(subject: string, suite: ScenarioResult['suite'], settings: string) {
     this.config = readConfig();
@@ -20,10 +21,16 @@ export class Harness {
     this.result = { subject, suite, settings, values: {}, notes: [] };
   }
 
-  /** Runs `measure` once as a warm-up and then `reps` times, each after a FLUSHALL. */
+  /** Also runs `fn` before every measurement (a PostgreSQL scenario empties its tables there). */
+  onReset(fn: () => Promise<void>): void {
+    this.resetStore = fn;
+  }
+
+  /** Runs `measure` once as a warm-up and then `reps` times, each after a FLUSHALL (and the onReset hook). */
   async repeat(name: string, measure: Measure): Promise<void> {
     for (let rep = 0; rep <= this.config.reps; rep++) {
       await this.admin.flushall();
+      await this.resetStore?.();
       const values = await measure(rep === 0);
       if (rep === 0) continue;
       for (const [key, value] of Object.entries(values) as Array<[MetricKey, number]>) {

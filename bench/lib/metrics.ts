@@ -46,7 +46,7 @@ export type MetricKey = keyof typeof METRICS;
 /** What one scenario process reports: its subject, its settings, and each metric's timed repetitions. */
 export interface ScenarioResult {
   subject: string;
-  suite: 'queue' | 'lock' | 'semaphore' | 'baton' | 'ceiling';
+  suite: 'queue' | 'lock' | 'semaphore' | 'baton' | 'ceiling' | 'postgres';
   settings: string;
   values: Partial<Record<MetricKey, number[]>>;
   /** Free-form observations (e.g. round trips per operation). */

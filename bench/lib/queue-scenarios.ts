@@ -38,7 +38,7 @@ let queueSeq = 0;
 const jobs = (n: number, from = 0): Job[] => Array.from({ length: n }, (_, k) => ({ i: from + k }));
 
 /** Runs scenarios (a)–(d) of the issue for one subject; the warm-up runs a quarter of the jobs. */
-export async function runQueueScenarios(h: Harness, subject: QueueSubject): Promise<void> {
+export async function runQueueScenarios(h: Harness, subject: QueueSubject, options: { countCommands?: boolean } = {}): Promise<void> {
   const size = (warmup: boolean): number => (warmup ? Math.max(100, h.config.sizes.jobs >> 2) : h.config.sizes.jobs);
   const open = (): Promise<QueueClient> => subject.open(`bench-${process.pid}-${++queueSeq}`);
 
@@ -115,7 +115,7 @@ export async function runQueueScenarios(h: Harness, subject: QueueSubject): Prom
     return { latencyP50: quantile(latencies, 0.5), latencyP99: quantile(latencies, 0.99) };
   });
 
-  if (!subject.memory) await noteQueueCommands(h, subject);
+  if (!subject.memory && options.countCommands !== false) await noteQueueCommands(h, subject);
 }
 
 /**
