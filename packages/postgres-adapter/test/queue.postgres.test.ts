@@ -124,4 +124,16 @@ describe.skipIf(postgresUrl === '')('postgres adapter: queues', () => {
     expect(await until(async () => (await finished()) === 0, 5_000)).toBe(true);
     expect((await queue.enqueue(0, { id: 't0' })).status).toBe('queued');
   });
+
+  it('with preparedStatements: false (behind a transaction-pooling proxy) the queue works the same', async () => {
+    bed = new PgTestBed(freshSchema('unprepared'));
+    const queue = bed.backend({ preparedStatements: false }).queue<number>('q');
+    expect((await queue.enqueue(1, { id: 'a' })).status).toBe('queued');
+    expect((await queue.enqueue(1, { id: 'a' })).status).toBe('duplicate');
+    const lease = await queue.dequeue();
+    expect(lease?.payload).toBe(1);
+    expect(await queue.complete(lease!)).toBe(true);
+    expect((await queue.enqueue(1, { id: 'a' })).status).toBe('finished');
+    expect(() => bed.backend({ preparedStatements: 'yes' as unknown as boolean })).toThrow(/preparedStatements/);
+  });
 });

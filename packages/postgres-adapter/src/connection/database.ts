@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { BackendDataError, type Logger } from '@baton/core';
 import pg from 'pg';
 import { toBatonError } from '../errors.js';
@@ -30,6 +31,8 @@ export interface DatabaseSettings {
   connectTimeoutMs: number;
   /** Client-side timeout (ms) of one statement on the connections Baton opens. */
   commandTimeoutMs: number;
+  /** Send statements as named prepared statements (parsed and planned once per connection). */
+  preparedStatements: boolean;
 }
 
 /** `host:port/database` of a connection, never its password. */
@@ -76,6 +79,7 @@ export class Database {
   private readonly ownsPool: boolean;
   private preparing: Promise<void> | undefined;
   private prepared = false;
+  private readonly names = new Map<string, string>();
 
   constructor(
     connection: PostgresConnectionOptions,
@@ -121,10 +125,22 @@ export class Database {
   async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
     if (!this.prepared) await this.ready();
     try {
-      return (await this.pool.query<R>(text, values)).rows;
+      if (!this.settings.preparedStatements) return (await this.pool.query<R>(text, values)).rows;
+      return (await this.pool.query<R>({ name: this.nameOf(text), text, values })).rows;
     } catch (error) {
       throw toBatonError(error, this.address);
     }
+  }
+
+  // A name per statement text (a hash, so two backends with different schemas on one given pool
+  // never reuse a name for another text, which pg refuses).
+  private nameOf(text: string): string {
+    let name = this.names.get(text);
+    if (name === undefined) {
+      name = `baton_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+      this.names.set(text, name);
+    }
+    return name;
   }
 
   /** Ends the pool if the backend created it; a given pool is left to its owner. */

@@ -64,6 +64,7 @@ export class PgQueueStore implements QueueStore {
 
   /** See QueueStore.add: one statement per call; NOTIFYs the queue's channel only while someone waits. */
   async add(tasks: readonly PreparedTask[]): Promise<EnqueueResult[]> {
+    if (tasks.length === 1) return [await this.addOne(tasks[0]!)];
     const ids = tasks.map((t) => t.id);
     const rows = await this.ctx.db.query<{ ord: number; status: string }>(this.sql.enqueue, [
       this.name,
@@ -79,6 +80,21 @@ export class PgQueueStore implements QueueStore {
     return results;
   }
 
+  // One task without arrays: a statement the server plans once and runs in a tenth of the time
+  // of the array form (measured in the commit that added it).
+  private async addOne(task: PreparedTask): Promise<EnqueueResult> {
+    const [row] = await this.ctx.db.query<{ status: string }>(this.sql.enqueueOne, [
+      this.name,
+      task.id,
+      task.json,
+      task.delayMs,
+      this.waiter.channel,
+      task.priority,
+      task.headers === undefined ? null : JSON.stringify(task.headers),
+    ]);
+    return { id: task.id, status: STATUS[row!.status] ?? 'duplicate' };
+  }
+
   /** See QueueStore.lease. */
   async lease(max: number, wait: LeaseWait): Promise<Lease<unknown>[]> {
     const { waitMs, signal } = wait;
@@ -88,6 +104,7 @@ export class PgQueueStore implements QueueStore {
       if (this.ctx.closed || signal?.aborted) return [];
       const remaining = giveUpAt - this.clock.now();
       let claim: Awaited<ReturnType<typeof this.claim>>;
+      const epoch = this.waiter.epoch;
       try {
         // no await when the channel is LISTENed already: completions requested in this turn must
         // still be pending when the claim takes them along
@@ -110,7 +127,7 @@ export class PgQueueStore implements QueueStore {
         continue;
       }
       const due = claim.nextDueMs === null ? Infinity : Math.max(1, claim.nextDueMs);
-      await this.waiter.wait(Math.min(left, due, SLOW_POLL_MS), signal);
+      await this.waiter.wait(Math.min(left, due, SLOW_POLL_MS), signal, epoch);
     }
   }
 

@@ -10,6 +10,11 @@ export interface QueueSql {
    */
   enqueue: string;
   /**
+   * `enqueue` of one task, without arrays: $2 id, $3 payload, $4 delay (ms), $5 channel, $6
+   * priority, $7 headers. One row: status q|d|f.
+   */
+  enqueueOne: string;
+  /**
    * Completes $5/$6 (ids/tokens) with retention $7 ms, then claims up to $2 ready tasks for $3 ms
    * with tokens `$4.<n>`. Rows: kind 'c' (a completion that held: id), kind 'l' (a lease; `n` its
    * rank in the queue's order), and one kind 'n' row whose `n` is the ms until the next delayed
@@ -97,6 +102,20 @@ export function queueSql(s: string): QueueSql {
       LEFT JOIN ins ON ins.id = i.id
       LEFT JOIN ${s}.tasks old ON old.queue = $1 AND old.id = i.id
       UNION ALL SELECT -1, 'n' FROM notify`,
+    enqueueOne: `
+      WITH ins AS (
+        INSERT INTO ${s}.tasks AS t (queue, id, state, priority, run_at, seq, attempt, enqueued_at, payload, headers)
+        VALUES ($1, $2, 0, $6, ${now} + $4, nextval('${s}.task_seq'), 0, ${now}, $3, $7)
+        ON CONFLICT (queue, id) DO UPDATE SET state = 0, priority = excluded.priority, run_at = excluded.run_at, seq = excluded.seq, attempt = 0,
+          enqueued_at = excluded.enqueued_at, payload = excluded.payload, headers = excluded.headers, token = NULL, deadline = NULL, last_error = NULL, dead_at = NULL, expires_at = NULL
+          WHERE t.state = 3 AND t.expires_at <= ${now}
+        RETURNING t.run_at
+      ), notify AS (
+        ${notifyIfWaited(s, `SELECT greatest(min(run_at) - ${now}, 0) FROM ins`, '$5')}
+      )
+      SELECT CASE WHEN EXISTS (SELECT 1 FROM ins) THEN 'q'
+        WHEN EXISTS (SELECT 1 FROM ${s}.tasks old WHERE old.queue = $1 AND old.id = $2 AND old.state = 3 AND old.expires_at > ${now}) THEN 'f'
+        ELSE 'd' END AS status, (SELECT count(*) FROM notify)::int AS notified`,
     claim: claimBody(''),
     claimWaiting: claimBody(`, idle AS (
       INSERT INTO ${s}.queue_waiters (queue, waiter, until) SELECT $1, $8, ${now} + $9 WHERE NOT EXISTS (SELECT 1 FROM claimed)

@@ -27,6 +27,7 @@ export class QueueWaiter {
   private subscribing: Promise<unknown> | undefined;
   private listened = false;
   private dueAt = Infinity;
+  private wakeups = 0;
   private cancelDue: () => void = () => undefined;
 
   constructor(
@@ -68,18 +69,28 @@ export class QueueWaiter {
   }
 
   /**
-   * Resolves after `ms` (clock time), on a notification that work may be there, on a reconnect,
-   * when the backend closes or when `signal` aborts.
+   * A count of the wake-ups so far (notifications of ready work, due timers, reconnects). A claim
+   * reads it before its statement and hands it to `wait`: a notification that arrives while the
+   * statement runs (the listen connection may deliver it before the claim's answer) then ends the
+   * wait at once instead of being lost to a sleeper that did not exist yet.
    */
-  wait(ms: number, signal?: AbortSignal): Promise<void> {
-    if (this.ctx.closed || signal?.aborted) return Promise.resolve();
+  get epoch(): number {
+    return this.wakeups;
+  }
+
+  /**
+   * Resolves after `ms` (clock time), on a notification that work may be there, on a reconnect,
+   * when the backend closes or when `signal` aborts; at once when a wake-up came since `epoch`
+   * was read, and no later than a delayed task announced meanwhile falls due.
+   */
+  wait(ms: number, signal?: AbortSignal, since = this.wakeups): Promise<void> {
+    if (this.ctx.closed || signal?.aborted || since !== this.wakeups) return Promise.resolve();
     return new Promise((resolve) => {
       const sleeper: Sleeper = {
         wake: () => {
           cancel();
           signal?.removeEventListener('abort', sleeper.wake);
           this.sleepers.delete(sleeper);
-          if (this.sleepers.size === 0) this.clearDue();
           resolve();
         },
       };
@@ -90,28 +101,25 @@ export class QueueWaiter {
   }
 
   private onNotify(dueInMs: number): void {
-    if (this.sleepers.size === 0 || !Number.isFinite(dueInMs)) return;
+    if (!Number.isFinite(dueInMs)) return;
     if (dueInMs <= 0) {
       this.wakeAll();
       return;
     }
+    // Kept even with nobody asleep: a claim in flight may not have seen the task.
     const at = this.ctx.clock.now() + dueInMs;
     if (at >= this.dueAt) return;
     this.cancelDue();
     this.dueAt = at;
     this.cancelDue = setClockTimeout(this.ctx.clock, dueInMs, () => {
       this.dueAt = Infinity;
+      this.cancelDue = () => undefined;
       this.wakeAll();
     });
   }
 
-  private clearDue(): void {
-    this.cancelDue();
-    this.cancelDue = () => undefined;
-    this.dueAt = Infinity;
-  }
-
   private wakeAll(): void {
+    this.wakeups++;
     for (const sleeper of [...this.sleepers]) sleeper.wake();
   }
 }
