@@ -110,10 +110,13 @@ function machine(redisVersion: string): string {
 async function abMain(spec: string): Promise<void> {
   const sides = resolveAbSides(spec, args.against === undefined ? undefined : resolve(args.against), PLAN, ROOT);
   server = await startRedisServer();
-  const config: BenchConfig = { redisUrl: server.url, reps: 1, sizes: args.sizes };
+  if (sides.some((side) => side.file.includes('-pg-'))) database = await createBenchDatabase();
+  const config: BenchConfig = { redisUrl: server.url, postgresUrl: database?.url ?? '', reps: 1, sizes: args.sizes };
   console.log(`bench --ab: ${sides[0].label} against ${sides[1].label}, ${args.rounds} rounds of one timed run each, alternating`);
   const runs = await alternate(sides, args.rounds, (side) => runScenario(side.file, side.args, config, side.root));
   await server.stop();
+  await database?.drop();
+  database = undefined;
   console.log(`\n${abTable(sides, runs)}`);
 }
 
