@@ -6,6 +6,7 @@ import {
   ClosedError,
   ConditionTimeoutError,
   InvalidArgumentError,
+  InvalidCursorError,
   LockLostError,
   LockTimeoutError,
   SerializationError,
@@ -31,6 +32,7 @@ describe('errors', () => {
       [new NotSupportedError('queue.cancel', 'cancel'), 'NOT_SUPPORTED', 'NotSupportedError'],
       [new TaskCancelledError('t', 'user asked'), 'TASK_CANCELLED', 'TaskCancelledError'],
       [new WaitTimeoutError('t', 10), 'WAIT_TIMEOUT', 'WaitTimeoutError'],
+      [new InvalidCursorError('options.cursor', 'is not a cursor'), 'INVALID_CURSOR', 'InvalidCursorError'],
     ];
     for (const [error, code, name] of cases) {
       expect(error).toBeInstanceOf(BatonError);

@@ -55,4 +55,21 @@ describe('StoreQueue over a store without the optional behaviours', () => {
     expect((await q.dequeue())!.priority).toBe(0);
     expect((await q.deadLetters())[0]!.priority).toBe(0);
   });
+
+  it('refuses inspection and pause with NotSupportedError naming the capability, after checking the arguments', async () => {
+    const q = queueOver([]);
+    const cases: Array<[Promise<unknown>, string, string]> = [
+      [q.get('a'), 'queue.get', 'inspection'],
+      [q.list('dead'), 'queue.list', 'inspection'],
+      [q.retryDead({ all: true }), 'queue.retryDead', 'inspection'],
+      [q.remove('a'), 'queue.remove', 'inspection'],
+      [q.purge('dead'), 'queue.purge', 'inspection'],
+      [q.pause(), 'queue.pause', 'pause'],
+      [q.resume(), 'queue.resume', 'pause'],
+      [q.isPaused(), 'queue.isPaused', 'pause'],
+    ];
+    for (const [call, operation, capability] of cases) await expect(call).rejects.toMatchObject({ code: 'NOT_SUPPORTED', operation, capability });
+    await expect(q.list('nope' as 'dead')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(q.list('dead', { cursor: '@' })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+  });
 });

@@ -77,6 +77,12 @@ export class MemoryBackend implements Backend {
     return new StoreQueue<T>(name, new MemoryQueueStore(name, resolved, this.scope), resolved, this.scope);
   }
 
+  /** See Backend.queues: the queues of the store enqueued to or leased from by any backend on it. Throws ClosedError after close. */
+  async queues(): Promise<string[]> {
+    this.scope.assertOpen();
+    return this.scope.store.queueNames();
+  }
+
   /** A handle on registry group `group` (1–200 characters). Throws InvalidArgumentError / ClosedError. */
   registry(group: string, options?: RegistryOptions): Registry {
     this.scope.assertOpen();

@@ -1,8 +1,23 @@
-import type { CancelResult, EnqueueResult, Lease, QueueEvent, QueueEventType, QueueStats, Task, TaskOutcome } from '@baton/core';
-import type { FailDecision, LeaseRef, LeaseWait, PreparedTask, QueueStore, QueueSubscription, ResolvedQueueOptions } from '@baton/core/adapter';
+import type {
+  CancelResult,
+  EnqueueResult,
+  Lease,
+  PurgeableState,
+  QueueEvent,
+  QueueEventType,
+  QueueStats,
+  RemoveResult,
+  Task,
+  TaskInfo,
+  TaskOutcome,
+  TaskState,
+} from '@baton/core';
+import type { FailDecision, LeaseRef, LeaseWait, PreparedTask, QueueStore, QueueSubscription, ResolvedQueueOptions, StorePage } from '@baton/core/adapter';
 import type { BackendScope } from './backend-scope.js';
 import { timerAt, type ClockTimer } from './clock-timer.js';
-import type { DeadRecord, DequeueWaiter, LeaseRecord, QueueState } from './queue-state.js';
+import type { QueueAdminState } from './queue-admin-state.js';
+import type { DeadRecord, DequeueWaiter, LeaseRecord } from './queue-state.js';
+import { pageOf, toTaskInfo } from './task-view.js';
 import type { StateEvent } from './queue-watchers.js';
 
 /**
@@ -18,7 +33,7 @@ import type { StateEvent } from './queue-watchers.js';
 export class MemoryQueueStore implements QueueStore {
   /** See QueueStore.supports. */
   readonly supports = { priorities: true, headers: true, results: true } as const;
-  private readonly state: QueueState;
+  private readonly state: QueueAdminState;
 
   /** `options` come resolved by core's resolveQueueOptions (the handle's StoreQueue gets the same). */
   constructor(
@@ -32,6 +47,7 @@ export class MemoryQueueStore implements QueueStore {
   /** See QueueStore.add. */
   async add(tasks: readonly PreparedTask[]): Promise<EnqueueResult[]> {
     const now = this.scope.clock.now();
+    this.state.known = true;
     const results = tasks.map((task) => ({ id: task.id, status: this.state.add(task, now, this.options.retainFinishedMs) }));
     if (this.state.watchers.wants('enqueued')) this.state.added(queuedIds(results), now);
     this.state.serve(now);
@@ -41,11 +57,12 @@ export class MemoryQueueStore implements QueueStore {
   /** See QueueStore.lease. */
   async lease(max: number, wait: LeaseWait): Promise<Lease<unknown>[]> {
     const now = this.scope.clock.now();
+    this.state.known = true;
     // Earlier blocked dequeues are served before this one takes anything.
     this.state.serve(now);
-    const records = this.state.take(max, now, this.options.visibilityTimeoutMs);
+    const records = this.state.take(max, now, this.options.visibilityTimeoutMs, wait.holder);
     if (records.length > 0 || wait.waitMs === 0 || wait.signal?.aborted) return records.map(toLease);
-    return this.wait(max, now + wait.waitMs, wait.signal);
+    return this.wait(max, now + wait.waitMs, wait.signal, wait.holder);
   }
 
   /** See QueueStore.complete. */
@@ -108,6 +125,47 @@ export class MemoryQueueStore implements QueueStore {
     return this.state.progress(lease.id, lease.token, json, this.scope.clock.now());
   }
 
+  /** See QueueStore.get (due delayed tasks are made waiting first, as a lease step would); finished ids and cancellations within this handle's retainFinishedMs. */
+  async get(id: string): Promise<TaskInfo<unknown> | undefined> {
+    const now = this.scope.clock.now();
+    // A due delayed task is waiting, as stats counts it.
+    this.state.serve(now);
+    const entry = this.state.entry(id, now, this.options.retainFinishedMs);
+    return entry === undefined ? undefined : toTaskInfo(id, entry);
+  }
+
+  /** See QueueStore.list. Due delayed tasks are made waiting first, as a lease step would. */
+  async list(state: TaskState, limit: number, after: string | undefined): Promise<StorePage> {
+    const now = this.scope.clock.now();
+    this.state.serve(now);
+    return pageOf(state, this.state.inState(state, now, this.options.retainFinishedMs), limit, after);
+  }
+
+  /** See QueueStore.setPaused. */
+  async setPaused(paused: boolean): Promise<void> {
+    this.state.setPaused(paused, this.scope.clock.now());
+  }
+
+  /** See QueueStore.isPaused. */
+  async isPaused(): Promise<boolean> {
+    return this.state.isPaused;
+  }
+
+  /** See QueueStore.retryDead. */
+  async retryDead(ids: readonly string[] | undefined, max: number): Promise<number> {
+    return this.state.retryDead(ids, max, this.scope.clock.now());
+  }
+
+  /** See QueueStore.remove. */
+  async remove(id: string): Promise<RemoveResult> {
+    return this.state.remove(id, this.scope.clock.now(), this.options.retainFinishedMs);
+  }
+
+  /** See QueueStore.purge. */
+  async purge(state: PurgeableState, max: number): Promise<number> {
+    return this.state.purge(state, max, this.scope.clock.now(), this.options.retainFinishedMs);
+  }
+
   /**
    * See QueueStore.watch. Events of every backend on the store reach the listener; it is ready at
    * once and never disconnected, so it never gets `reconnected`. Closing the backend ends it.
@@ -129,7 +187,7 @@ export class MemoryQueueStore implements QueueStore {
    * ([]) or `signal` aborts ([]). One clock timer at a time: at the deadline or when the next
    * delayed task falls due.
    */
-  private wait(max: number, deadline: number, signal: AbortSignal | undefined): Promise<Lease<unknown>[]> {
+  private wait(max: number, deadline: number, signal: AbortSignal | undefined, holder: string | undefined): Promise<Lease<unknown>[]> {
     return new Promise((resolve) => {
       let done = false;
       let timer: ClockTimer | undefined;
@@ -160,6 +218,7 @@ export class MemoryQueueStore implements QueueStore {
       const waiter: DequeueWaiter = {
         max,
         visibilityTimeoutMs: this.options.visibilityTimeoutMs,
+        holder,
         deliver: finish,
         reschedule: (nextDue) => arm(Math.min(deadline, nextDue ?? deadline)),
       };

@@ -2,7 +2,7 @@ import type { Clock } from '@baton/core';
 import { timerAt, type ClockTimer } from './clock-timer.js';
 import { GroupState } from './group-state.js';
 import { PermitRecord } from './permit-record.js';
-import { QueueState } from './queue-state.js';
+import { QueueAdminState } from './queue-admin-state.js';
 
 /** A blocked lock waiter of some backend sharing the store. */
 export interface PendingLockWait {
@@ -36,7 +36,7 @@ export interface LockRecord {
  * A store is plain memory: it needs no closing, and it outlives the backends that use it.
  */
 export class MemoryStore {
-  private readonly queues = new Map<string, QueueState>();
+  private readonly queues = new Map<string, QueueAdminState>();
   private readonly groups = new Map<string, GroupState>();
   private readonly locks = new Map<string, LockRecord>();
   private readonly permitRecords = new Map<string, PermitRecord>();
@@ -44,10 +44,17 @@ export class MemoryStore {
   private openBackends = 0;
 
   /** The state of queue `name` (created on first use). Used by the adapter. */
-  queue(name: string): QueueState {
+  queue(name: string): QueueAdminState {
     let state = this.queues.get(name);
-    if (!state) this.queues.set(name, (state = new QueueState()));
+    if (!state) this.queues.set(name, (state = new QueueAdminState()));
     return state;
+  }
+
+  /** The names of the queues enqueued to or leased from, sorted (see Backend.queues). */
+  queueNames(): string[] {
+    const names: string[] = [];
+    for (const [name, state] of this.queues) if (state.known) names.push(name);
+    return names.sort();
   }
 
   /** The state of registry group `name` (created on first use). Used by the adapter. */

@@ -26,6 +26,8 @@ export type StateOutcome =
 export interface DequeueWaiter {
   readonly max: number;
   readonly visibilityTimeoutMs: number;
+  /** Who takes the leases (see LeaseWait.holder). */
+  readonly holder: string | undefined;
   /** Hands the waiter its leases; the state has already removed it from `waiters`. */
   deliver(records: readonly LeaseRecord[]): void;
   /** The earliest delayed task is now due at `nextDue` (clock ms; undefined: none): wake up then. */
@@ -50,20 +52,24 @@ export class QueueState {
   readonly waiters = new Set<DequeueWaiter>();
   /** Watchers of this queue's events, from every backend on the store. */
   readonly watchers = new QueueWatchers();
-  private readonly tasks = new Map<string, TaskRecord | FinishedMark>();
-  private readonly ready = new ReadyOrder<TaskRecord>();
-  private readonly delayed = new TimeHeap<TaskRecord>();
+  protected readonly tasks = new Map<string, TaskRecord | FinishedMark>();
+  protected readonly ready = new ReadyOrder<TaskRecord>();
+  protected readonly delayed = new TimeHeap<TaskRecord>();
   /** Live entries of `delayed` (records still in the delayed state). */
-  private delayedCount = 0;
+  protected delayedCount = 0;
   private readonly active = new Set<TaskRecord>();
   /** Dead records in the order they died; an entry whose id maps to another record (or none) is stale. */
-  private readonly deadLog = new Deque<TaskRecord>();
-  private deadCount = 0;
-  private readonly completions = new CompletionLog();
+  protected readonly deadLog = new Deque<TaskRecord>();
+  protected deadCount = 0;
+  protected readonly completions = new CompletionLog();
   /** Cancelled records in the order they were cancelled, for pruning. */
-  private readonly cancellations = new CompletionLog<TaskRecord>();
-  private cancelledCount = 0;
+  protected readonly cancellations = new CompletionLog<TaskRecord>();
+  protected cancelledCount = 0;
   private lastMark: FinishedMark = { state: 'finished', finishedAt: Number.NaN, result: undefined };
+  /** Set by pause: lease steps take nothing. */
+  protected paused = false;
+  /** True once the queue was enqueued to or leased from (see Backend.queues). */
+  known = false;
 
   /**
    * Stores one task unless its id is waiting, delayed, active ('duplicate') or retained as
@@ -116,7 +122,7 @@ export class QueueState {
   cancel(id: string, reason: string | undefined, now: number, retainMs: number): CancelResult {
     if (this.finishedMark(id, now, retainMs) !== undefined) return 'finished';
     const record = this.tasks.get(id);
-    if (record === undefined || record.state === 'finished') return 'not-found';
+    if (record === undefined || record.state === 'finished' || record.state === 'removed') return 'not-found';
     if (record.state === 'dead') return 'dead';
     if (record.state === 'cancelled') return this.cancelledWithin(record, now, retainMs) ? 'already-cancelled' : 'not-found';
     const from = record.state;
@@ -158,8 +164,9 @@ export class QueueState {
    * Leases up to `max` ready tasks in ready order, each with a fresh token and deadline now +
    * `visibilityTimeoutMs`. The records are live views (see LeaseRecord): copy them at once.
    */
-  take(max: number, now: number, visibilityTimeoutMs: number): readonly LeaseRecord[] {
+  take(max: number, now: number, visibilityTimeoutMs: number, holder: string | undefined): readonly LeaseRecord[] {
     const out: TaskRecord[] = [];
+    if (this.paused) return out;
     while (out.length < max) {
       const record = this.ready.shift();
       if (record === undefined) break;
@@ -167,6 +174,7 @@ export class QueueState {
       record.attempt++;
       record.token = newLeaseToken();
       record.deadline = now + visibilityTimeoutMs;
+      record.holder = holder;
       this.active.add(record);
       out.push(record);
     }
@@ -182,7 +190,7 @@ export class QueueState {
     this.promote(now);
     for (const waiter of this.waiters) {
       if (this.ready.size === 0) break;
-      const records = this.take(waiter.max, now, waiter.visibilityTimeoutMs);
+      const records = this.take(waiter.max, now, waiter.visibilityTimeoutMs, waiter.holder);
       if (records.length === 0) break;
       this.waiters.delete(waiter);
       waiter.deliver(records);
@@ -285,7 +293,7 @@ export class QueueState {
   }
 
   /** The finished mark of `id` if it completed less than `retainMs` ago; forgets expired ones. */
-  private finishedMark(id: string, now: number, retainMs: number): FinishedMark | undefined {
+  protected finishedMark(id: string, now: number, retainMs: number): FinishedMark | undefined {
     this.pruneFinished(now, retainMs);
     const record = this.tasks.get(id);
     if (record?.state !== 'finished') return undefined;
@@ -298,6 +306,7 @@ export class QueueState {
   private delay(record: TaskRecord, dueAt: number): void {
     record.state = 'delayed';
     record.token = '';
+    record.dueAt = dueAt;
     this.delayed.push(dueAt, record);
     this.delayedCount++;
   }
@@ -318,7 +327,7 @@ export class QueueState {
   }
 
   /** True when `record` (cancelled) is within `retainMs` of its cancellation; forgets expired cancellations otherwise. */
-  private cancelledWithin(record: TaskRecord, now: number, retainMs: number): boolean {
+  protected cancelledWithin(record: TaskRecord, now: number, retainMs: number): boolean {
     this.pruneCancelled(now, retainMs);
     if (this.tasks.get(record.id) !== record) return false;
     if (record.finishedAt + retainMs > now) return true;
@@ -329,7 +338,7 @@ export class QueueState {
   }
 
   /** Forgets cancellations made `retainMs` or more before `now`, oldest first. */
-  private pruneCancelled(now: number, retainMs: number): void {
+  protected pruneCancelled(now: number, retainMs: number): void {
     for (let record = this.cancellations.peekMark(); record !== undefined && record.finishedAt + retainMs <= now; record = this.cancellations.peekMark()) {
       const id = this.cancellations.shift()!;
       if (this.tasks.get(id) === record) {
@@ -340,7 +349,7 @@ export class QueueState {
   }
 
   /** Forgets the ids that completed `retainMs` or more before `now`, oldest first, up to the first live one. */
-  private pruneFinished(now: number, retainMs: number): void {
+  protected pruneFinished(now: number, retainMs: number): void {
     for (let mark = this.completions.peekMark(); mark !== undefined && mark.finishedAt + retainMs <= now; mark = this.completions.peekMark()) {
       const id = this.completions.shift()!;
       // The id may since have expired, run again and completed later (it has a later log entry).

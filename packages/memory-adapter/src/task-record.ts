@@ -15,11 +15,16 @@ export interface TaskRecord {
   priority: number;
   headers: TaskHeaders | undefined;
   lastError: string | undefined;
-  state: 'waiting' | 'delayed' | 'active' | 'dead' | 'cancelled';
+  /** 'removed': taken out by remove, purge or a redrive (which maps the id to a fresh record); every list skips it. */
+  state: 'waiting' | 'delayed' | 'active' | 'dead' | 'cancelled' | 'removed';
   /** The current delivery's token; '' while not leased. */
   token: string;
   /** The current lease's deadline (clock ms); meaningful while active. */
   deadline: number;
+  /** Who holds the current lease (the lease call's `holder`); meaningful while active. */
+  holder: string | undefined;
+  /** When a delayed task becomes ready (clock ms); meaningful while delayed. */
+  dueAt: number;
   /** Position in the ready order (see ReadyOrder); meaningful while waiting. */
   seq: number;
   /** The latest progress reported (JSON text), kept until the task ends. */
@@ -43,6 +48,8 @@ export function newRecord(id: string, json: string, now: number, priority: numbe
     state: 'waiting',
     token: '',
     deadline: 0,
+    holder: undefined,
+    dueAt: 0,
     seq: 0,
     progress: undefined,
     finishedAt: 0,

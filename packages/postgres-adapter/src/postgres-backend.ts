@@ -1,5 +1,6 @@
 import {
   InvalidArgumentError,
+  NotSupportedError,
   REGISTRY_DEFAULTS,
   silentLogger,
   SystemClock,
@@ -194,6 +195,12 @@ export class PostgresBackend implements Backend {
   rwlocks(options?: RwLockOptions): RwLockManager {
     const store = new PgPermitStore(this.ctx, this.lockWaiters, 'rwlock');
     return new StoreRwLockManager(store, this.ctx.clock, options, this.ctx.logger, this.assertOpen, this.onClose);
+  }
+
+  /** See Backend.queues. Not implemented on this backend yet: throws NotSupportedError (capability `inspection`). */
+  async queues(): Promise<string[]> {
+    this.assertOpen();
+    throw new NotSupportedError('backend.queues', 'inspection');
   }
 
   private readonly assertOpen = (): void => this.ctx.assertOpen();

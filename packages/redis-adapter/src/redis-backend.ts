@@ -3,6 +3,7 @@ import {
   silentLogger,
   SystemClock,
   InvalidArgumentError,
+  NotSupportedError,
   type Backend,
   type Clock,
   type LockManager,
@@ -204,6 +205,12 @@ export class RedisBackend implements Backend {
   /** See Backend.rwlocks: core's StoreRwLockManager over the Redis permit store (keys under `{rwlock:<resource>}`). */
   rwlocks(options?: RwLockOptions): RwLockManager {
     return new StoreRwLockManager(this.permitStore('rwlock'), this.ctx.clock, options, this.ctx.logger, this.assertOpen, this.onClose);
+  }
+
+  /** See Backend.queues. Not implemented on this backend yet: throws NotSupportedError (capability `inspection`). */
+  async queues(): Promise<string[]> {
+    this.assertOpen();
+    throw new NotSupportedError('backend.queues', 'inspection');
   }
 
   // Lock, semaphore and read/write-lock waiters of this backend share its one grant channel.

@@ -2,7 +2,7 @@
 // backend imports the interfaces, errors and Clock from there and the parts below from here.
 
 // Queues: the store a backend implements and the Queue core builds on it.
-export type { QueueStore, QueueStoreSupport, QueueSubscription, FailDecision, LeaseRef, LeaseWait } from '../queue/index.js';
+export type { QueueStore, QueueStoreSupport, QueueSubscription, FailDecision, LeaseRef, LeaseWait, StorePage } from '../queue/index.js';
 export { StoreQueue, type StoreQueueContext } from '../queue/index.js';
 export { resolveQueueOptions, prepareTask, assertLease, errorMessage, backoffDelay } from '../queue/index.js';
 export type { ResolvedQueueOptions, PreparedTask, BackoffPolicy } from '../queue/index.js';

@@ -14,7 +14,8 @@ export type BatonErrorCode =
   | 'CONDITION_TIMEOUT'
   | 'NOT_SUPPORTED'
   | 'TASK_CANCELLED'
-  | 'WAIT_TIMEOUT';
+  | 'WAIT_TIMEOUT'
+  | 'INVALID_CURSOR';
 
 /** Base class of every error Baton throws; `code` is stable across releases. */
 export class BatonError extends Error {

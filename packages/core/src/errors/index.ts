@@ -1,6 +1,6 @@
 export { BatonError, isBatonError, type BatonErrorCode } from './baton-error.js';
 export { LockTimeoutError, LockLostError, LockNotReplicatedError, SemaphoreLimitError, type LockKind } from './lock-errors.js';
-export { InvalidArgumentError, SerializationError } from './input-errors.js';
+export { InvalidArgumentError, SerializationError, InvalidCursorError } from './input-errors.js';
 export {
   BackendUnavailableError,
   BackendDataError,

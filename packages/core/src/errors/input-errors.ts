@@ -17,3 +17,13 @@ export class SerializationError extends InvalidArgumentError {
     super(argument, rule, 'SERIALIZATION');
   }
 }
+
+/**
+ * Thrown by `queue.list` when its cursor is not one that `list` returned for the same state (made
+ * up, cut short, or from another state's walk). Start the walk again without a cursor.
+ */
+export class InvalidCursorError extends InvalidArgumentError {
+  constructor(argument: string, rule: string) {
+    super(argument, `${rule}; give the cursor of the previous page of the same state, or none to start over`, 'INVALID_CURSOR');
+  }
+}

@@ -10,6 +10,12 @@ export interface Backend {
   readonly kind: string;
   /** A handle on the named queue (1–200 characters). Handles are cheap; state lives in the backend. */
   queue<T = unknown>(name: string, options?: QueueOptions): Queue<T>;
+  /**
+   * The names of the queues this backend's deployment knows, sorted: a queue becomes known at its
+   * first enqueue or lease call (a Scheduler's handler leases), from any node, and stays known.
+   * Capability `inspection`; throws NotSupportedError without it.
+   */
+  queues(): Promise<string[]>;
   /** A handle on the named group of nodes. */
   registry(group: string, options?: RegistryOptions): Registry;
   /** A lock manager on this backend. */

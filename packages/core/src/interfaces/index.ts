@@ -13,6 +13,24 @@ export type {
   TaskHeaders,
   CancelResult,
 } from './queue.js';
+export type {
+  TaskState,
+  PurgeableState,
+  TaskInfo,
+  HeldTaskInfo,
+  WaitingTaskInfo,
+  DelayedTaskInfo,
+  ActiveTaskInfo,
+  DeadTaskInfo,
+  FinishedTaskInfo,
+  CancelledTaskInfo,
+  ListOptions,
+  TaskPage,
+  RemoveResult,
+  RetryDeadTarget,
+  RetainDeadOptions,
+} from './queue-admin.js';
+export { TASK_STATES } from './queue-admin.js';
 export type { Registry, RegistryOptions, Registration, NodeRecord, NodeMeta, RegistryEvent } from './registry.js';
 export type { LockManager, LockHandle, LockOptions, AcquireOptions } from './lock.js';
 export type { SemaphoreManager, SemaphoreHandle, SemaphoreOptions, SemaphoreAcquireOptions, SemaphoreState, SemaphoreHolder } from './semaphore.js';

@@ -1,3 +1,4 @@
+import type { ListOptions, PurgeableState, RemoveResult, RetainDeadOptions, RetryDeadTarget, TaskInfo, TaskPage, TaskState } from './queue-admin.js';
 import type { QueueEvent, QueueWatch, WatchOptions } from './queue-events.js';
 import type { CompleteOptions, TaskOutcome, WaitOptions } from './task-outcome.js';
 
@@ -86,6 +87,11 @@ export interface DequeueOptions {
    * still return what that step leased. @default none
    */
   signal?: AbortSignal;
+  /**
+   * Who takes the leases (1–200 characters), shown as `holder` by `get` and `list` on active
+   * tasks. A Scheduler gives its nodeId. Backends without inspection ignore it. @default none
+   */
+  holder?: string;
 }
 
 /** Counts of one queue's tasks by state. */
@@ -98,6 +104,11 @@ export interface QueueStats {
   delayed: number;
   /** In the dead-letter list. */
   dead: number;
+  /**
+   * Dead letters dropped by `retainDead` since the queue was created (a running total, never
+   * reset). Present on backends with the `retainDead` capability.
+   */
+  deadDropped?: number;
 }
 
 /** Backoff between retries: attempt n waits about min(maxMs, baseMs * 2^(n-1)), with jitter. */
@@ -133,6 +144,12 @@ export interface QueueOptions {
   shards?: number;
   /** Explicit storage names (see QueueKeyNames). */
   keys?: QueueKeyNames;
+  /**
+   * How many dead letters are kept, and for how long (see RetainDeadOptions), so a poison
+   * producer cannot fill the backend. Backends without the `retainDead` capability keep them all.
+   * @default { count: 10_000, ageMs: 604_800_000 }
+   */
+  retainDead?: RetainDeadOptions;
 }
 
 /**
@@ -237,4 +254,55 @@ export interface Queue<T = unknown> {
    * in place. A listener that throws is logged and does not stop others. Capability `events`.
    */
   watch(listener: (event: QueueEvent) => void, options?: WatchOptions): QueueWatch;
+
+  /**
+   * What the queue knows about task `id` now, read in one step: its state and the fields of that
+   * state (see TaskInfo); undefined for an unknown or forgotten id. O(1) in the number of tasks.
+   * Throws InvalidArgumentError for a bad id. Capability `inspection`.
+   */
+  get(id: string): Promise<TaskInfo<T> | undefined>;
+  /**
+   * One page of the tasks in `state`, in that state's order: `waiting` in lease order (higher
+   * priority first, then first in first out); `delayed` by due time; `active` by lease deadline;
+   * `finished`, `dead` and `cancelled` most recent first. Ties go by id. Walk the pages with the
+   * returned cursor: the walk never returns a task twice and skips none that stayed in the state
+   * throughout, even while other tasks leave it (a task that enters the state, or an active task
+   * whose lease is extended, may be missed or seen again). Each page is read in one step. Throws
+   * InvalidArgumentError for an unknown state or a bad limit, InvalidCursorError for a cursor that
+   * is not one `list` returned for this state. Capability `inspection`.
+   */
+  list(state: TaskState, options?: ListOptions): Promise<TaskPage<T>>;
+  /**
+   * Stops leasing for every handle on every node: lease calls find nothing (blocked ones keep
+   * waiting) until `resume`. Producers keep enqueueing; active tasks run on, and complete, fail,
+   * extend and recovery work as usual. Idempotent. Capability `pause`.
+   */
+  pause(): Promise<void>;
+  /** Lets leasing go on after `pause`: blocked dequeues of every node are served at once. Idempotent. Capability `pause`. */
+  resume(): Promise<void>;
+  /** True while the queue is paused (by any node). Capability `pause`. */
+  isPaused(): Promise<boolean>;
+  /**
+   * Redrives dead letters: each given id that is dead (or every dead letter, with `{ all: true }`)
+   * becomes waiting at the back of its priority, with its attempt count starting afresh (its next
+   * lease is attempt 1) and its payload, priority, headers and last error kept. Ids that are not
+   * dead are skipped. `{ all: true }` works in bounded batches (a dead letter added meanwhile may
+   * be redriven too). Resolves how many were redriven. Throws InvalidArgumentError for a target
+   * that is neither an array of ids (at most MAX_BATCH) nor `{ all: true }`. Capability `inspection`.
+   */
+  retryDead(target: RetryDeadTarget): Promise<number>;
+  /**
+   * Forgets task `id` in one step, in any state but active: a waiting or delayed task is never
+   * delivered, a dead letter, a finished id (and its result) or a cancellation is dropped, so the
+   * id can be enqueued afresh. See RemoveResult. Throws InvalidArgumentError for a bad id.
+   * Capability `inspection`.
+   */
+  remove(id: string): Promise<RemoveResult>;
+  /**
+   * Removes every task in `state` (as `remove` does), in bounded batches of at most
+   * PURGE_BATCH tasks per atomic step, so a large purge never blocks the backend for long; tasks
+   * that enter the state meanwhile may be removed too. Resolves how many were removed. Throws
+   * InvalidArgumentError for `active` or an unknown state. Capability `inspection`.
+   */
+  purge(state: PurgeableState): Promise<number>;
 }

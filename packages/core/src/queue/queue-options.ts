@@ -11,6 +11,7 @@ export const QUEUE_DEFAULTS = {
   retainFinishedMs: 86_400_000,
   maxPayloadBytes: 1_048_576,
   shards: 1,
+  retainDead: { count: 10_000, ageMs: 604_800_000 },
 } as const;
 
 /** Largest shard count accepted. */
@@ -28,6 +29,8 @@ export interface ResolvedQueueOptions {
   maxPayloadBytes: number;
   shards: number;
   keys: QueueKeyNames;
+  /** Dead letters kept: at most `count`, none older than `ageMs` (ms). */
+  retainDead: { count: number; ageMs: number };
 }
 
 /** Validates queue options (InvalidArgumentError naming the option) and fills in the defaults. */
@@ -41,6 +44,7 @@ export function resolveQueueOptions(options: QueueOptions | undefined): Resolved
   const shards = positiveIntOr('options.shards', o.shards, QUEUE_DEFAULTS.shards);
   if (shards > MAX_SHARDS) throw new InvalidArgumentError('options.shards', `must be at most ${MAX_SHARDS}, got ${shards}`);
   assertOptionsObject('options.keys', o.keys);
+  assertOptionsObject('options.retainDead', o.retainDead);
   return {
     visibilityTimeoutMs: positiveIntOr('options.visibilityTimeoutMs', o.visibilityTimeoutMs, QUEUE_DEFAULTS.visibilityTimeoutMs),
     maxAttempts: positiveIntOr('options.maxAttempts', o.maxAttempts, QUEUE_DEFAULTS.maxAttempts),
@@ -49,5 +53,9 @@ export function resolveQueueOptions(options: QueueOptions | undefined): Resolved
     maxPayloadBytes: positiveIntOr('options.maxPayloadBytes', o.maxPayloadBytes, QUEUE_DEFAULTS.maxPayloadBytes),
     shards,
     keys: { ...o.keys },
+    retainDead: {
+      count: positiveIntOr('options.retainDead.count', o.retainDead?.count, QUEUE_DEFAULTS.retainDead.count),
+      ageMs: positiveIntOr('options.retainDead.ageMs', o.retainDead?.ageMs, QUEUE_DEFAULTS.retainDead.ageMs),
+    },
   };
 }

@@ -1,4 +1,17 @@
-import type { CancelResult, EnqueueResult, Lease, QueueEvent, QueueEventType, QueueStats, Task, TaskOutcome } from '../interfaces/index.js';
+import type {
+  CancelResult,
+  EnqueueResult,
+  Lease,
+  PurgeableState,
+  QueueEvent,
+  QueueEventType,
+  QueueStats,
+  RemoveResult,
+  Task,
+  TaskInfo,
+  TaskOutcome,
+  TaskState,
+} from '../interfaces/index.js';
 import type { PreparedTask } from './queue-input.js';
 
 /** What a failed attempt becomes, decided by core from the attempt count and the backoff policy. */
@@ -23,6 +36,16 @@ export interface LeaseWait {
   waitMs: number;
   /** Ends the wait early, resolving with no tasks (never a rejection). @default none */
   signal?: AbortSignal;
+  /** Who takes the leases (checked by core: 1–200 characters), kept with each lease for `get` and `list`. @default none */
+  holder?: string;
+}
+
+/** One page of QueueStore.list, in store positions (core wraps them into cursors). */
+export interface StorePage {
+  /** The tasks of the page, in the state's order. */
+  tasks: TaskInfo<unknown>[];
+  /** The position to go on after (that of the page's last task) when more may follow; undefined after the last page. */
+  next: string | undefined;
 }
 
 /**
@@ -43,6 +66,12 @@ export interface QueueStoreSupport {
    * `outcome` too). Without it core refuses a result other than undefined.
    */
   results?: boolean;
+  /**
+   * The store keeps at most `retainDead.count` dead letters, none older than `retainDead.ageMs`
+   * (from the handle's resolved options), dropping the oldest in bounded batches within its steps,
+   * and `stats` reports `deadDropped`.
+   */
+  retainDead?: boolean;
 }
 
 /** A subscription of QueueStore.watch. */
@@ -169,4 +198,45 @@ export interface QueueStore {
    * a failure to subscribe is retried until closed (and logged), `ready` waiting for it.
    */
   watch?(listener: (event: QueueEvent) => void, types: ReadonlySet<QueueEventType> | undefined): QueueSubscription;
+
+  /**
+   * Capability `inspection`: task `id` as it is now (see TaskInfo), read in one step without a scan;
+   * undefined for an unknown or forgotten id (a finished id or cancellation past its retention).
+   * Payloads, results and progress are parsed; an active task carries its deadline and the
+   * `holder` its lease call gave. A delayed task already due is reported waiting (as `stats` counts it).
+   */
+  get?(id: string): Promise<TaskInfo<unknown> | undefined>;
+  /**
+   * Capability `inspection`: up to `limit` (1 to MAX_LIST_LIMIT) tasks in `state`, in the state's
+   * order (see Queue.list), starting after position `after` (a `next` this store returned for the
+   * same state; undefined: from the start). A position names a place in the order, not an offset,
+   * so tasks that leave the state between pages shift nothing. Throws InvalidCursorError for a
+   * position it cannot read. One step per page.
+   */
+  list?(state: TaskState, limit: number, after: string | undefined): Promise<StorePage>;
+  /**
+   * Capability `pause`: sets or clears the queue's paused flag, shared by every handle and node.
+   * While it is set, lease steps take nothing (blocked lease calls keep waiting); clearing it serves
+   * blocked lease calls of every node at once. Idempotent.
+   */
+  setPaused?(paused: boolean): Promise<void>;
+  /** Capability `pause`: the paused flag. */
+  isPaused?(): Promise<boolean>;
+  /**
+   * Capability `inspection`: in one step, moves up to `max` dead letters (those of `ids` that are
+   * dead; with `ids` undefined, any, oldest first) to the back of their priority's ready order with
+   * attempt 0 (the next lease is attempt 1), keeping payload, priority, headers and lastError.
+   * Wakes blocked lease calls. Resolves how many it moved.
+   */
+  retryDead?(ids: readonly string[] | undefined, max: number): Promise<number>;
+  /**
+   * Capability `inspection`: in one step, forgets `id` in any state but active (see RemoveResult):
+   * a waiting or delayed task, a dead letter, a finished id with its result, a cancellation.
+   */
+  remove?(id: string): Promise<RemoveResult>;
+  /**
+   * Capability `inspection`: in one step, removes up to `max` tasks in `state` (as `remove` does);
+   * resolves how many. Core calls it until it removes fewer than `max`.
+   */
+  purge?(state: PurgeableState, max: number): Promise<number>;
 }

@@ -7,12 +7,19 @@ import type {
   EnqueueOptions,
   EnqueueResult,
   Lease,
+  ListOptions,
+  PurgeableState,
   Queue,
   QueueEvent,
   QueueStats,
   QueueWatch,
+  RemoveResult,
+  RetryDeadTarget,
   Task,
+  TaskInfo,
   TaskOutcome,
+  TaskPage,
+  TaskState,
   WaitOptions,
   WatchOptions,
 } from '../interfaces/index.js';
@@ -23,9 +30,10 @@ import { newTaskId } from '../ids/index.js';
 import { OutcomeWaiters } from './outcome-waiters.js';
 import { assertLease, errorMessage, prepareItem, prepareTask, type PreparedTask } from './queue-input.js';
 import { MAX_BATCH, type ResolvedQueueOptions } from './queue-options.js';
-import type { FailDecision, QueueStore } from './queue-store.js';
+import type { FailDecision, LeaseWait, QueueStore } from './queue-store.js';
 import { checkWaitOptions, watchQueue } from './queue-watch.js';
 import { instrumentEnqueue, isInstrumented } from '../instrumentation/index.js';
+import { getTask, listTasks, purgeTasks, retryDeadTasks } from './queue-inspection.js';
 
 /** Longest cancel reason accepted, in characters. */
 const MAX_REASON_LENGTH = 2_000;
@@ -110,9 +118,14 @@ export class StoreQueue<T = unknown> implements Queue<T> {
     const waitMs = nonNegativeIntOr('options.waitMs', options?.waitMs, 0);
     const signal = options?.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidArgumentError('options.signal', 'must be an AbortSignal when given');
+    const holder = options?.holder;
+    if (holder !== undefined) assertName('options.holder', holder);
     // The caller gave up before asking: nothing is taken (a store would still hand over what is ready).
     if (signal?.aborted) return [];
-    const leases = (await this.store.lease(max, signal === undefined ? { waitMs } : { waitMs, signal })) as Lease<T>[];
+    const wait: LeaseWait = { waitMs };
+    if (signal !== undefined) wait.signal = signal;
+    if (holder !== undefined) wait.holder = holder;
+    const leases = (await this.store.lease(max, wait)) as Lease<T>[];
     if (!this.store.supports?.priorities) for (const lease of leases) lease.priority = 0;
     return leases;
   }
@@ -242,6 +255,59 @@ export class StoreQueue<T = unknown> implements Queue<T> {
     this.ctx.assertOpen();
     if (this.store.watch === undefined) throw new NotSupportedError('queue.watch', 'events');
     return watchQueue(this.store.watch.bind(this.store), listener, options, this.ctx.logger ?? silentLogger);
+  }
+
+  /** See Queue.get. */
+  async get(id: string): Promise<TaskInfo<T> | undefined> {
+    this.ctx.assertOpen();
+    return (await getTask(this.store, id)) as TaskInfo<T> | undefined;
+  }
+
+  /** See Queue.list. */
+  async list(state: TaskState, options?: ListOptions): Promise<TaskPage<T>> {
+    this.ctx.assertOpen();
+    return (await listTasks(this.store, state, options)) as TaskPage<T>;
+  }
+
+  /** See Queue.pause. */
+  async pause(): Promise<void> {
+    this.ctx.assertOpen();
+    if (this.store.setPaused === undefined) throw new NotSupportedError('queue.pause', 'pause');
+    await this.store.setPaused(true);
+  }
+
+  /** See Queue.resume. */
+  async resume(): Promise<void> {
+    this.ctx.assertOpen();
+    if (this.store.setPaused === undefined) throw new NotSupportedError('queue.resume', 'pause');
+    await this.store.setPaused(false);
+  }
+
+  /** See Queue.isPaused. */
+  async isPaused(): Promise<boolean> {
+    this.ctx.assertOpen();
+    if (this.store.isPaused === undefined) throw new NotSupportedError('queue.isPaused', 'pause');
+    return this.store.isPaused();
+  }
+
+  /** See Queue.retryDead. */
+  async retryDead(target: RetryDeadTarget): Promise<number> {
+    this.ctx.assertOpen();
+    return retryDeadTasks(this.store, target);
+  }
+
+  /** See Queue.remove. */
+  async remove(id: string): Promise<RemoveResult> {
+    this.ctx.assertOpen();
+    assertName('id', id);
+    if (this.store.remove === undefined) throw new NotSupportedError('queue.remove', 'inspection');
+    return this.store.remove(id);
+  }
+
+  /** See Queue.purge. */
+  async purge(state: PurgeableState): Promise<number> {
+    this.ctx.assertOpen();
+    return purgeTasks(this.store, state);
   }
 
   private outcomeWaiters(operation: string): OutcomeWaiters {

@@ -161,7 +161,7 @@ export class WorkerPool<T> {
       const requestedAt = this.clock.now();
       let leases: Lease<T>[];
       try {
-        leases = await this.queue.dequeueMany(free, { waitMs: this.settings.idleWaitMs, signal: this.stopController.signal });
+        leases = await this.queue.dequeueMany(free, { waitMs: this.settings.idleWaitMs, signal: this.stopController.signal, holder: this.settings.nodeId });
       } catch (error) {
         if (isBatonError(error, 'CLOSED')) {
           if (!this.stopping) this.events.backendClosed();

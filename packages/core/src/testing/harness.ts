@@ -42,6 +42,10 @@ export interface ConformanceCapabilities {
   progress: boolean;
   /** `queue.cancel` in every state, cancellations kept like finished ids. @default true */
   cancel: boolean;
+  /** `queue.get`, `queue.list`, `retryDead`, `remove`, `purge` and `backend.queues()`. @default true */
+  inspection: boolean;
+  /** `queue.pause` / `resume` / `isPaused`, enforced in the lease step. @default true */
+  pause: boolean;
 }
 
 /** Every capability, supported: what a complete backend declares. */
@@ -58,6 +62,8 @@ export const ALL_CAPABILITIES: ConformanceCapabilities = {
   events: true,
   progress: true,
   cancel: true,
+  inspection: true,
+  pause: true,
 };
 
 /** `it`, or `it.skip` with the missing capability named in the test's title. */

@@ -3,6 +3,8 @@ import { ALL_CAPABILITIES, useHarness, type BackendFactory, type ConformanceCapa
 import { cancelConformance } from './cancel-conformance.js';
 import { eventsConformance } from './events-conformance.js';
 import { headersConformance } from './headers-conformance.js';
+import { inspectionConformance } from './inspection-conformance.js';
+import { pauseConformance } from './pause-conformance.js';
 import { progressConformance } from './progress-conformance.js';
 import { resultsConformance } from './results-conformance.js';
 import { prioritiesConformance } from './priorities-conformance.js';
@@ -35,6 +37,8 @@ export function runBackendConformance(name: string, makeBackend: BackendFactory,
     eventsConformance(h, caps);
     progressConformance(h, caps);
     cancelConformance(h, caps);
+    inspectionConformance(h, caps);
+    pauseConformance(h, caps);
     registryConformance(h, caps);
     lockConformance(h, caps);
     semaphoreConformance(h, caps);
