@@ -17,6 +17,7 @@ const { testCluster } = await import('@baton/memory-adapter/testing');
 const { RedisBackend } = await import('@baton/redis-adapter');
 const { PostgresBackend, migrate } = await import('@baton/postgres-adapter');
 const { default: pg } = await import('pg');
+const { BatonMetrics, metricsHandler } = await import('@baton/metrics');
 
 function check(condition, what) {
   if (!condition) {
@@ -27,6 +28,7 @@ function check(condition, what) {
 
 check(typeof core.Scheduler === 'function' && typeof core.ManualClock === 'function', '@baton/core lacks Scheduler or ManualClock');
 check(typeof testCluster === 'function', '@baton/memory-adapter/testing lacks testCluster');
+check(typeof BatonMetrics === 'function' && typeof metricsHandler === 'function', '@baton/metrics lacks BatonMetrics or metricsHandler');
 check(
   typeof adapterKit.StoreQueue === 'function' && typeof adapterKit.StoreLockManager === 'function' && typeof adapterKit.BackendLifecycle === 'function',
   '@baton/core/adapter lacks StoreQueue, StoreLockManager or BackendLifecycle',

@@ -90,6 +90,19 @@ describe('README examples', () => {
     ]);
   });
 
+  it('metrics: what this process did and what the queue holds, served on /metrics', async () => {
+    const out = await example('examples/metrics.ts');
+    expect(out.trim().split('\n')).toEqual([
+      'baton_tasks_enqueued_total{queue="emails"} 2',
+      'baton_tasks_completed_total{queue="emails"} 1',
+      'baton_tasks_failed_total{queue="emails"} 1',
+      'baton_tasks_dead_total{queue="emails"} 1',
+      'baton_task_run_seconds_count{queue="emails",outcome="completed"} 1',
+      'baton_task_run_seconds_count{queue="emails",outcome="failed"} 1',
+      'baton_queue_tasks{queue="emails",state="dead"} 1',
+    ]);
+  });
+
   it('cancel: a running and a delayed task, from another node', async () => {
     const out = await example('examples/cancel.ts');
     const lines = out.trim().split('\n');

@@ -21,6 +21,8 @@ export interface TaskRun {
   readonly queue: string;
   readonly nodeId: string;
   readonly task: Task;
+  /** When the handler started (ms of the backend's Clock, as `task.enqueuedAt`): the wait is `startedAt - task.enqueuedAt`. */
+  readonly startedAt: number;
 }
 
 /** One wait for a lock, semaphore permits or a read/write lock (`acquire` with a wait). */

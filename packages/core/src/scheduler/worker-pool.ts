@@ -222,7 +222,7 @@ export class WorkerPool<T> {
     const handled = Promise.resolve()
       .then(() =>
         isInstrumented()
-          ? instrumentRun({ queue: this.queue.name, nodeId: this.settings.nodeId, task }, () => this.handler(task, ctx))
+          ? instrumentRun({ queue: this.queue.name, nodeId: this.settings.nodeId, task, startedAt }, () => this.handler(task, ctx))
           : this.handler(task, ctx),
       )
       .then(
