@@ -1,4 +1,16 @@
-import { instrument, InvalidArgumentError, type Backend, type Election, type Scheduler, type Task, type TaskEventInfo } from '@baton/core';
+import {
+  instrument,
+  InvalidArgumentError,
+  isBatonError,
+  SystemClock,
+  type Backend,
+  type Clock,
+  type Election,
+  type Queue,
+  type Scheduler,
+  type Task,
+  type TaskEventInfo,
+} from '@baton/core';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { LOCK_WAIT_SECONDS_BUCKETS, TASK_SECONDS_BUCKETS } from './buckets.js';
 
@@ -15,6 +27,8 @@ export interface BatonMetricsOptions {
   queues?: readonly string[];
   /** Registry groups whose live nodes are counted at each scrape (with `backend`). @default none */
   groups?: readonly string[];
+  /** The clock against which the first waiting task's age is read: the backend's. @default new SystemClock() */
+  clock?: Clock;
 }
 
 /** The depth states read from `queue.stats()`. */
@@ -44,6 +58,7 @@ export class BatonMetrics {
   /** The backend reads of the scrape under way. */
   private readonly reading = new Set<Promise<void>>();
   private readonly detach: Array<() => void> = [];
+  private readonly clock: Clock;
 
   constructor(private readonly options: BatonMetricsOptions = {}) {
     if (options.queues !== undefined && !Array.isArray(options.queues)) throw new InvalidArgumentError('options.queues', 'must be an array of queue names');
@@ -51,6 +66,7 @@ export class BatonMetrics {
     if ((options.queues !== undefined || options.groups !== undefined) && options.backend === undefined) {
       throw new InvalidArgumentError('options.backend', 'is needed to read the depth of options.queues or the nodes of options.groups');
     }
+    this.clock = options.clock ?? new SystemClock();
     const registers = [(this.registry = options.registry ?? new Registry())];
     const counter = (name: string, help: string): Counter<'queue'> => new Counter({ name, help, labelNames: ['queue'], registers });
     this.enqueued = counter('baton_tasks_enqueued_total', 'Tasks stored by enqueue calls of this process (duplicates and finished ids not counted).');
@@ -168,13 +184,38 @@ export class BatonMetrics {
       collect: () => {
         if (!backend) return;
         queueTasks.reset();
+        firstInLine.reset();
+        deadDropped.reset();
         return this.read('queue', async () => {
           for (const name of await this.queueNames(backend)) {
-            const stats = await backend.queue(name).stats();
+            const queue = backend.queue(name);
+            const stats = await queue.stats();
             for (const state of DEPTH_STATES) queueTasks.set({ queue: name, state }, stats[state]);
+            if (stats.deadDropped !== undefined) deadDropped.set({ queue: name }, stats.deadDropped);
+            const age = await this.firstInLineAge(queue);
+            if (age !== undefined) firstInLine.set({ queue: name }, age);
           }
         });
       },
+    });
+    // Set by baton_queue_tasks's read (one read of each queue per scrape); prom-client reads every
+    // metric of a scrape at once, so these wait for that read.
+    const afterReads = async (): Promise<void> => {
+      await Promise.all([...this.reading]);
+    };
+    const firstInLine: Gauge<'queue'> = new Gauge({
+      name: 'baton_queue_oldest_waiting_age_seconds',
+      help: 'Age of the waiting task first in line (the oldest of the highest priority), on backends with inspection; absent when none waits.',
+      labelNames: ['queue'],
+      registers,
+      collect: afterReads,
+    });
+    const deadDropped: Gauge<'queue'> = new Gauge({
+      name: 'baton_queue_dead_dropped',
+      help: "Dead letters dropped by the queue's retainDead since it was created (a running total kept by the backend), on backends that count them.",
+      labelNames: ['queue'],
+      registers,
+      collect: afterReads,
     });
     const nodes: Gauge<'group'> = new Gauge({
       name: 'baton_nodes',
@@ -210,13 +251,23 @@ export class BatonMetrics {
 
   private async queueNames(backend: Backend): Promise<readonly string[]> {
     if (this.options.queues) return this.options.queues;
-    // Backends with the inspection capability list the queues they know.
-    const known = (backend as Partial<{ queues(): Promise<string[]> }>).queues;
-    if (typeof known !== 'function') return [];
     try {
-      return await known.call(backend);
-    } catch {
-      return [];
+      return await backend.queues();
+    } catch (error) {
+      // a backend without the inspection capability cannot list its queues: name them in `queues`
+      if (isBatonError(error, 'NOT_SUPPORTED')) return [];
+      throw error;
+    }
+  }
+
+  // Age (s) of the task first in line, on backends with the inspection capability; undefined otherwise or when none waits.
+  private async firstInLineAge(queue: Queue): Promise<number | undefined> {
+    try {
+      const [first] = (await queue.list('waiting', { limit: 1 })).tasks;
+      return first && 'enqueuedAt' in first ? Math.max(0, this.clock.now() - first.enqueuedAt) / 1_000 : undefined;
+    } catch (error) {
+      if (isBatonError(error, 'NOT_SUPPORTED')) return undefined;
+      throw error;
     }
   }
 }

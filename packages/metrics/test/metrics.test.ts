@@ -33,7 +33,7 @@ describe('@baton/metrics (memory)', () => {
 
   it('counts enqueues, outcomes, waits and run times of this process, and reads depths and nodes at scrape time', async () => {
     const { clock, backend, scheduler } = setup();
-    const metrics = new BatonMetrics({ backend, queues: ['jobs'], groups: ['workers'] }).observeScheduler(scheduler);
+    const metrics = new BatonMetrics({ backend, queues: ['jobs'], groups: ['workers'], clock }).observeScheduler(scheduler);
     cleanups.push(() => metrics.close());
     const settled: string[] = [];
     scheduler.on('completed', (task) => settled.push(task.id));
@@ -71,9 +71,26 @@ describe('@baton/metrics (memory)', () => {
     expect(sample(text, 'baton_queue_tasks', { queue: 'jobs', state: 'delayed' })).toBe(1);
     expect(sample(text, 'baton_queue_tasks', { queue: 'jobs', state: 'dead' })).toBe(1);
     expect(sample(text, 'baton_queue_tasks', { queue: 'jobs', state: 'waiting' })).toBe(0);
+    expect(sample(text, 'baton_queue_oldest_waiting_age_seconds', { queue: 'jobs' })).toBeUndefined();
+    // mirrors stats().deadDropped where the backend counts dropped dead letters, absent otherwise
+    expect(sample(text, 'baton_queue_dead_dropped', { queue: 'jobs' })).toBe((await jobs.stats()).deadDropped);
     expect(sample(text, 'baton_nodes', { group: 'workers' })).toBe(0);
     await backend.registry('workers').register({ id: 'w1' });
     expect(sample(await metrics.metrics(), 'baton_nodes', { group: 'workers' })).toBe(1);
+  });
+
+  it('reads the age of the task first in line, and every queue the backend knows when no queues are named', async () => {
+    const { clock, backend } = setup();
+    const metrics = new BatonMetrics({ backend, clock });
+    cleanups.push(() => metrics.close());
+    await backend.queue('a').enqueue(1);
+    await clock.advance(90_000);
+    await backend.queue('b').enqueue(2);
+    await clock.advance(10_000);
+    const text = await metrics.metrics();
+    expect(sample(text, 'baton_queue_oldest_waiting_age_seconds', { queue: 'a' })).toBe(100);
+    expect(sample(text, 'baton_queue_oldest_waiting_age_seconds', { queue: 'b' })).toBe(10);
+    expect(sample(text, 'baton_queue_tasks', { queue: 'b', state: 'waiting' })).toBe(1);
   });
 
   it('reports lock waits by kind and outcome, and the leader of each observed election', async () => {
