@@ -36,7 +36,16 @@ export interface MemoryBackendOptions {
   store?: MemoryStore;
   /** Returns a number in [0, 1); drives retry backoff jitter. @default Math.random */
   random?: () => number;
+  /**
+   * Testing hook for fault injection (the simulator): given each store this backend makes (one per
+   * queue handle, plus its lock, semaphore and read/write-lock stores), returns the object to use
+   * in its place, such as a proxy that fails or delays calls. @default none (stores used as made)
+   */
+  wrapStore?: StoreWrapper;
 }
+
+/** See MemoryBackendOptions.wrapStore: returns `store` or an object with the same methods. */
+export type StoreWrapper = <S extends object>(kind: 'queue' | 'lock' | 'semaphore' | 'rwlock', store: S) => S;
 
 /**
  * The in-process Backend: queues (core's StoreQueue over a MemoryQueueStore), registries and
@@ -50,14 +59,16 @@ export class MemoryBackend implements Backend {
   private readonly lockStore: MemoryLockStore;
   private readonly semaphoreStore: MemoryPermitStore;
   private readonly rwlockStore: MemoryPermitStore;
+  private readonly wrap: StoreWrapper;
 
   /** See MemoryBackendOptions for the defaults. */
   constructor(options: MemoryBackendOptions = {}) {
     const store = options.store ?? new MemoryStore();
     this.scope = new BackendScope(options.clock ?? new SystemClock(), options.logger ?? consoleLogger, store, options.random ?? Math.random);
-    this.lockStore = new MemoryLockStore(this.scope);
-    this.semaphoreStore = new MemoryPermitStore(this.scope, 'semaphore');
-    this.rwlockStore = new MemoryPermitStore(this.scope, 'rwlock');
+    this.wrap = options.wrapStore ?? ((_kind, s) => s);
+    this.lockStore = this.wrap('lock', new MemoryLockStore(this.scope));
+    this.semaphoreStore = this.wrap('semaphore', new MemoryPermitStore(this.scope, 'semaphore'));
+    this.rwlockStore = this.wrap('rwlock', new MemoryPermitStore(this.scope, 'rwlock'));
     store.attach();
   }
 
@@ -74,7 +85,7 @@ export class MemoryBackend implements Backend {
     this.scope.assertOpen();
     assertName('name', name);
     const resolved = resolveQueueOptions(options);
-    return new StoreQueue<T>(name, new MemoryQueueStore(name, resolved, this.scope), resolved, this.scope);
+    return new StoreQueue<T>(name, this.wrap('queue', new MemoryQueueStore(name, resolved, this.scope)), resolved, this.scope);
   }
 
   /** See Backend.queues: the queues of the store enqueued to or leased from by any backend on it. Throws ClosedError after close. */

@@ -1,1 +1,2 @@
 export { TestCluster, testCluster, type TestClusterOptions, type TestNode } from './test-cluster.js';
+export { seededBugs } from '../seeded-bugs.js';
