@@ -155,4 +155,73 @@ describe('Scheduler (memory only)', () => {
     expect(() => s.every('job', 1_000, noop)).toThrow(/already registered/);
     expect(() => s.elect('leader', { ttlMs: 0 })).toThrow(/ttlMs/);
   });
+  it('a lease whose reply comes after its visibility timeout is lost without running; the task runs again after recovery', async () => {
+    // Found by the simulator (seed 2 of the standard workload): a node paused while its dequeue was
+    // answered ran the handler of a task that another node had already run and completed.
+    const clock = new ManualClock();
+    let slow = true;
+    const backend = new MemoryBackend({
+      clock,
+      logger: silentLogger,
+      // The first lease reply that carries a task reaches the node 5 s late (visibility is 1 s).
+      wrapStore: (kind, store) =>
+        kind !== 'queue'
+          ? store
+          : new Proxy(store, {
+              get(target, prop, receiver) {
+                const value = Reflect.get(target, prop, receiver) as unknown;
+                if (prop !== 'lease' || typeof value !== 'function') return value;
+                return async (...args: unknown[]) => {
+                  const leases = (await (value as (...a: unknown[]) => Promise<unknown[]>).apply(target, args)) ?? [];
+                  if (slow && leases.length > 0) {
+                    slow = false;
+                    await clock.sleep(5_000);
+                  }
+                  return leases;
+                };
+              },
+            }),
+    });
+    const s = new Scheduler(backend, clock, silentLogger, { idleWaitMs: 100, recoverStalledIntervalMs: 500 });
+    const runs: number[] = [];
+    const lost: number[] = [];
+    s.handle('late', async (task) => void runs.push(task.attempt), { queue: { visibilityTimeoutMs: 1_000 } });
+    s.on('lost', (task) => lost.push(task.attempt));
+    await s.start();
+    await backend.queue('late').enqueue('x');
+    await clock.advanceUntil(() => runs.includes(2), { what: 'the task to run again after recovery' });
+    await clock.advance(6_000);
+    expect(lost).toEqual([1]);
+    expect(runs).toEqual([2]);
+    const stopping = s.stop();
+    await clock.advance(1_000);
+    await stopping;
+    await backend.close();
+  });
+  it('a task handed over late in a blocking wait longer than its lease runs to the end, its lease extended', async () => {
+    // idleWaitMs (60 s) past the visibility timeout (1 s): the task arrives 30 s into the wait, so
+    // the worker cannot tell from its own clock that the lease is fresh. It extends it first.
+    const clock = new ManualClock();
+    const backend = new MemoryBackend({ clock, logger: silentLogger });
+    const s = new Scheduler(backend, clock, silentLogger, { idleWaitMs: 60_000, recoverStalledIntervalMs: 500 });
+    const outcomes: string[] = [];
+    s.handle(
+      'slow',
+      async (task, ctx) => {
+        await clock.sleep(3_000, ctx.signal);
+        outcomes.push(`ran ${String(task.payload)} (attempt ${task.attempt})`);
+      },
+      { queue: { visibilityTimeoutMs: 1_000 } },
+    );
+    s.on('lost', (task) => outcomes.push(`lost attempt ${task.attempt}`));
+    await s.start();
+    await clock.advance(30_000);
+    await backend.queue('slow').enqueue('x');
+    await clock.advanceUntil(() => outcomes.length > 0, { what: 'the task to end' });
+    expect(outcomes).toEqual(['ran x (attempt 1)']);
+    const stopping = s.stop();
+    await clock.advance(1_000);
+    await stopping;
+    await backend.close();
+  });
 });

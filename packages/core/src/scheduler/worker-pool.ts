@@ -208,7 +208,11 @@ export class WorkerPool<T> {
     };
     this.running.set(lease.token, entry);
     this.busy++;
-    this.keeper.add(entry);
+    // A lease that arrives past its local deadline (a late reply, a paused process, or a task
+    // handed over at the end of a long blocking wait) may have gone to another worker meanwhile:
+    // it is extended before the handler starts, and lost unstarted if the store refuses.
+    const confirm = entry.localDeadline <= startedAt;
+    if (!confirm) this.keeper.add(entry);
     const ctx: TaskContext = {
       signal: controller.signal,
       nodeId: this.settings.nodeId,
@@ -219,12 +223,14 @@ export class WorkerPool<T> {
       progress: async (value) => (entry.settled ? false : this.queue.progress(lease, value)),
     };
     const task = toTask(lease);
-    const handled = Promise.resolve()
-      .then(() =>
-        isInstrumented()
+    const handled = (confirm ? this.confirm(entry) : Promise.resolve(true))
+      .then((held) => {
+        if (!held) return new Promise<never>(() => undefined);
+        if (confirm) this.keeper.add(entry);
+        return isInstrumented()
           ? instrumentRun({ queue: this.queue.name, nodeId: this.settings.nodeId, task, startedAt }, () => this.handler(task, ctx))
-          : this.handler(task, ctx),
-      )
+          : this.handler(task, ctx);
+      })
       .then(
         (result: unknown): Outcome => ({ kind: 'ok', result }),
         (error: unknown): Outcome => ({ kind: 'threw', error }),
@@ -250,6 +256,17 @@ export class WorkerPool<T> {
         this.wake?.();
       });
     this.runs.add(done);
+  }
+
+  // Extends a lease that arrived past its local deadline; false (the entry interrupted as lost
+  // or cancelled) when the store no longer holds it for this attempt, or cannot say.
+  private async confirm(entry: InFlight<T>): Promise<boolean> {
+    try {
+      return await this.keeper.extendOne(entry, this.settings.leaseMs);
+    } catch (error) {
+      entry.interrupt('lost', error);
+      return false;
+    }
   }
 
   /**
