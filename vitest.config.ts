@@ -76,7 +76,7 @@ const TIERS: Tier[] = [
     // In-process only (ManualClock, no server, no child process): each test takes milliseconds, so
     // a test that waits for real time fails fast here instead of slowing every run down.
     name: 'unit',
-    about: 'core, the memory backend and its conformance run, the scheduler on memory: seconds',
+    about: 'core, the memory backend and its conformance run, the scheduler on memory, a bounded simulator sweep: seconds',
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 5_000,
     parallelFiles: 3,

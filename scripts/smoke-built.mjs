@@ -1,6 +1,6 @@
 // Imports each built package the way an application does (no source condition, so from dist/)
-// and runs one task through it: memory in-process, Redis against a private redis-server on a free
-// loopback port, PostgreSQL on a database of its own on the machine's server (127.0.0.1:5432,
+// and runs one task through it (and one seeded simulation on memory): memory in-process, Redis
+// against a private redis-server on a free loopback port, PostgreSQL on a database of its own on the machine's server (127.0.0.1:5432,
 // dropped afterwards). Catches what the tests, which run the sources, cannot: a missing export in the
 // built entry points, or Lua scripts that the built Redis adapter cannot find. Run after `npm run build`.
 import { spawn } from 'node:child_process';
@@ -16,6 +16,7 @@ const { MemoryBackend } = await import('@baton/memory-adapter');
 const { testCluster } = await import('@baton/memory-adapter/testing');
 const { RedisBackend } = await import('@baton/redis-adapter');
 const { PostgresBackend, migrate } = await import('@baton/postgres-adapter');
+const simulator = await import('@baton/simulator');
 const { default: pg } = await import('pg');
 const { BatonMetrics, metricsHandler } = await import('@baton/metrics');
 
@@ -46,6 +47,11 @@ async function roundTrip(backend, label) {
 }
 
 await roundTrip(new MemoryBackend({ clock: new core.ManualClock() }), 'memory');
+
+// The simulator: one short seeded run of its standard workload through the built packages.
+const simulated = await simulator.simulate({ seed: 1, steps: 20 }, simulator.standardWorkload());
+check(simulated.failure === undefined && simulated.taskRuns > 0, 'simulator: the standard workload did not run clean');
+console.log(`smoke: simulator ok (${simulated.taskRuns} task-runs)`);
 
 const port = await new Promise((resolve, reject) => {
   const srv = createServer();
