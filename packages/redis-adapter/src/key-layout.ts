@@ -40,6 +40,10 @@ export interface QueueKeys {
   prioritized: string;
   /** Hash: the `back` and `front` seq counters of `prioritized`; deleted when it empties. */
   sequence: string;
+  /** Hash: cancelled id -> "+<reason>", or "-" without one; kept like finished ids (see cancelledAt). */
+  cancelled: string;
+  /** Sorted set: cancelled ids scored by cancellation time (ms, server time), for retainFinishedMs. */
+  cancelledAt: string;
   /** Pub/sub channel: ms from now until a delayed task that became the earliest is due (0: a prioritized task is ready). */
   dueChannel: string;
 }
@@ -124,6 +128,8 @@ export class KeyLayout {
       idle: `${b}:idle`,
       prioritized: `${b}:prioritized`,
       sequence: `${b}:sequence`,
+      cancelled: `${b}:cancelled`,
+      cancelledAt: `${b}:cancelled-at`,
       dueChannel: `${b}:due`,
     };
   }

@@ -61,6 +61,8 @@ describe.skipIf(!available)(`redis round trips per operation${available ? '' : '
     const q = backend.queue('warm');
     await q.enqueue('x');
     await q.complete((await q.dequeue())!);
+    await q.cancel('none');
+    await q.outcome('none');
     await (await backend.locks().acquire('warm'))!.release();
   });
 
@@ -134,6 +136,27 @@ describe.skipIf(!available)(`redis round trips per operation${available ? '' : '
       for (let i = 0; i < n; i++) await q.complete((await q.dequeue())!);
     });
     expect(counts).toEqual({ evalsha: 3 * n });
+  });
+
+  it('cancel and outcome are one round trip each, in every state', async () => {
+    const q = backend.queue('rtt-cancel', { maxAttempts: 1 });
+    await q.enqueueMany([
+      { payload: 1, id: 'active' },
+      { payload: 2, id: 'dead' },
+      { payload: 3, id: 'waiting' },
+      { payload: 4, id: 'prioritized', priority: 2 },
+      { payload: 5, id: 'delayed', delayMs: 60_000 },
+    ]);
+    const [prioritized, active, dead] = await q.dequeueMany(3);
+    expect([prioritized!.id, active!.id, dead!.id]).toEqual(['prioritized', 'active', 'dead']);
+    await q.complete(prioritized!);
+    await q.fail(dead!, new Error('x'));
+    const ids = ['active', 'waiting', 'delayed', 'prioritized', 'dead', 'unknown', 'active'];
+    const counts = await countCommands(async () => {
+      for (const id of ids) await q.cancel(id);
+      for (const id of ids) await q.outcome(id);
+    });
+    expect(counts).toEqual({ evalsha: 2 * ids.length });
   });
 
   it('lock acquire and release are one round trip each', async () => {

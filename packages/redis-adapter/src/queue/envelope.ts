@@ -28,6 +28,11 @@ export function encodeEnvelope(task: PreparedTask, enqueuedAt: number): string {
   return JSON.stringify(env);
 }
 
+/** How the envelope of task `id` starts as encodeEnvelope writes it (scripts find a task's element by it). */
+export function envelopeHead(id: string): string {
+  return `{"baton":1,"id":${JSON.stringify(id)},`;
+}
+
 /** A task that enqueueTasks leased to a blocked worker, as that worker receives it. */
 export interface Delivery<T> {
   task: Task<T>;

@@ -1,4 +1,5 @@
-import type { EnqueueResult, QueueStats } from '@baton/core';
+import type { CancelResult, EnqueueResult, QueueStats } from '@baton/core';
+import { BackendDataError } from '@baton/core';
 import { ReplyCode } from '../reply-codes.js';
 import { arrayReply, heldReply, numberReply } from '../reply-decoders.js';
 import { defineScript } from '../script.js';
@@ -13,7 +14,28 @@ const STATUS: Record<number, EnqueueResult['status']> = {
   [ReplyCode.Queued]: 'queued',
   [ReplyCode.Duplicate]: 'duplicate',
   [ReplyCode.Finished]: 'finished',
+  [ReplyCode.Cancelled]: 'cancelled',
 };
+
+const CANCEL: Record<number, CancelResult> = {
+  [ReplyCode.Cancelled]: 'cancelled',
+  [ReplyCode.AlreadyCancelled]: 'already-cancelled',
+  [ReplyCode.Finished]: 'finished',
+  [ReplyCode.Dead]: 'dead',
+  [ReplyCode.NotFound]: 'not-found',
+};
+
+/** What cancelTask did, and the state a cancelled task was in. */
+export interface CancelReply {
+  result: CancelResult;
+  from: 'waiting' | 'delayed' | 'active' | undefined;
+}
+
+/** What readOutcome found: the state and, for dead or cancelled, the dead letter or the stored reason. */
+export interface OutcomeReply {
+  state: 'finished' | 'dead' | 'cancelled' | undefined;
+  detail: string | undefined;
+}
 
 /** What one leaseTasks call did. */
 export interface LeaseReply {
@@ -39,7 +61,7 @@ function decodeLease(reply: unknown): LeaseReply {
 
 /** Adds tasks (or delivers them to blocked workers); one status per task. */
 export const enqueueTasks = defineScript('enqueueTasks', {
-  keys: ['wait', 'delayed', 'ids', 'finished', 'finishedAt', 'idle', 'leases', 'active', 'prioritized', 'sequence'],
+  keys: ['wait', 'delayed', 'ids', 'finished', 'finishedAt', 'idle', 'leases', 'active', 'prioritized', 'sequence', 'cancelled', 'cancelledAt'],
   args: ['retainMs', 'dueChannel', 'tokenBase', 'anyPriority'],
   rest: { name: 'tasks', fields: ['id', 'envelope', 'delayMs'] },
   decode: (reply): Array<EnqueueResult['status']> => arrayReply(reply, 'enqueueTasks').map((code) => STATUS[Number(code)] ?? 'duplicate'),
@@ -106,4 +128,27 @@ export const checkFinished = defineScript('checkFinished', {
   args: ['id', 'retainMs'],
   readOnly: true,
   decode: (reply) => Number(reply) === 1,
+});
+
+/** Cancels a task in any state; what it found (see CancelReply). */
+export const cancelTask = defineScript('cancelTask', {
+  keys: ['wait', 'claimed', 'delayed', 'prioritized', 'active', 'leases', 'ids', 'finished', 'finishedAt', 'dead', 'cancelled', 'cancelledAt'],
+  args: ['id', 'head', 'reason', 'retainMs'],
+  decode: (reply): CancelReply => {
+    const [code, from] = arrayReply(reply, 'cancelTask');
+    const result = CANCEL[Number(code)];
+    if (result === undefined) throw new BackendDataError(`cancelTask answered an unknown code ${String(code)}.`);
+    return { result, from: from === '' ? undefined : (String(from) as CancelReply['from']) };
+  },
+});
+
+/** How a task ended (see OutcomeReply). */
+export const readOutcome = defineScript('readOutcome', {
+  keys: ['finished', 'finishedAt', 'dead', 'cancelled', 'cancelledAt'],
+  args: ['id', 'head', 'retainMs'],
+  readOnly: true,
+  decode: (reply): OutcomeReply => {
+    const [state, detail] = arrayReply(reply, 'readOutcome');
+    return { state: state === undefined ? undefined : (String(state) as OutcomeReply['state']), detail: detail === undefined ? undefined : String(detail) };
+  },
 });

@@ -1,4 +1,4 @@
-import { MAX_BATCH, type EnqueueResult, type Lease, type QueueStats, type Task } from '@baton/core';
+import { MAX_BATCH, type CancelResult, type EnqueueResult, type Lease, type QueueStats, type Task, type TaskOutcome } from '@baton/core';
 import {
   newToken,
   type FailDecision,
@@ -12,14 +12,16 @@ import {
 import type { BackendContext } from '../backend-context.js';
 import type { QueueKeys } from '../key-layout.js';
 import { CompletionBatcher } from './completion-batcher.js';
-import { decodeDelivery, decodeEnvelope, encodeEnvelope } from './envelope.js';
+import { decodeDelivery, decodeEnvelope, encodeEnvelope, envelopeHead } from './envelope.js';
 import {
+  cancelTask,
   checkFinished,
   completeTask,
   enqueueTasks,
   extendLease,
   failTask,
   leaseTasks,
+  readOutcome,
   readStats,
   recoverStalledTasks,
   NO_PRIORITY,
@@ -166,6 +168,26 @@ export class RedisQueueStore implements QueueStore {
   /** See QueueStore.stats. */
   async stats(): Promise<QueueStats> {
     return this.ctx.runner.run(readStats, this.keys, {});
+  }
+
+  /**
+   * See QueueStore.cancel: one script call. A leased task is found at once; a waiting or delayed
+   * one by reading its list or sorted set (O(tasks waiting)), which only cancel does. The holder
+   * learns it when its next extension or completion is refused (core then reads the outcome).
+   */
+  async cancel(id: string, reason: string | undefined): Promise<CancelResult> {
+    const args = { id, head: envelopeHead(id), reason: reason === undefined ? '-' : `+${reason}`, retainMs: this.options.retainFinishedMs };
+    const { result } = await this.ctx.runner.run(cancelTask, this.keys, args);
+    return result;
+  }
+
+  /** See QueueStore.outcome: one read-only script call (a dead task is found by reading the dead letters). */
+  async outcome(id: string): Promise<TaskOutcome | undefined> {
+    const { state, detail } = await this.ctx.runner.run(readOutcome, this.keys, { id, head: envelopeHead(id), retainMs: this.options.retainFinishedMs });
+    if (state === 'finished') return { state, result: undefined };
+    if (state === 'dead') return { state, error: decodeEnvelope(detail ?? '', this.keys.dead).lastError ?? '' };
+    if (state === 'cancelled') return detail?.startsWith('+') ? { state, reason: detail.slice(1) } : { state, reason: undefined };
+    return undefined;
   }
 
   /** See QueueStore.deadLetters. */

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { EnqueueResult, Lease, QueueStats, Task } from '@baton/core';
+import type { CancelResult, EnqueueResult, Lease, QueueStats, Task, TaskOutcome } from '@baton/core';
 import type { FailDecision, LeaseRef, LeaseWait, PreparedTask, QueueStore, QueueStoreSupport } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
 import { NO_PRIORITY } from './queue-scripts.js';
@@ -139,6 +139,16 @@ export class ShardedQueueStore implements QueueStore {
   /** See QueueStore.isFinished, on the shard of the id. */
   isFinished(id: string): Promise<boolean> {
     return this.shardFor(id).isFinished(id);
+  }
+
+  /** See QueueStore.cancel, on the shard of the id. */
+  cancel(id: string, reason: string | undefined): Promise<CancelResult> {
+    return this.shardFor(id).cancel(id, reason);
+  }
+
+  /** See QueueStore.outcome, on the shard of the id. */
+  outcome(id: string): Promise<TaskOutcome | undefined> {
+    return this.shardFor(id).outcome(id);
   }
 
   /** See QueueStore.recoverStalled: the sum over shards. */

@@ -15,12 +15,15 @@
 -- KEYS[8] active: active zset
 -- KEYS[9] prioritized: prioritized zset (ready tasks of a priority other than 0)
 -- KEYS[10] sequence: sequence hash of the prioritized zset
--- ARGV[1] retainMs: how long finished ids are kept (ms)
+-- KEYS[11] cancelled: cancelled hash
+-- KEYS[12] cancelledAt: cancelled-at zset
+-- ARGV[1] retainMs: how long finished and cancelled ids are kept (ms)
 -- ARGV[2] dueChannel: the delayed-due channel
 -- ARGV[3] tokenBase: lease tokens of deliveries are "<tokenBase>.<n>"
 -- ARGV[4] anyPriority: 1 when a task of the call has a priority other than 0, else 0
 -- ARGV[5..] tasks (id, envelope, delayMs): the tasks to add
--- Returns: one code per task, in order: QUEUED, DUPLICATE or FINISHED.
+-- Returns: one code per task, in order: QUEUED, DUPLICATE, FINISHED or CANCELLED (a cancelled
+--   id stays in the ids set while retained, so only a queued id is looked up as cancelled).
 -- Times (due times, retention, idle registrations) are the server's.
 local waitKey = KEYS[1]
 local delayedKey = KEYS[2]
@@ -32,6 +35,8 @@ local leasesKey = KEYS[7]
 local activeKey = KEYS[8]
 local prioritizedKey = KEYS[9]
 local sequenceKey = KEYS[10]
+local cancelledKey = KEYS[11]
+local cancelledAtKey = KEYS[12]
 local retainMs = tonumber(ARGV[1])
 local dueChannel = ARGV[2]
 local tokenBase = ARGV[3]
@@ -96,7 +101,12 @@ for n, id in ipairs(ids) do
   -- an id that is both queued and finished (a recipe client's SADD) stays a duplicate
   if finished[n] == 1 and within_retention(finishedKey, finishedAtKey, id, cutoff, true) then
     out[n] = queued[n] == 1 and DUPLICATE or FINISHED
-  elseif queued[n] == 1 or taken[id] then
+  elseif taken[id] then
+    out[n] = DUPLICATE
+  elseif queued[n] == 1 and cancellation(cancelledKey, cancelledAtKey, idsKey, id, cutoff) then
+    out[n] = CANCELLED
+  elseif queued[n] == 1 and call('SISMEMBER', idsKey, id) == 1 then
+    -- still queued: no cancellation, or one that ran out was just forgotten (and the id dropped)
     out[n] = DUPLICATE
   else
     taken[id] = true

@@ -5,7 +5,7 @@
 --
 -- Reply codes (the same as ReplyCode in reply-codes.ts; test/script-constants pins the two).
 local NOT_HELD, OK = 0, 1
-local QUEUED, DUPLICATE, FINISHED = 10, 11, 12
+local QUEUED, DUPLICATE, FINISHED, CANCELLED, ALREADY_CANCELLED, DEAD, NOT_FOUND = 10, 11, 12, 13, 14, 15, 16
 local IN_LINE, HANDED_OVER, LIMIT_MISMATCH = 20, 21, 22
 local REVOKED = -1
 
@@ -160,6 +160,48 @@ local function is_finished(set_key, at_key, id, cutoff, prune)
   end
   if member == 0 then return false end
   return within_retention(set_key, at_key, id, cutoff, prune)
+end
+
+-- For an id in the ids set: true while its cancellation is retained (cancelled at or after
+-- cutoff); false when it had one that expired, now forgotten (the id is free again: dropped from
+-- the ids set too); nil when it has none. Cancelled ids stay in the ids set while retained, so an
+-- enqueue looks for a cancellation only among the ids it finds queued.
+local function cancellation(cancelled_key, cancelled_at_key, ids_key, id, cutoff)
+  local at = call('ZSCORE', cancelled_at_key, id)
+  if not at then return nil end
+  if tonumber(at) >= cutoff then return true end
+  call('HDEL', cancelled_key, id)
+  call('ZREM', cancelled_at_key, id)
+  call('SREM', ids_key, id)
+  return false
+end
+
+-- The first element of a list or members of a zset (kind 'list' or 'zset') for which match(el)
+-- holds, read 1,000 at a time; nil when none does. O(length): for rare operations (cancel,
+-- outcome), never on the path of enqueue, lease or complete.
+local function find_element(kind, key, match)
+  local len = kind == 'list' and call('LLEN', key) or call('ZCARD', key)
+  for from = 0, len - 1, 1000 do
+    local els
+    if kind == 'list' then els = call('LRANGE', key, from, from + 999) else els = call('ZRANGE', key, from, from + 999) end
+    for _, el in ipairs(els) do
+      if match(el) then return el end
+    end
+  end
+  return nil
+end
+
+-- A matcher for the stored envelope of task `id`, whose head is given (`head`, as TypeScript
+-- writes it) or as cjson writes it (the two escape some characters differently). Anchored
+-- patterns stop at the first character that differs and copy nothing.
+local function task_matcher(id, head)
+  local function anchored(text)
+    return '^' .. string.gsub(text, '[%^%$%(%)%%%.%[%]%*%+%-%?]', '%%%0')
+  end
+  local ts, lua = anchored(head), anchored(ENVELOPE_HEAD .. '"id":' .. cjson.encode(id) .. ',')
+  return function(el)
+    return string.find(el, ts) ~= nil or string.find(el, lua) ~= nil
+  end
 end
 
 -- Splits a lease record "token|envelope"; nil unless the token matches.

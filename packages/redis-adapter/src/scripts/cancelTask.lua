@@ -1,0 +1,86 @@
+-- cancelTask: cancels task `id` in one step. A leased task's lease is dropped (its token no longer
+-- holds it, so complete, fail, extend and progress of that lease are refused and recovery never
+-- sees it); a waiting or delayed task's element is removed. Either way the id is recorded as
+-- cancelled at the server's now with the reason, kept for retainMs like a finished id, and stays
+-- in the ids set meanwhile (an enqueue of it answers CANCELLED). Finding a waiting or delayed
+-- element reads its list or zset (O(length)); a raw element (in no ids set) is found by LPOS, and
+-- a leased task at once. Prunes up to 100
+-- cancellations that ran out of retention.
+-- KEYS[1] wait: wait list
+-- KEYS[2] claimed: claimed list
+-- KEYS[3] delayed: delayed zset
+-- KEYS[4] prioritized: prioritized zset
+-- KEYS[5] active: active zset
+-- KEYS[6] leases: leases hash
+-- KEYS[7] ids: ids set
+-- KEYS[8] finished: finished set
+-- KEYS[9] finishedAt: finished-at zset
+-- KEYS[10] dead: dead list
+-- KEYS[11] cancelled: cancelled hash (id -> "+<reason>", or "-" without one)
+-- KEYS[12] cancelledAt: cancelled-at zset (id -> ms)
+-- ARGV[1] id: the task id
+-- ARGV[2] head: how its envelope starts as TypeScript writes it ('{"baton":1,"id":<JSON id>,')
+-- ARGV[3] reason: "+<reason>", or "-" without one
+-- ARGV[4] retainMs: how long finished and cancelled ids are kept (ms)
+-- Returns: { code, state it was cancelled in ('' unless CANCELLED) }: CANCELLED, ALREADY_CANCELLED,
+--   FINISHED, DEAD or NOT_FOUND.
+local waitKey = KEYS[1]
+local claimedKey = KEYS[2]
+local delayedKey = KEYS[3]
+local prioritizedKey = KEYS[4]
+local activeKey = KEYS[5]
+local leasesKey = KEYS[6]
+local idsKey = KEYS[7]
+local finishedKey = KEYS[8]
+local finishedAtKey = KEYS[9]
+local deadKey = KEYS[10]
+local cancelledKey = KEYS[11]
+local cancelledAtKey = KEYS[12]
+local id = ARGV[1]
+local head = ARGV[2]
+local reason = ARGV[3]
+local retainMs = tonumber(ARGV[4])
+local now = server_ms()
+local cutoff = now - retainMs
+
+local old = call('ZRANGEBYSCORE', cancelledAtKey, '-inf', '(' .. num(cutoff), 'LIMIT', 0, 100)
+for _, gone in ipairs(old) do cancellation(cancelledKey, cancelledAtKey, idsKey, gone, cutoff) end
+
+if cancellation(cancelledKey, cancelledAtKey, idsKey, id, cutoff) then return { ALREADY_CANCELLED, '' } end
+if is_finished(finishedKey, finishedAtKey, id, cutoff, true) then return { FINISHED, '' } end
+
+local from = nil
+if call('HEXISTS', leasesKey, id) == 1 then
+  call('HDEL', leasesKey, id)
+  call('ZREM', activeKey, id)
+  from = 'active'
+else
+  -- A raw element (a recipe producer's LPUSH, the id itself) is in no ids set: LPOS finds it.
+  for _, key in ipairs({ claimedKey, waitKey }) do
+    if call('LPOS', key, id) then
+      call('LREM', key, 1, id)
+      from = 'waiting'
+      break
+    end
+  end
+  if not from and call('SISMEMBER', idsKey, id) == 1 then
+    local match = task_matcher(id, head)
+    for _, place in ipairs({ { 'list', claimedKey, 'waiting' }, { 'zset', prioritizedKey, 'waiting' }, { 'list', waitKey, 'waiting' }, { 'zset', delayedKey, 'delayed' } }) do
+      local el = find_element(place[1], place[2], match)
+      if el then
+        if place[1] == 'list' then call('LREM', place[2], 1, el) else call('ZREM', place[2], el) end
+        from = place[3]
+        break
+      end
+    end
+  end
+end
+
+if not from then
+  if find_element('list', deadKey, task_matcher(id, head)) then return { DEAD, '' } end
+  return { NOT_FOUND, '' }
+end
+call('SADD', idsKey, id)
+call('HSET', cancelledKey, id, reason)
+call('ZADD', cancelledAtKey, now, id)
+return { CANCELLED, from }
