@@ -61,6 +61,7 @@ const TIERS: Tier[] = [
     include: [
       'packages/redis-adapter/**/*.test.ts',
       'test/**/*.redis.test.ts',
+      'packages/*/test/**/*.redis.test.ts',
       'test/conformance/redis.conformance.test.ts',
       'test/di/**/*.test.ts',
       'test/readme/**/*.test.ts',

@@ -19,6 +19,7 @@ const { PostgresBackend, migrate } = await import('@baton/postgres-adapter');
 const simulator = await import('@baton/simulator');
 const { default: pg } = await import('pg');
 const { BatonMetrics, metricsHandler } = await import('@baton/metrics');
+const { enableTracing } = await import('@baton/tracing');
 
 function check(condition, what) {
   if (!condition) {
@@ -30,6 +31,7 @@ function check(condition, what) {
 check(typeof core.Scheduler === 'function' && typeof core.ManualClock === 'function', '@baton/core lacks Scheduler or ManualClock');
 check(typeof testCluster === 'function', '@baton/memory-adapter/testing lacks testCluster');
 check(typeof BatonMetrics === 'function' && typeof metricsHandler === 'function', '@baton/metrics lacks BatonMetrics or metricsHandler');
+check(typeof enableTracing() === 'function', '@baton/tracing: enableTracing did not return its off switch');
 check(
   typeof adapterKit.StoreQueue === 'function' && typeof adapterKit.StoreLockManager === 'function' && typeof adapterKit.BackendLifecycle === 'function',
   '@baton/core/adapter lacks StoreQueue, StoreLockManager or BackendLifecycle',

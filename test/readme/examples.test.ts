@@ -103,6 +103,16 @@ describe('README examples', () => {
     ]);
   });
 
+  it('tracing: send and process spans, linked through the task, with the handler’s span inside process', async () => {
+    const out = await example('examples/tracing.ts');
+    expect(out.trim().split('\n')).toEqual([
+      'send emails (parent: POST /signup, links: -)',
+      'POST /signup (parent: -, links: -)',
+      'send mail (parent: process emails, links: -)',
+      'process emails (parent: -, links: send emails)',
+    ]);
+  });
+
   it('cancel: a running and a delayed task, from another node', async () => {
     const out = await example('examples/cancel.ts');
     const lines = out.trim().split('\n');
