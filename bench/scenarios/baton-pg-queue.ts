@@ -27,19 +27,21 @@ main(async () => {
   if (!url) throw new Error('no bench database: run this through npm run bench');
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  // migrate once, then empty the tables before every measurement (as FLUSHALL does for Redis)
-  const first = new PostgresBackend({ connectionString: url });
+  // a schema per process (so --ab can compare checkouts whose schema versions differ): migrated
+  // once, then its tables emptied before every measurement (as FLUSHALL does for Redis)
+  const schema = `bench_${process.pid}`;
+  const first = new PostgresBackend({ connectionString: url, schema });
   await first.ready();
   await first.close();
   h.onReset(async () => {
-    await admin.query('TRUNCATE baton.tasks, baton.queue_waiters');
+    await admin.query(`TRUNCATE ${schema}.tasks, ${schema}.queue_waiters`);
   });
   const subject: QueueSubject = {
     name: 'Baton (PostgreSQL)',
     settings: SETTINGS,
     async open(name): Promise<QueueClient> {
       const pool = countingPool(url);
-      const backend = new PostgresBackend({ pool });
+      const backend = new PostgresBackend({ pool, schema });
       await backend.ready();
       const queue = backend.queue<Job>(name);
       let scheduler: Scheduler | undefined;

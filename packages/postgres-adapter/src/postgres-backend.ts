@@ -40,6 +40,7 @@ import { PgPermitStore } from './locks/pg-permit-store.js';
 import { GroupWatch } from './registry/group-watch.js';
 import { PgRegistry } from './registry/pg-registry.js';
 import { FinishedPruner } from './queue/finished-pruner.js';
+import { PgQueueEvents } from './queue/pg-queue-events.js';
 import { PgQueueStore } from './queue/pg-queue-store.js';
 import { queueSql, type QueueSql } from './queue/queue-sql.js';
 import { QueueWaiter } from './queue/queue-waiter.js';
@@ -89,6 +90,7 @@ export class PostgresBackend implements Backend {
   private readonly ctx: PgContext;
   private readonly watches = new Map<string, GroupWatch>();
   private readonly queueWaiters = new Map<string, QueueWaiter>();
+  private readonly queueEvents = new Map<string, PgQueueEvents>();
   private readonly lockWaiters: LockWaiters;
   private queueStatements: { sql: QueueSql; pruner: FinishedPruner } | undefined;
   private closing: Promise<void> | undefined;
@@ -156,7 +158,12 @@ export class PostgresBackend implements Backend {
       waiter = new QueueWaiter(this.ctx, channelName(this.ctx.schema, 'queue', name));
       this.queueWaiters.set(name, waiter);
     }
-    return new StoreQueue<T>(name, new PgQueueStore(name, resolved, this.ctx, sql, waiter, pruner), resolved, this.ctx);
+    let events = this.queueEvents.get(name);
+    if (!events) {
+      events = new PgQueueEvents(this.ctx, name, channelName(this.ctx.schema, 'events', name), sql);
+      this.queueEvents.set(name, events);
+    }
+    return new StoreQueue<T>(name, new PgQueueStore(name, resolved, this.ctx, sql, waiter, pruner, events), resolved, this.ctx);
   }
 
   /** See Backend.registry. `options.keys` is ignored (rows carry the group name). */

@@ -74,6 +74,7 @@ describe.skipIf(postgresUrl === '')('postgres adapter: schema and migrations', (
       nodes: 'u',
       tasks: 'p',
       queue_waiters: 'u',
+      queue_watchers: 'u',
       permit_resources: 'p',
       permit_grants: 'p',
       permit_waiters: 'u',

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Scheduler, SystemClock, silentLogger } from '@baton/core';
+import { ManualClock, Scheduler, SystemClock, silentLogger, type Lease } from '@baton/core';
 import pg from 'pg';
+import { queueSql } from '../src/queue/queue-sql.js';
 import { channelName } from '../src/schema/identifiers.js';
 import { contextOf, freshSchema, PgTestBed, postgresUrl, sleep, until } from './support.js';
 
@@ -135,5 +136,28 @@ describe.skipIf(postgresUrl === '')('postgres adapter: queues', () => {
     expect(await queue.complete(lease!)).toBe(true);
     expect((await queue.enqueue(1, { id: 'a' })).status).toBe('finished');
     expect(() => bed.backend({ preparedStatements: 'yes' as unknown as boolean })).toThrow(/preparedStatements/);
+  });
+
+  it('an enqueue still in flight when a worker registers as waiting is seen by the worker once it commits', async () => {
+    bed = new PgTestBed(freshSchema('inflight'));
+    const consumer = bed.backend({ clock: new ManualClock() });
+    await consumer.ready();
+    const enqueuer = await bed.sql();
+    // An enqueue whose statement ran before the registration and commits after the worker's looks.
+    await enqueuer.query('BEGIN');
+    await enqueuer.query(queueSql(`"${bed.schema}"`).enqueueOne, ['q', 'late', '"x"', 0, channelName(bed.schema, 'queue', 'q'), 0, null]);
+    let lease: Lease<unknown> | null | undefined;
+    // The manual clock never moves: neither the slow look nor the wait's end can deliver the task.
+    const waiting = consumer
+      .queue('q')
+      .dequeue({ waitMs: 60_000 })
+      .then((l) => (lease = l));
+    const sql = await bed.sql();
+    // the registration waits for the enqueue's shared lock of the queue
+    expect(await until(async () => (await sql.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).rowCount === 1, 5_000)).toBe(true);
+    await enqueuer.query('COMMIT');
+    expect(await until(() => lease !== undefined, 5_000)).toBe(true);
+    expect(lease?.id).toBe('late');
+    await waiting;
   });
 });

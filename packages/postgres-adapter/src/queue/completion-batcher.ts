@@ -7,6 +7,8 @@ const MAX_BATCH = 1_000;
 export interface PendingCompletion {
   id: string;
   token: string;
+  /** The result's JSON text, or null for none. */
+  result: string | null;
   resolve: (held: boolean) => void;
   reject: (error: unknown) => void;
 }
@@ -23,12 +25,12 @@ export class CompletionBatcher {
   private scheduled = false;
 
   /** @param send runs one statement for a batch; resolves the ids that were held (now finished). */
-  constructor(private readonly send: (ids: string[], tokens: string[]) => Promise<string[]>) {}
+  constructor(private readonly send: (ids: string[], tokens: string[], results: Array<string | null>) => Promise<string[]>) {}
 
-  /** Resolves true when the lease was still held and is now finished, false when it was lost. */
-  complete(lease: LeaseRef): Promise<boolean> {
+  /** Resolves true when the lease was still held and is now finished (with `result`, JSON text), false when it was lost. */
+  complete(lease: LeaseRef, result: string | undefined): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ id: lease.id, token: lease.token, resolve, reject });
+      this.pending.push({ id: lease.id, token: lease.token, result: result ?? null, resolve, reject });
       if (this.scheduled) return;
       this.scheduled = true;
       queueMicrotask(() => this.flush());
@@ -49,6 +51,7 @@ export class CompletionBatcher {
       this.send(
         batch.map((p) => p.id),
         batch.map((p) => p.token),
+        batch.map((p) => p.result),
       ).then(
         (held) => settle(batch, held),
         (error: unknown) => batch.forEach((p) => p.reject(error)),

@@ -1,8 +1,19 @@
-import type { Clock, EnqueueResult, Lease, QueueStats, Task, TaskHeaders } from '@baton/core';
-import { newToken, type FailDecision, type LeaseRef, type LeaseWait, type PreparedTask, type QueueStore, type ResolvedQueueOptions } from '@baton/core/adapter';
+import type { CancelResult, Clock, EnqueueResult, Lease, QueueEvent, QueueEventType, QueueStats, Task, TaskHeaders, TaskOutcome } from '@baton/core';
+import {
+  newToken,
+  type FailDecision,
+  type LeaseRef,
+  type LeaseWait,
+  type PreparedTask,
+  type QueueStore,
+  type QueueSubscription,
+  type ResolvedQueueOptions,
+} from '@baton/core/adapter';
 import type { PgContext } from '../backend-context.js';
 import { CompletionBatcher, settle, type PendingCompletion } from './completion-batcher.js';
 import type { FinishedPruner } from './finished-pruner.js';
+import type { PgQueueEvents } from './pg-queue-events.js';
+import { toDeadTask, toOutcome, type ClaimRow, type OutcomeRow, type TaskRow } from './queue-rows.js';
 import type { QueueSql } from './queue-sql.js';
 import type { QueueWaiter } from './queue-waiter.js';
 
@@ -11,30 +22,7 @@ const RECOVER_BATCH = 1_000;
 /** Longest sleep of a waiting claim between two looks (ms): the backstop for a lost notification. */
 const SLOW_POLL_MS = 2_000;
 
-const STATUS: Record<string, EnqueueResult['status']> = { q: 'queued', d: 'duplicate', f: 'finished' };
-
-interface ClaimRow {
-  kind: 'c' | 'l' | 'n';
-  id: string | null;
-  payload: string | null;
-  attempt: number | null;
-  enqueued_at: string | null;
-  token: string | null;
-  last_error: string | null;
-  priority: number | null;
-  headers: string | null;
-  n: string | null;
-}
-
-interface TaskRow {
-  id: string;
-  payload: string;
-  attempt: number;
-  enqueued_at: string;
-  last_error: string | null;
-  priority: number;
-  headers: string | null;
-}
+const STATUS: Record<string, EnqueueResult['status']> = { q: 'queued', d: 'duplicate', f: 'finished', c: 'cancelled' };
 
 /**
  * The QueueStore of one queue on PostgreSQL (core's StoreQueue makes the Queue): one row per task in `tasks` (see the v2 migration). Every step is one
@@ -43,11 +31,14 @@ interface TaskRow {
  * each; completions requested in the same turn travel in the claim's statement, so a worker at
  * concurrency 1 runs one statement per task. Waiting for work sleeps on the queue's NOTIFY channel
  * (see QueueWaiter), with a timer for the next delayed task and a slow look every 2 s as backstops.
+ * A completion keeps its result on the finished row; a cancellation turns the row into a
+ * cancelled id kept like a finished one; the statements send the queue's events by NOTIFY while
+ * someone watches them (see event-sql.ts and PgQueueEvents).
  */
 export class PgQueueStore implements QueueStore {
-  /** See QueueStore.supports: priorities and headers are columns of the task row. */
-  readonly supports = { priorities: true, headers: true } as const;
-  private readonly completions = new CompletionBatcher((ids, tokens) => this.completeMany(ids, tokens));
+  /** See QueueStore.supports: priorities, headers and results are columns of the task row. */
+  readonly supports = { priorities: true, headers: true, results: true } as const;
+  private readonly completions = new CompletionBatcher((ids, tokens, results) => this.completeMany(ids, tokens, results));
 
   constructor(
     private readonly name: string,
@@ -56,6 +47,7 @@ export class PgQueueStore implements QueueStore {
     private readonly sql: QueueSql,
     private readonly waiter: QueueWaiter,
     private readonly pruner: FinishedPruner,
+    private readonly events: PgQueueEvents,
   ) {}
 
   private get clock(): Clock {
@@ -126,20 +118,22 @@ export class PgQueueStore implements QueueStore {
         checkedAfterRegistering = true;
         continue;
       }
+      // Not registered for this wait yet (the claim carried completions): register before sleeping.
+      if (!checkedAfterRegistering && this.waiter.registeredUntil < this.clock.now() + left) continue;
       const due = claim.nextDueMs === null ? Infinity : Math.max(1, claim.nextDueMs);
       await this.waiter.wait(Math.min(left, due, SLOW_POLL_MS), signal, epoch);
     }
   }
 
   /** See QueueStore.complete. Completions of one turn travel together, or with a claim of the same turn (see CompletionBatcher). */
-  complete(lease: LeaseRef): Promise<boolean> {
+  complete(lease: LeaseRef, result?: string): Promise<boolean> {
     this.pruner.start();
-    return this.completions.complete(lease);
+    return this.completions.complete(lease, result);
   }
 
-  private async completeMany(ids: string[], tokens: string[]): Promise<string[]> {
-    const rows = await this.ctx.db.query<{ id: string }>(this.sql.complete, [this.name, ids, tokens, this.options.retainFinishedMs]);
-    return rows.map((r) => r.id);
+  private async completeMany(ids: string[], tokens: string[], results: Array<string | null>): Promise<string[]> {
+    const rows = await this.ctx.db.query<{ id: string | null }>(this.sql.complete, [this.name, ids, tokens, results, this.options.retainFinishedMs]);
+    return rows.filter((r) => r.id !== null).map((r) => r.id!);
   }
 
   /** See QueueStore.fail: a retry due at once (or sooner) NOTIFYs the queue's channel while someone waits. */
@@ -191,18 +185,30 @@ export class PgQueueStore implements QueueStore {
   /** See QueueStore.deadLetters. A payload that is not JSON comes back as its text. */
   async deadLetters(limit: number): Promise<Task<unknown>[]> {
     const rows = await this.ctx.db.query<TaskRow>(this.sql.dead, [this.name, limit]);
-    return rows.map((row) => {
-      const task: Task<unknown> = {
-        id: row.id,
-        payload: readPayload(row.payload),
-        attempt: row.attempt,
-        enqueuedAt: Number(row.enqueued_at),
-        priority: row.priority,
-      };
-      if (row.last_error !== null) task.lastError = row.last_error;
-      if (row.headers !== null) task.headers = JSON.parse(row.headers) as TaskHeaders;
-      return task;
-    });
+    return rows.map(toDeadTask);
+  }
+
+  /** See QueueStore.outcome: one statement. */
+  async outcome(id: string): Promise<TaskOutcome | undefined> {
+    const [row] = await this.ctx.db.query<OutcomeRow>(this.sql.outcome, [this.name, id]);
+    return row && toOutcome(row);
+  }
+
+  /** See QueueStore.cancel: one statement; the cancellation is kept for this handle's retainFinishedMs. */
+  async cancel(id: string, reason: string | undefined): Promise<CancelResult> {
+    this.pruner.start();
+    const [row] = await this.ctx.db.query<{ answer: CancelResult }>(this.sql.cancel, [this.name, id, reason ?? null, this.options.retainFinishedMs]);
+    return row!.answer;
+  }
+
+  /** See QueueStore.progress: one statement. */
+  async progress(lease: LeaseRef, json: string): Promise<boolean> {
+    return (await this.ctx.db.query(this.sql.progress, [this.name, lease.id, lease.token, json])).length === 1;
+  }
+
+  /** See QueueStore.watch: one LISTEN and one `queue_watchers` row per queue and backend, shared by every listener (see PgQueueEvents). */
+  watch(listener: (event: QueueEvent) => void, types: ReadonlySet<QueueEventType> | undefined): QueueSubscription {
+    return this.events.subscribe(listener, types);
   }
 
   /**
@@ -217,7 +223,8 @@ export class PgQueueStore implements QueueStore {
   ): Promise<{ leases: Lease<unknown>[]; nextDueMs: number | null; registered: boolean }> {
     const completions = this.completions.take();
     const sentAt = this.clock.now();
-    const register = waitMs > 0 && !afterRegistering && this.waiter.registeredUntil < sentAt + waitMs;
+    // A registration waits for the enqueues in flight, so it never carries completions (see QueueSql.claimWaiting).
+    const register = waitMs > 0 && !afterRegistering && completions.length === 0 && this.waiter.registeredUntil < sentAt + waitMs;
     const leave = !register && this.waiter.registeredUntil > sentAt && this.waiter.sleeping === 0;
     const values: unknown[] = [
       this.name,
@@ -226,6 +233,7 @@ export class PgQueueStore implements QueueStore {
       newToken(),
       completions.map((c) => c.id),
       completions.map((c) => c.token),
+      completions.map((c) => c.result),
       this.options.retainFinishedMs,
     ];
     if (register) values.push(this.waiter.id, waitMs);
@@ -293,14 +301,5 @@ export class PgQueueStore implements QueueStore {
         error: String(failure),
       }),
     );
-  }
-}
-
-/** Reads a stored payload; text that is not JSON comes back as the text itself. */
-function readPayload(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
   }
 }

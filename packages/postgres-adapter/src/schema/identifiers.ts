@@ -27,10 +27,10 @@ export function quoteSchema(schema: string): string {
 }
 
 /**
- * The NOTIFY channel of one queue or registry group. Channel names are limited to 63 bytes and
+ * The NOTIFY channel of one queue (wake-ups), one queue's events, or one registry group. Channel names are limited to 63 bytes and
  * names to 200 characters, so the channel carries a hash of schema, kind and name.
  */
-export function channelName(schema: string, kind: 'queue' | 'registry', name: string): string {
+export function channelName(schema: string, kind: 'queue' | 'registry' | 'events', name: string): string {
   const digest = createHash('sha256').update(`${schema}\u0000${kind}\u0000${name}`).digest('hex').slice(0, 32);
-  return `baton_${kind === 'queue' ? 'q' : 'r'}_${digest}`;
+  return `baton_${kind[0]}_${digest}`;
 }

@@ -1,6 +1,7 @@
 import { v1LocksRegistry } from './v1-locks-registry.js';
 import { v2Queues } from './v2-queues.js';
 import { v3Permits } from './v3-permits.js';
+import { v4Outcomes } from './v4-outcomes.js';
 
 /** One step of the schema: applied once, in order, inside the migration's transaction. */
 export interface Migration {
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'database clock, locks and registry', sql: v1LocksRegistry },
   { version: 2, name: 'queues', sql: v2Queues },
   { version: 3, name: 'semaphores and read/write locks', sql: v3Permits },
+  { version: 4, name: 'results, progress, cancellation and queue events', sql: v4Outcomes },
 ];
 
 /** The schema version this code needs (the last migration's). */
