@@ -224,4 +224,47 @@ describe('Scheduler (memory only)', () => {
     await stopping;
     await backend.close();
   });
+  it('a late lease whose extension is also answered past its deadline is lost without running', async () => {
+    // Found by the simulator (seed 190): the extension that confirms a late lease was granted, but
+    // its reply came after the new deadline; meanwhile another node ran and completed the task.
+    const clock = new ManualClock();
+    const late = new Map([
+      ['lease', 5_000],
+      ['extend', 2_000],
+    ]);
+    const backend = new MemoryBackend({
+      clock,
+      logger: silentLogger,
+      wrapStore: (kind, store) =>
+        kind !== 'queue'
+          ? store
+          : new Proxy(store, {
+              get(target, prop, receiver) {
+                const value = Reflect.get(target, prop, receiver) as unknown;
+                const delay = typeof prop === 'string' ? late.get(prop) : undefined;
+                if (delay === undefined || typeof value !== 'function') return value;
+                return async (...args: unknown[]) => {
+                  const reply = (await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args)) as unknown;
+                  if (prop === 'lease' && (reply as unknown[]).length === 0) return reply;
+                  late.delete(prop as string); // each is late once
+                  await clock.sleep(delay);
+                  return reply;
+                };
+              },
+            }),
+    });
+    const s = new Scheduler(backend, clock, silentLogger, { idleWaitMs: 100, recoverStalledIntervalMs: 60_000 });
+    const runs: number[] = [];
+    const lost: number[] = [];
+    s.handle('late', async (task) => void runs.push(task.attempt), { queue: { visibilityTimeoutMs: 1_000 } });
+    s.on('lost', (task) => lost.push(task.attempt));
+    await s.start();
+    await backend.queue('late').enqueue('x');
+    await clock.advanceUntil(() => lost.length === 1, { what: 'the late lease to be lost' });
+    expect(runs).toEqual([]);
+    const stopping = s.stop();
+    await clock.advance(1_000);
+    await stopping;
+    await backend.close();
+  });
 });

@@ -76,6 +76,24 @@ export class LeaseKeeper<T> {
   }
 
   // The store refused the lease: learn whether it was cancelled or lost before interrupting.
+  /**
+   * Confirms a lease that arrived past its local deadline (a late reply, a paused process, a task
+   * handed over at the end of a long blocking wait) by extending it before its handler starts.
+   * False, the entry interrupted as lost (or cancelled), when the store refused, the call failed,
+   * or the extension's own reply came back after the deadline it set. Does not watch the entry.
+   */
+  async confirm(entry: InFlight<T>): Promise<boolean> {
+    try {
+      if (!(await this.extendOne(entry, this.leaseMs))) return false;
+    } catch (error) {
+      entry.interrupt('lost', error);
+      return false;
+    }
+    if (entry.localDeadline > this.clock.now()) return true;
+    entry.interrupt('lost', new LockLostError(leaseResource(this.queue.name, entry.lease.id), 'it ran out again before its extension was confirmed'));
+    return false;
+  }
+
   private async gone(entry: InFlight<T>, lostBecause: string): Promise<void> {
     const why = await whyLeaseGone(this.queue as Queue<unknown>, entry.lease.id, lostBecause);
     entry.interrupt(why.kind, why.reason);

@@ -223,7 +223,7 @@ export class WorkerPool<T> {
       progress: async (value) => (entry.settled ? false : this.queue.progress(lease, value)),
     };
     const task = toTask(lease);
-    const handled = (confirm ? this.confirm(entry) : Promise.resolve(true))
+    const handled = (confirm ? this.keeper.confirm(entry) : Promise.resolve(true))
       .then((held) => {
         if (!held) return new Promise<never>(() => undefined);
         if (confirm) this.keeper.add(entry);
@@ -256,17 +256,6 @@ export class WorkerPool<T> {
         this.wake?.();
       });
     this.runs.add(done);
-  }
-
-  // Extends a lease that arrived past its local deadline; false (the entry interrupted as lost
-  // or cancelled) when the store no longer holds it for this attempt, or cannot say.
-  private async confirm(entry: InFlight<T>): Promise<boolean> {
-    try {
-      return await this.keeper.extendOne(entry, this.settings.leaseMs);
-    } catch (error) {
-      entry.interrupt('lost', error);
-      return false;
-    }
   }
 
   /**
