@@ -25,12 +25,16 @@ local token = ARGV[1]
 local ttlMs = ARGV[2]
 local placeMs = tonumber(ARGV[3])
 local grantChannel = ARGV[4]
-local now = server_ms()
-local placeUntil = placeMs > 0 and now + placeMs or 0
+-- the server's clock, read only when a place in line is judged or kept: an uncontended acquire
+-- costs no TIME call
+local now
 
 local front = call('LINDEX', waitersKey, 0)
-if front then front = first_live_waiter(waitersKey, waiterDeadlinesKey, now) end
-local entry = placeUntil > 0 and waiter_entry(token, ttlMs, grantChannel) or nil
+if front then
+  now = server_ms()
+  front = first_live_waiter(waitersKey, waiterDeadlinesKey, now)
+end
+local entry = placeMs > 0 and waiter_entry(token, ttlMs, grantChannel) or nil
 local pttl
 if not front or front == entry then
   if call('SET', lockKey, token, 'NX', 'PX', ttlMs) then
@@ -48,12 +52,12 @@ else
   if pttl == -2 then
     hand_over(lockKey, fenceKey, waitersKey, waiterDeadlinesKey, now)
     pttl = nil
-  elseif placeUntil == 0 then
+  elseif placeMs == 0 then
     expect_type(lockKey, 'string')
   end
   -- (a waiter's GET below fails on a key of another type before anything is written)
 end
-if placeUntil == 0 then return nil end
+if placeMs == 0 then return nil end
 if call('GET', lockKey) == token then return { HANDED_OVER, tonumber(call('GET', fenceKey)) } end
-if call('ZADD', waiterDeadlinesKey, placeUntil, entry) == 1 then call('RPUSH', waitersKey, entry) end
+if call('ZADD', waiterDeadlinesKey, (now or server_ms()) + placeMs, entry) == 1 then call('RPUSH', waitersKey, entry) end
 return { IN_LINE, pttl or call('PTTL', lockKey), tonumber(call('GET', fenceKey) or '0') }

@@ -51,6 +51,13 @@ local ENVELOPE_HEAD = '{"baton":1,'
 -- (see enqueueTasks). It is an envelope with the lease token and deadline in front.
 local DELIVERY_HEAD = '{"baton":1,"lease":'
 
+-- The server's clock (ms). Expiries that several nodes compare are judged by it, never by a
+-- caller's clock (machines disagree about the time).
+local function server_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
 local function num(n)
   return string.format('%.0f', n)
 end
@@ -260,6 +267,7 @@ local function first_live_waiter(list_key, deadlines_key, now)
   while true do
     local first = call('LINDEX', list_key, 0)
     if not first then return nil end
+    now = now or server_ms()
     local deadline = call('ZSCORE', deadlines_key, first)
     if deadline and tonumber(deadline) > now then return first end
     call('LPOP', list_key)
@@ -270,12 +278,14 @@ end
 -- Hands a lock that its holder gives up (or that is free) to the first live waiter: the lock key
 -- takes the waiter's token with the waiter's TTL, the fence counter goes up, and the waiter's
 -- grant channel gets "<token> <fence>", so the waiter owns the lock before it hears of it.
--- Expired places are dropped on the way. Returns true when a waiter got the lock, false when
--- the queue is empty (the caller then frees or leaves the lock).
+-- Expired places are dropped on the way. `now` is the server's ms, or nil to read TIME only when
+-- there is a place to judge (a release with nobody waiting costs no TIME call). Returns true when
+-- a waiter got the lock, false when the queue is empty (the caller then frees or leaves the lock).
 local function hand_over(lock_key, fence_key, list_key, deadlines_key, now)
   while true do
     local entry = call('LPOP', list_key)
     if not entry then return false end
+    now = now or server_ms()
     local deadline = call('ZSCORE', deadlines_key, entry)
     call('ZREM', deadlines_key, entry)
     if deadline and tonumber(deadline) > now then
@@ -333,13 +343,6 @@ local function complete_leases(leases, active, ids, finished, finished_at, now, 
     sliced('ZREM', finished_at, old)
   end
   return codes
-end
-
--- The server's clock (ms). Expiries that several nodes compare are judged by it, never by a
--- caller's clock (machines disagree about the time).
-local function server_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
 -- A permits waiter's entry in the waiter list and places zset (as permitEntry in lock-grants.ts builds it):

@@ -12,8 +12,7 @@ local fenceKey = KEYS[2]
 local waitersKey = KEYS[3]
 local waiterDeadlinesKey = KEYS[4]
 local token = ARGV[1]
-local now = server_ms()
 
 if call('GET', lockKey) ~= token then return NOT_HELD end
-if not hand_over(lockKey, fenceKey, waitersKey, waiterDeadlinesKey, now) then call('DEL', lockKey) end
+if not hand_over(lockKey, fenceKey, waitersKey, waiterDeadlinesKey, nil) then call('DEL', lockKey) end
 return OK
