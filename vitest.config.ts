@@ -57,9 +57,11 @@ const TIERS: Tier[] = [
   },
   {
     name: 'redis',
-    about: 'the Redis adapter and the conformance suite on one redis-server, DI, the README examples',
+    about: 'the Redis adapter and the conformance suite on one redis-server, DI, the README examples, the demo errors',
     include: [
       'packages/redis-adapter/**/*.test.ts',
+      // The demo's error paths: each test runs a process.
+      'test/examples/demo-unreachable.test.ts',
       'test/**/*.redis.test.ts',
       'packages/*/test/**/*.redis.test.ts',
       'test/conformance/redis.conformance.test.ts',

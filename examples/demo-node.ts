@@ -34,5 +34,12 @@ process.on('message', (message: CoordinatorMessage) => {
 // The coordinator went away: stop cleanly rather than run on alone.
 process.on('disconnect', () => void shutdown());
 
-await scheduler.start();
+try {
+  await scheduler.start();
+} catch (error) {
+  // The coordinator reports the node that exited; one line here says why, without a stack.
+  console.error(`demo-node ${settings.nodeId}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  await backend.close().catch(() => undefined);
+  process.exit(3);
+}
 send({ type: 'ready', node: settings.nodeId, pid: process.pid });

@@ -1,5 +1,6 @@
 // `npm run demo`: the Baton scheduler end to end. See `npm run demo -- --help`.
 import { randomBytes } from 'node:crypto';
+import { isBatonError } from '@baton/core';
 import { HELP, parseDemoArgs, UsageError, type DemoArgs } from './demo/args.js';
 import type { DemoCluster } from './demo/cluster.js';
 import { runScenario } from './demo/coordinator.js';
@@ -39,6 +40,13 @@ try {
   const summary = await runScenario(args, cluster, tally, run, 20_000);
   process.exitCode = summary.lost === 0 && summary.unexplainedDuplicates === 0 ? 0 : 1;
 } catch (error) {
-  console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+  // One line, never a stack: an unreachable server is an expected failure with its own exit code.
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  if (isBatonError(error, 'BACKEND_UNAVAILABLE')) {
+    console.error(`demo: ${message}`);
+    process.exitCode = 3;
+  } else {
+    console.error(`demo failed: ${message}`);
+    process.exitCode = 1;
+  }
 }

@@ -36,6 +36,9 @@ Options:
                        backend abruptly) to show its tasks coming back on the others
   -h, --help           show this help
 
+Exit codes: 0 every task finished once, 1 tasks were lost or the run failed, 2 bad usage,
+3 the Redis or PostgreSQL server cannot be reached.
+
 Examples:
   npm run demo
   npm run demo -- --backend redis --url redis://127.0.0.1:6379 --nodes 4 --kill-one

@@ -41,6 +41,9 @@ export function serverCluster(
     nodeIds: nodes.map((n) => n.settings.nodeId),
     queue: producer.queue<DemoTask>(settings(0).queue),
     async start() {
+      // Ask the server once before forking: an unreachable one is then one error here
+      // (BackendUnavailableError), not a failure in every node process.
+      await producer.queue(settings(0).queue).stats();
       const ready = nodes.map((n) => {
         const child = fork(NODE_SCRIPT, [JSON.stringify(n.settings), kind, url, namespace], {
           execArgv: ['--conditions=@baton/source', '--import', 'tsx'],
