@@ -46,6 +46,17 @@ const TIERS: Tier[] = [
     parallelFiles: 1,
   },
   {
+    name: 'cli',
+    command: 'npm run test:cli',
+    about: 'the baton command and the demo error paths, each test a process on memory, Redis and PostgreSQL',
+    include: ['packages/cli/test/**/*.process.test.ts', 'test/examples/demo-unreachable.test.ts'],
+    globalSetup: [redisServer, postgresDatabase],
+    testTimeout: 60_000,
+    // One file at a time, after the redis and postgres tiers (in test:all): each test starts node
+    // processes (about 1 s of CPU each), which took the CPU the real-time conformance runs' margins need.
+    parallelFiles: 1,
+  },
+  {
     name: 'postgres',
     about: 'the PostgreSQL adapter and the conformance suite on a database of the run on 127.0.0.1:5432',
     command: 'npm run test:postgres',
@@ -57,11 +68,9 @@ const TIERS: Tier[] = [
   },
   {
     name: 'redis',
-    about: 'the Redis adapter and the conformance suite on one redis-server, DI, the README examples, the demo errors',
+    about: 'the Redis adapter and the conformance suite on one redis-server, DI, the README examples',
     include: [
       'packages/redis-adapter/**/*.test.ts',
-      // The demo's error paths: each test runs a process.
-      'test/examples/demo-unreachable.test.ts',
       'test/**/*.redis.test.ts',
       'packages/*/test/**/*.redis.test.ts',
       'test/conformance/redis.conformance.test.ts',

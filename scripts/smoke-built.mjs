@@ -2,7 +2,8 @@
 // and runs one task through it (and one seeded simulation on memory): memory in-process, Redis
 // against a private redis-server on a free loopback port, PostgreSQL on a database of its own on the machine's server (127.0.0.1:5432,
 // dropped afterwards). Catches what the tests, which run the sources, cannot: a missing export in the
-// built entry points, or Lua scripts that the built Redis adapter cannot find. Run after `npm run build`.
+// built entry points, or Lua scripts that the built Redis adapter cannot find. Also runs the built
+// `baton` bin once, on its memory: demo. Run after `npm run build`.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -54,6 +55,20 @@ await roundTrip(new MemoryBackend({ clock: new core.ManualClock() }), 'memory');
 const simulated = await simulator.simulate({ seed: 1, steps: 20 }, simulator.standardWorkload());
 check(simulated.failure === undefined && simulated.taskRuns > 0, 'simulator: the standard workload did not run clean');
 console.log(`smoke: simulator ok (${simulated.taskRuns} task-runs)`);
+
+// The built `baton` bin, as npm links it: run through its package.json `bin` entry, on the demo.
+{
+  const { readFileSync } = await import('node:fs');
+  const cliPackage = JSON.parse(readFileSync(new URL('../packages/cli/package.json', import.meta.url), 'utf8'));
+  const bin = new URL(`../packages/cli/${cliPackage.bin.baton}`, import.meta.url);
+  check(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node'), 'cli: the built bin lacks its #! line');
+  const run = spawn(process.execPath, [bin.pathname, 'stats', 'emails', '--url', 'memory:', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  run.stdout.on('data', (chunk) => (out += chunk));
+  const code = await new Promise((resolve) => run.once('close', resolve));
+  check(code === 0 && JSON.parse(out).queue === 'emails', `cli: baton stats on memory: exited ${code} with ${JSON.stringify(out)}`);
+  console.log('smoke: cli ok');
+}
 
 const port = await new Promise((resolve, reject) => {
   const srv = createServer();

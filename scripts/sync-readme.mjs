@@ -16,7 +16,10 @@ const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : pages;
 for (const name of chosen) {
   const path = join(root, name);
   const before = readFileSync(path, 'utf8');
-  const after = before.replace(/(<!-- file: (\S+) -->\s*```ts\n)([\s\S]*?)```/g, (_, head, file) => `${head}${readFileSync(join(root, file), 'utf8')}\`\`\``);
+  const after = before.replace(
+    /(<!-- file: (\S+) -->\s*```(?:ts|sh)\n)([\s\S]*?)```/g,
+    (_, head, file) => `${head}${readFileSync(join(root, file), 'utf8')}\`\`\``,
+  );
   if (after !== before) {
     writeFileSync(path, after);
     console.log(`updated ${name}`);

@@ -31,7 +31,7 @@ export function linkedPages(): string[] {
 /** The code blocks of a page that are marked as a copy of a file: `<!-- file: path -->`. */
 export function fileCopies(page: string): Array<{ file: string; code: string }> {
   const text = readFileSync(join(root, page), 'utf8');
-  const pattern = /<!-- file: (\S+) -->\s*```ts\n([\s\S]*?)```/g;
+  const pattern = /<!-- file: (\S+) -->\s*```(?:ts|sh)\n([\s\S]*?)```/g;
   return [...text.matchAll(pattern)].map((m) => ({ file: m[1]!, code: m[2]! }));
 }
 

@@ -1,0 +1,14 @@
+#!/bin/sh
+# The `baton` command on its memory: demo, which needs no server: every run starts from the same
+# seeded queues (emails, reports), nodes (node-1, node-2 in group baton) and lock (nightly-report).
+# Point BATON_URL at redis://… or postgres://… to run the same commands on a deployment.
+set -e
+export BATON_URL=memory:
+
+baton stats emails
+baton stats emails --json
+baton nodes
+baton enqueue emails '{"to":"ada@example.com","template":"welcome"}' --id welcome-ada-2
+
+# Expected failures are one line on stderr and an exit code (2: bad usage, here bad JSON).
+baton enqueue emails '{"to":' || echo "exit code $?"

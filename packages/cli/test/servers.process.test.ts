@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { isBatonError } from '@baton/core';
+import { RedisBackend } from '@baton/redis-adapter';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../../test/setup/redis-server.js';
+import { baton, collect, killStrays, lines, startBaton, waitForOutput } from './run-baton.js';
+
+const redisUrl = inject('redisUrl');
+const postgresUrl = inject('postgresUrl');
+
+/** A key prefix (or schema) of its own per test, so tests never see each other's queues. */
+function namespace(): string {
+  return `cli_${randomBytes(4).toString('hex')}`;
+}
+
+/** Whether the Redis backend delivers queue events (asked of the backend itself, not of the CLI). */
+async function hasEvents(prefix: string): Promise<boolean> {
+  const backend = new RedisBackend({ url: redisUrl, prefix });
+  try {
+    const unsubscribe = backend.queue('probe').watch(() => undefined);
+    await unsubscribe.ready;
+    unsubscribe();
+    return true;
+  } catch (error) {
+    if (isBatonError(error, 'NOT_SUPPORTED')) return false;
+    throw error;
+  } finally {
+    await backend.close();
+  }
+}
+
+describe('baton against servers', { timeout: 60_000 }, () => {
+  afterEach(() => killStrays());
+
+  it('an unreachable Redis or PostgreSQL gets one line and exit code 3', async () => {
+    const port = await freePort(); // nothing listens on it
+    const [redis, postgres] = await Promise.all([
+      baton(['stats', 'emails', '--url', `redis://127.0.0.1:${port}`]),
+      baton(['nodes', '--url', `postgres://postgres@127.0.0.1:${port}/postgres`]),
+    ]);
+    expect(redis.code, redis.stderr).toBe(3);
+    expect(lines(redis.stderr)).toHaveLength(1);
+    expect(redis.stderr).toMatch(new RegExp(`^baton: Redis at redis://127\\.0\\.0\\.1:${port} cannot be used: .*ECONNREFUSED`));
+    expect(postgres.code, postgres.stderr).toBe(3);
+    expect(lines(postgres.stderr)).toHaveLength(1);
+    expect(postgres.stderr).toMatch(/^baton: PostgreSQL at .*ECONNREFUSED/);
+  });
+
+  it.skipIf(redisUrl === '')('a task enqueued by one baton process is counted by the next on Redis', async () => {
+    const url = ['--url', redisUrl, '--prefix', namespace()];
+    const queued = await baton(['enqueue', 'emails', '{"to":"ada@example.com"}', '--id', 't1', ...url]);
+    expect(queued.code, queued.stderr).toBe(0);
+    expect(queued.stdout.trim()).toBe('queued t1');
+    const again = await baton(['enqueue', 'emails', '{"to":"ada@example.com"}', '--id', 't1', ...url]);
+    expect(again.stdout.trim()).toBe('duplicate t1');
+    const stats = await baton(['stats', 'emails', '--json', ...url]);
+    expect(stats.code, stats.stderr).toBe(0);
+    expect(JSON.parse(stats.stdout)).toMatchObject({ queue: 'emails', waiting: 1, active: 0, delayed: 0, dead: 0 });
+  });
+
+  it.skipIf(redisUrl === '')('nodes lists the nodes a process registered on Redis', async () => {
+    const prefix = namespace();
+    const backend = new RedisBackend({ url: redisUrl, prefix });
+    try {
+      const registration = await backend.registry('workers').register({ id: 'worker-7', meta: { host: 'box-7' } });
+      const [text, json] = await Promise.all([
+        baton(['nodes', 'workers', '--url', redisUrl, '--prefix', prefix]),
+        baton(['nodes', 'workers', '--json', '--url', redisUrl, '--prefix', prefix]),
+      ]);
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toMatch(/^worker-7\s+\S+ ago\s+\S+ ago\s+host=box-7$/m);
+      expect(JSON.parse(json.stdout)).toMatchObject({ group: 'workers', nodes: [{ id: 'worker-7', meta: { host: 'box-7' } }] });
+      await registration.deregister();
+      const empty = await baton(['nodes', 'workers', '--url', redisUrl, '--prefix', prefix]);
+      expect(empty.stdout.trim()).toBe('no live nodes in group "workers"');
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it.skipIf(redisUrl === '')('watch on Redis prints what another process enqueues and stops on SIGINT, or says events are missing', async () => {
+    const prefix = namespace();
+    const url = ['--url', redisUrl, '--prefix', prefix];
+    if (!(await hasEvents(prefix))) {
+      // Until the Redis store has the `events` capability: one line naming it, exit code 4.
+      const r = await baton(['watch', 'emails', ...url]);
+      expect(r.code, r.stderr).toBe(4);
+      expect(lines(r.stderr)).toEqual([expect.stringMatching(/^baton: queue\.watch is not supported by this backend \(it lacks the "events" capability\)/)]);
+      return;
+    }
+    const watcher = startBaton(['watch', 'emails', ...url]);
+    const done = collect(watcher, 30_000);
+    await waitForOutput(watcher.stderr!, /watching queue "emails" on redis/);
+    const queued = await baton(['enqueue', 'emails', '{}', '--id', 'seen-by-watch', ...url]);
+    expect(queued.code, queued.stderr).toBe(0);
+    await waitForOutput(watcher.stdout!, /enqueued {2}seen-by-watch/);
+    watcher.kill('SIGINT');
+    const r = await done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines(r.stdout)).toHaveLength(1);
+  });
+
+  it.skipIf(postgresUrl === '')('on PostgreSQL, commands refuse a schema that was never migrated until baton migrate ran', async () => {
+    const url = ['--url', postgresUrl, '--prefix', namespace()];
+    const before = await baton(['stats', 'emails', ...url]);
+    expect(before.code, before.stderr).toBe(3);
+    expect(lines(before.stderr)).toHaveLength(1);
+    expect(before.stderr).toMatch(/^baton: Schema "cli_\w+" is at version 0, this code needs \d+; run migrate\(\) \(or `baton migrate`\)/);
+    const migrated = await baton(['migrate', ...url]);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    expect(migrated.stdout).toMatch(/^schema "cli_\w+" migrated from version 0 to \d+$/m);
+    const queued = await baton(['enqueue', 'emails', '{"n":1}', ...url]);
+    expect(queued.code, queued.stderr).toBe(0);
+    const after = await baton(['stats', 'emails', '--json', ...url]);
+    expect(after.code, after.stderr).toBe(0);
+    expect(JSON.parse(after.stdout)).toMatchObject({ waiting: 1 });
+  });
+});
