@@ -21,6 +21,6 @@ const again = await thumbnails.dequeue();
 console.log(again!.attempt, again!.lastError); // 2 'Error: decoder crashed'
 console.log(await thumbnails.fail(again!, new Error('still broken'))); // 'dead'
 
-console.log(await thumbnails.stats()); // { waiting: 0, active: 0, delayed: 1, dead: 1 }
+console.log(await thumbnails.stats()); // { waiting: 0, active: 0, delayed: 1, dead: 1, deadDropped: 0 }
 console.log((await thumbnails.deadLetters()).map((t) => `${t.id}: ${t.lastError}`));
 await backend.close();

@@ -65,7 +65,7 @@ describe('README examples', () => {
     const out = await example('examples/queue.ts');
     expect(out).toMatch(/status: 'queued'[\s\S]*status: 'duplicate'[\s\S]*status: 'finished'/);
     expect(out).toContain('2 Error: decoder crashed');
-    expect(out).toContain('{ waiting: 0, active: 0, delayed: 1, dead: 1 }');
+    expect(out).toContain('{ waiting: 0, active: 0, delayed: 1, dead: 1, deadDropped: 0 }');
     expect(out).toContain('dog: Error: still broken');
   });
 

@@ -12,6 +12,7 @@ import type {
   TaskOutcome,
   TaskState,
 } from '@baton/core';
+import { PURGE_BATCH } from '@baton/core/adapter';
 import type { FailDecision, LeaseRef, LeaseWait, PreparedTask, QueueStore, QueueSubscription, ResolvedQueueOptions, StorePage } from '@baton/core/adapter';
 import type { BackendScope } from './backend-scope.js';
 import { timerAt, type ClockTimer } from './clock-timer.js';
@@ -32,7 +33,7 @@ import type { StateEvent } from './queue-watchers.js';
  */
 export class MemoryQueueStore implements QueueStore {
   /** See QueueStore.supports. */
-  readonly supports = { priorities: true, headers: true, results: true } as const;
+  readonly supports = { priorities: true, headers: true, results: true, retainDead: true } as const;
   private readonly state: QueueAdminState;
 
   /** `options` come resolved by core's resolveQueueOptions (the handle's StoreQueue gets the same). */
@@ -76,6 +77,7 @@ export class MemoryQueueStore implements QueueStore {
     const held = this.state.fail(lease.id, lease.token, decision, now);
     // A retry may be due at once, or sooner than what blocked dequeues are waiting for.
     if (held) this.state.serve(now);
+    if (held && decision.dead) this.pruneDead(now);
     return held;
   }
 
@@ -94,22 +96,27 @@ export class MemoryQueueStore implements QueueStore {
     const now = this.scope.clock.now();
     const count = this.state.recover(now, this.options.maxAttempts);
     if (count > 0) this.state.serve(now);
+    this.pruneDead(now);
     return count;
   }
 
   /** See QueueStore.stats; due delayed tasks count as waiting. */
   async stats(): Promise<QueueStats> {
-    this.state.serve(this.scope.clock.now());
-    return this.state.stats();
+    const now = this.scope.clock.now();
+    this.state.serve(now);
+    this.pruneDead(now);
+    return { ...this.state.stats(), deadDropped: this.state.deadDropped };
   }
 
   /** See QueueStore.deadLetters. */
   async deadLetters(limit: number): Promise<Task<unknown>[]> {
+    this.pruneDead(this.scope.clock.now());
     return this.state.deadLetters(limit).map(toDeadTask);
   }
 
   /** See QueueStore.outcome. */
   async outcome(id: string): Promise<TaskOutcome | undefined> {
+    this.pruneDead(this.scope.clock.now());
     const outcome = this.state.outcome(id, this.scope.clock.now(), this.options.retainFinishedMs);
     if (outcome?.state === 'finished') return { state: 'finished', result: parse(outcome.result) };
     return outcome;
@@ -130,6 +137,7 @@ export class MemoryQueueStore implements QueueStore {
     const now = this.scope.clock.now();
     // A due delayed task is waiting, as stats counts it.
     this.state.serve(now);
+    this.pruneDead(now);
     const entry = this.state.entry(id, now, this.options.retainFinishedMs);
     return entry === undefined ? undefined : toTaskInfo(id, entry);
   }
@@ -138,6 +146,7 @@ export class MemoryQueueStore implements QueueStore {
   async list(state: TaskState, limit: number, after: string | undefined): Promise<StorePage> {
     const now = this.scope.clock.now();
     this.state.serve(now);
+    this.pruneDead(now);
     return pageOf(state, this.state.inState(state, now, this.options.retainFinishedMs), limit, after);
   }
 
@@ -180,6 +189,12 @@ export class MemoryQueueStore implements QueueStore {
     };
     untrack = this.scope.onClose(close);
     return { ready: Promise.resolve(), close };
+  }
+
+  /** Applies this handle's retainDead, one bounded batch (see QueueStoreSupport.retainDead). */
+  private pruneDead(now: number): void {
+    const { count, ageMs } = this.options.retainDead;
+    this.state.pruneDead(now, count, ageMs, PURGE_BATCH);
   }
 
   /**

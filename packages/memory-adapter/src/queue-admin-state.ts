@@ -121,6 +121,28 @@ export class QueueAdminState extends QueueState {
     return removed;
   }
 
+  /** Dead letters dropped by `pruneDead` over the queue's life. */
+  deadDropped = 0;
+
+  /**
+   * Drops the oldest dead letters while more than `count` are kept or the oldest died `ageMs` or
+   * more before `now`, at most `batch` per call (the dead-letter log is in death order).
+   */
+  pruneDead(now: number, count: number, ageMs: number, batch: number): void {
+    let dropped = 0;
+    while (dropped < batch && this.deadCount > 0) {
+      const record = this.deadLog.peek()!;
+      const live = this.tasks.get(record.id) === record && record.state === 'dead';
+      if (live && this.deadCount <= count && record.finishedAt + ageMs > now) return;
+      this.deadLog.shift();
+      if (!live) continue;
+      this.tasks.delete(record.id);
+      this.drop(record);
+      this.deadDropped++;
+      dropped++;
+    }
+  }
+
   /** Takes a record that is no longer mapped out of its state's counts. */
   private drop(record: TaskRecord): void {
     if (record.state === 'waiting') this.ready.forget();

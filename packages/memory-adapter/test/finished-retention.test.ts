@@ -41,7 +41,7 @@ describe('memory queue: finished-id retention', () => {
     expect((await queue.enqueue({}, { id: 'a' })).status).toBe('finished');
     await clock.advance(400);
     expect(await queue.isFinished('a')).toBe(false);
-    expect(await queue.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
+    expect(await queue.stats()).toMatchObject({ waiting: 0, active: 0, delayed: 0, dead: 0 });
   });
 
   it('a handle with a shorter retention forgets ids a longer one still refuses', async () => {

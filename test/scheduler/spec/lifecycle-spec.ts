@@ -80,7 +80,7 @@ export function lifecycleSpec(ctx: SpecContext): void {
     await settle(env, s.stop({ timeoutMs: 5_000 }));
     expect(completed.sort()).toEqual([1, 2]);
     expect(failed).toEqual([]);
-    expect(await s['backend'].queue(qn).stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
+    expect(await s['backend'].queue(qn).stats()).toMatchObject({ waiting: 0, active: 0, delayed: 0, dead: 0 });
     expect((await s.nodes()).map((n) => n.id)).not.toContain(s.nodeId);
     expect(() => s.handle('other', async () => undefined)).toThrow(ClosedError);
     await expect(s.start()).rejects.toBeInstanceOf(ClosedError);

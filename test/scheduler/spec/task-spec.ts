@@ -38,7 +38,7 @@ export function taskSpec(ctx: SpecContext): void {
     expect([...ran].sort()).toEqual([...ids].sort());
     expect(new Set(completed).size).toBe(20);
     for (const id of ids) expect(await q.isFinished(id)).toBe(true);
-    expect(await q.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
+    expect(await q.stats()).toMatchObject({ waiting: 0, active: 0, delayed: 0, dead: 0 });
   });
 
   it('never runs more handlers of a queue at once than its concurrency', async () => {

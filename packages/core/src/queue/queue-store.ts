@@ -68,8 +68,11 @@ export interface QueueStoreSupport {
   results?: boolean;
   /**
    * The store keeps at most `retainDead.count` dead letters, none older than `retainDead.ageMs`
-   * (from the handle's resolved options), dropping the oldest in bounded batches within its steps,
-   * and `stats` reports `deadDropped`.
+   * (from the handle's resolved options): a step that dead-letters a task, and the reading steps
+   * (stats, deadLetters, outcome, get, list), first drop the oldest that are past either limit, at
+   * most PURGE_BATCH per step, so a backlog of expired dead letters is worked off over several
+   * steps rather than in one long one. A dropped dead letter is forgotten like a removed one.
+   * `stats` reports `deadDropped`: how many were dropped over the queue's life.
    */
   retainDead?: boolean;
 }

@@ -46,6 +46,8 @@ export interface ConformanceCapabilities {
   inspection: boolean;
   /** `queue.pause` / `resume` / `isPaused`, enforced in the lease step. @default true */
   pause: boolean;
+  /** `QueueOptions.retainDead` bounds the dead letters, and `stats().deadDropped` counts those dropped. @default true */
+  retainDead: boolean;
 }
 
 /** Every capability, supported: what a complete backend declares. */
@@ -64,6 +66,7 @@ export const ALL_CAPABILITIES: ConformanceCapabilities = {
   cancel: true,
   inspection: true,
   pause: true,
+  retainDead: true,
 };
 
 /** `it`, or `it.skip` with the missing capability named in the test's title. */

@@ -48,7 +48,7 @@ export function inputConformance(h: Harness): void {
         expect((error as SerializationError).code, label).toBe('SERIALIZATION');
         expect((error as Error).message, label).toMatch(/payload/);
       }
-      expect(await q.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
+      expect(await q.stats()).toMatchObject({ waiting: 0, active: 0, delayed: 0, dead: 0 });
     });
 
     it('a payload over maxPayloadBytes is refused, one at the limit is accepted', async () => {

@@ -97,7 +97,7 @@ export function queueLifecycleConformance(h: Harness): void {
       const [dead] = await q.deadLetters();
       expect(dead?.id).toBe('sd');
       expect(dead?.lastError).toMatch(/stall|expired|lease/i);
-      expect(await q.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 1 });
+      expect(await q.stats()).toMatchObject({ waiting: 0, active: 0, delayed: 0, dead: 1 });
     });
   });
 

@@ -5,6 +5,7 @@ import { eventsConformance } from './events-conformance.js';
 import { headersConformance } from './headers-conformance.js';
 import { inspectionConformance } from './inspection-conformance.js';
 import { pauseConformance } from './pause-conformance.js';
+import { retainDeadConformance } from './retain-dead-conformance.js';
 import { progressConformance } from './progress-conformance.js';
 import { resultsConformance } from './results-conformance.js';
 import { prioritiesConformance } from './priorities-conformance.js';
@@ -39,6 +40,7 @@ export function runBackendConformance(name: string, makeBackend: BackendFactory,
     cancelConformance(h, caps);
     inspectionConformance(h, caps);
     pauseConformance(h, caps);
+    retainDeadConformance(h, caps);
     registryConformance(h, caps);
     lockConformance(h, caps);
     semaphoreConformance(h, caps);
