@@ -113,6 +113,19 @@ describe('README examples', () => {
     ]);
   });
 
+  it('inspect: queues, get, a page walk of the dead letters, pause, redrive, remove and purge', async () => {
+    const out = await example('examples/inspect.ts');
+    expect(out.trim().split('\n')).toEqual([
+      "[ 'mail' ]",
+      'welcome-ada: attempt 1, held by node-1, lease ends in 30 s',
+      'dead: welcome-bob (Error: invalid address)',
+      '1 null',
+      'welcome-bob again, attempt 1',
+      'removed 2',
+      '{ waiting: 0, active: 0, delayed: 0, dead: 0, deadDropped: 0 }',
+    ]);
+  });
+
   it('cancel: a running and a delayed task, from another node', async () => {
     const out = await example('examples/cancel.ts');
     const lines = out.trim().split('\n');
