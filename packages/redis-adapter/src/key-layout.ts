@@ -44,6 +44,16 @@ export interface QueueKeys {
   cancelled: string;
   /** Sorted set: cancelled ids scored by cancellation time (ms, server time), for retainFinishedMs. */
   cancelledAt: string;
+  /** Set: the ids of the tasks in `dead` (also kept in `ids`, so enqueue meets them only among queued ids). */
+  deadIds: string;
+  /** Hash: finished id -> its result (JSON text), pruned with the finished id. */
+  results: string;
+  /** Hash: active id -> its latest progress (JSON text), dropped when the task leaves the active state. */
+  progress: string;
+  /** Hash: event type -> until when (ms, server time) a watcher wants it (see watchEvents.lua). */
+  watching: string;
+  /** Pub/sub channel: the queue's events, one JSON array per step (see prelude.lua publish_events). */
+  eventsChannel: string;
   /** Pub/sub channel: ms from now until a delayed task that became the earliest is due (0: a prioritized task is ready). */
   dueChannel: string;
 }
@@ -130,6 +140,11 @@ export class KeyLayout {
       sequence: `${b}:sequence`,
       cancelled: `${b}:cancelled`,
       cancelledAt: `${b}:cancelled-at`,
+      results: `${b}:results`,
+      deadIds: `${b}:dead-ids`,
+      progress: `${b}:progress`,
+      watching: `${b}:watching`,
+      eventsChannel: `${b}:events`,
       dueChannel: `${b}:due`,
     };
   }

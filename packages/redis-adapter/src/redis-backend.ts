@@ -139,12 +139,12 @@ export class RedisBackend implements Backend {
         throw new InvalidArgumentError('options.keys', 'cannot be combined with shards > 1 (bound names are one shard)');
       const shards = Array.from({ length: resolved.shards }, (_, i) => {
         const keys = this.ctx.keys.queue(`${name}:s${i}`);
-        return new RedisQueueStore(resolved, this.ctx, keys, this.waiterFor(keys));
+        return new RedisQueueStore(name, resolved, this.ctx, keys, this.waiterFor(keys));
       });
       return new StoreQueue<T>(name, new ShardedQueueStore(this.ctx, shards), resolved, this.ctx);
     }
     const keys = this.ctx.keys.queue(name, resolved.keys);
-    return new StoreQueue<T>(name, new RedisQueueStore(resolved, this.ctx, keys, this.waiterFor(keys)), resolved, this.ctx);
+    return new StoreQueue<T>(name, new RedisQueueStore(name, resolved, this.ctx, keys, this.waiterFor(keys)), resolved, this.ctx);
   }
 
   // One waiter per wait list in this backend, shared by every handle on that queue (or shard).

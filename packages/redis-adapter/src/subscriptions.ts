@@ -14,6 +14,8 @@ export class Subscriptions {
   private readonly handlers = new Map<string, Set<Handler>>();
   private readonly pending = new Map<string, Promise<void>>();
   private readonly lingering = new Map<string, () => void>();
+  private readonly reconnected = new Map<string, Set<() => void>>();
+  private connectedOnce = false;
   private closed = false;
 
   /** @param lingerMs how long a channel stays subscribed after its last listener left, so a waiter that loops does not resubscribe every time. */
@@ -63,6 +65,20 @@ export class Subscriptions {
     return remove;
   }
 
+  /**
+   * Calls `fn` each time the connection came back after a drop and `channel` is subscribed again
+   * (messages published during the gap were lost). Returns the function that removes it.
+   */
+  onReconnect(channel: string, fn: () => void): () => void {
+    let set = this.reconnected.get(channel);
+    if (!set) this.reconnected.set(channel, (set = new Set()));
+    set.add(fn);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0 && this.reconnected.get(channel) === set) this.reconnected.delete(channel);
+    };
+  }
+
   /** Stops delivering messages; the connection itself is closed with the backend's connections. */
   close(): void {
     this.closed = true;
@@ -81,6 +97,22 @@ export class Subscriptions {
           } catch (error) {
             this.logger.warn('a pub/sub handler threw', { channel, error: String(error) });
           }
+        }
+      });
+      // ioredis resubscribes by itself after a reconnect; subscribing again here (a no-op for Redis)
+      // tells when it is done, so the listeners hear of the gap once they can hear again
+      client.on('ready', () => {
+        if (!this.connectedOnce) {
+          this.connectedOnce = true;
+          return;
+        }
+        for (const [channel, fns] of this.reconnected) {
+          client
+            .subscribe(channel)
+            .then(() => {
+              for (const fn of [...fns]) fn();
+            })
+            .catch((error: unknown) => this.logger.debug('resubscribe failed', { channel, error: String(error) }));
         }
       });
       this.client = client;

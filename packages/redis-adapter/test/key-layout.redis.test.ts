@@ -24,7 +24,16 @@ describe.skipIf(url === '')(`redis key layout${url === '' ? ' (SKIPPED: no redis
     const keys = (await raw.keys(`${prefix}:*`)).sort();
     const base = `${prefix}:{queue:emails}`;
     expect(keys).toEqual(
-      [`${base}:active`, `${base}:dead`, `${base}:delayed`, `${base}:finished`, `${base}:finished-at`, `${base}:ids`, `${base}:leases`].sort(),
+      [
+        `${base}:active`,
+        `${base}:dead`,
+        `${base}:dead-ids`,
+        `${base}:delayed`,
+        `${base}:finished`,
+        `${base}:finished-at`,
+        `${base}:ids`,
+        `${base}:leases`,
+      ].sort(),
     );
     expect(await raw.type(`${base}:finished`)).toBe('set');
     expect(await raw.type(`${base}:finished-at`)).toBe('zset');

@@ -63,6 +63,10 @@ describe.skipIf(!available)(`redis round trips per operation${available ? '' : '
     await q.complete((await q.dequeue())!);
     await q.cancel('none');
     await q.outcome('none');
+    await q.enqueue('r');
+    const withResult = (await q.dequeue())!;
+    await q.progress(withResult, 1);
+    await q.complete(withResult, { result: 1 });
     await (await backend.locks().acquire('warm'))!.release();
   });
 
@@ -157,6 +161,20 @@ describe.skipIf(!available)(`redis round trips per operation${available ? '' : '
       for (const id of ids) await q.outcome(id);
     });
     expect(counts).toEqual({ evalsha: 2 * ids.length });
+  });
+
+  it('a completion with a result, progress and outcome with its result are one round trip each', async () => {
+    const q = backend.queue('rtt-results');
+    await q.enqueueMany(Array.from({ length: n }, (_, i) => ({ payload: i, id: `r${i}` })));
+    const leases = await q.dequeueMany(n);
+    const counts = await countCommands(async () => {
+      for (const lease of leases) {
+        expect(await q.progress(lease, { done: 0.5 })).toBe(true);
+        expect(await q.complete(lease, { result: { n: lease.payload } })).toBe(true);
+        expect(await q.outcome(lease.id)).toEqual({ state: 'finished', result: { n: lease.payload } });
+      }
+    });
+    expect(counts).toEqual({ evalsha: 3 * n });
   });
 
   it('lock acquire and release are one round trip each', async () => {

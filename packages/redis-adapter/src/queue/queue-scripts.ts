@@ -61,16 +61,49 @@ function decodeLease(reply: unknown): LeaseReply {
 
 /** Adds tasks (or delivers them to blocked workers); one status per task. */
 export const enqueueTasks = defineScript('enqueueTasks', {
-  keys: ['wait', 'delayed', 'ids', 'finished', 'finishedAt', 'idle', 'leases', 'active', 'prioritized', 'sequence', 'cancelled', 'cancelledAt'],
-  args: ['retainMs', 'dueChannel', 'tokenBase', 'anyPriority'],
+  keys: [
+    'wait',
+    'delayed',
+    'ids',
+    'finished',
+    'finishedAt',
+    'idle',
+    'leases',
+    'active',
+    'prioritized',
+    'sequence',
+    'cancelled',
+    'cancelledAt',
+    'results',
+    'dead',
+    'deadIds',
+    'watching',
+  ],
+  args: ['retainMs', 'dueChannel', 'tokenBase', 'anyPriority', 'eventsChannel'],
   rest: { name: 'tasks', fields: ['id', 'envelope', 'delayMs'] },
   decode: (reply): Array<EnqueueResult['status']> => arrayReply(reply, 'enqueueTasks').map((code) => STATUS[Number(code)] ?? 'duplicate'),
 });
 
 /** Completes what rides along, then leases ready tasks (see LeaseReply). */
 export const leaseTasks = defineScript('leaseTasks', {
-  keys: ['wait', 'claimed', 'delayed', 'active', 'leases', 'ids', 'finished', 'finishedAt', 'dead', 'idle', 'prioritized', 'sequence'],
-  args: ['visibilityMs', 'max', 'retainMs', 'tokenBase', 'idleMember', 'idleForMs', 'floor', 'wantTop'],
+  keys: [
+    'wait',
+    'claimed',
+    'delayed',
+    'active',
+    'leases',
+    'ids',
+    'finished',
+    'finishedAt',
+    'dead',
+    'idle',
+    'prioritized',
+    'sequence',
+    'results',
+    'progress',
+    'watching',
+  ],
+  args: ['visibilityMs', 'max', 'retainMs', 'tokenBase', 'idleMember', 'idleForMs', 'floor', 'wantTop', 'eventsChannel'],
   rest: { name: 'completions', fields: ['id', 'token'] },
   decode: decodeLease,
 });
@@ -84,16 +117,16 @@ export const returnDelivery = defineScript('returnDelivery', {
 
 /** Finishes leases; one held flag per lease. */
 export const completeTask = defineScript('completeTask', {
-  keys: ['leases', 'active', 'ids', 'finished', 'finishedAt'],
-  args: ['retainMs'],
+  keys: ['leases', 'active', 'ids', 'finished', 'finishedAt', 'results', 'progress', 'watching'],
+  args: ['retainMs', 'eventsChannel'],
   rest: { name: 'completions', fields: ['id', 'token'] },
   decode: (reply) => arrayReply(reply, 'completeTask').map(heldReply),
 });
 
 /** Retries or dead-letters a lease; false when it was lost. */
 export const failTask = defineScript('failTask', {
-  keys: ['leases', 'active', 'ids', 'delayed', 'dead', 'wait', 'prioritized', 'sequence'],
-  args: ['id', 'token', 'dead', 'retryInMs', 'message', 'dueChannel'],
+  keys: ['leases', 'active', 'ids', 'delayed', 'dead', 'wait', 'prioritized', 'sequence', 'progress', 'deadIds'],
+  args: ['id', 'token', 'dead', 'retryInMs', 'message', 'dueChannel', 'eventsChannel'],
   decode: heldReply,
 });
 
@@ -106,8 +139,8 @@ export const extendLease = defineScript('extendLease', {
 
 /** Expired leases back to the wait list or the dead letters; how many it moved. */
 export const recoverStalledTasks = defineScript('recoverStalledTasks', {
-  keys: ['active', 'leases', 'ids', 'wait', 'dead', 'prioritized', 'sequence'],
-  args: ['maxAttempts', 'limit', 'dueChannel'],
+  keys: ['active', 'leases', 'ids', 'wait', 'dead', 'prioritized', 'sequence', 'progress', 'deadIds'],
+  args: ['maxAttempts', 'limit', 'dueChannel', 'eventsChannel'],
   decode: numberReply,
 });
 
@@ -132,8 +165,23 @@ export const checkFinished = defineScript('checkFinished', {
 
 /** Cancels a task in any state; what it found (see CancelReply). */
 export const cancelTask = defineScript('cancelTask', {
-  keys: ['wait', 'claimed', 'delayed', 'prioritized', 'active', 'leases', 'ids', 'finished', 'finishedAt', 'dead', 'cancelled', 'cancelledAt'],
-  args: ['id', 'head', 'reason', 'retainMs'],
+  keys: [
+    'wait',
+    'claimed',
+    'delayed',
+    'prioritized',
+    'active',
+    'leases',
+    'ids',
+    'finished',
+    'finishedAt',
+    'dead',
+    'cancelled',
+    'cancelledAt',
+    'progress',
+    'deadIds',
+  ],
+  args: ['id', 'head', 'reason', 'retainMs', 'eventsChannel'],
   decode: (reply): CancelReply => {
     const [code, from] = arrayReply(reply, 'cancelTask');
     const result = CANCEL[Number(code)];
@@ -144,11 +192,33 @@ export const cancelTask = defineScript('cancelTask', {
 
 /** How a task ended (see OutcomeReply). */
 export const readOutcome = defineScript('readOutcome', {
-  keys: ['finished', 'finishedAt', 'dead', 'cancelled', 'cancelledAt'],
+  keys: ['finished', 'finishedAt', 'dead', 'cancelled', 'cancelledAt', 'results', 'deadIds'],
   args: ['id', 'head', 'retainMs'],
   readOnly: true,
   decode: (reply): OutcomeReply => {
     const [state, detail] = arrayReply(reply, 'readOutcome');
     return { state: state === undefined ? undefined : (String(state) as OutcomeReply['state']), detail: detail === undefined ? undefined : String(detail) };
   },
+});
+
+/** Finishes one lease and keeps its result (JSON text); false when the lease was lost. */
+export const completeWithResult = defineScript('completeWithResult', {
+  keys: ['leases', 'active', 'ids', 'finished', 'finishedAt', 'results', 'progress'],
+  args: ['id', 'token', 'result', 'retainMs', 'eventsChannel'],
+  decode: heldReply,
+});
+
+/** Stores and publishes a leased task's progress (JSON text); false when the lease was lost. */
+export const reportProgress = defineScript('reportProgress', {
+  keys: ['leases', 'progress'],
+  args: ['id', 'token', 'progress', 'eventsChannel'],
+  decode: heldReply,
+});
+
+/** Registers a watcher's event types for a while (see watchEvents.lua). */
+export const watchEvents = defineScript('watchEvents', {
+  keys: ['watching'],
+  args: ['forMs'],
+  rest: { name: 'types', fields: ['type'] },
+  decode: () => undefined,
 });

@@ -1,4 +1,15 @@
-import { MAX_BATCH, type CancelResult, type EnqueueResult, type Lease, type QueueStats, type Task, type TaskOutcome } from '@baton/core';
+import {
+  BackendDataError,
+  MAX_BATCH,
+  type CancelResult,
+  type EnqueueResult,
+  type Lease,
+  type QueueEvent,
+  type QueueEventType,
+  type QueueStats,
+  type Task,
+  type TaskOutcome,
+} from '@baton/core';
 import {
   newToken,
   type FailDecision,
@@ -7,6 +18,7 @@ import {
   type PreparedTask,
   type QueueStore,
   type QueueStoreSupport,
+  type QueueSubscription,
   type ResolvedQueueOptions,
 } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
@@ -17,6 +29,7 @@ import {
   cancelTask,
   checkFinished,
   completeTask,
+  completeWithResult,
   enqueueTasks,
   extendLease,
   failTask,
@@ -24,9 +37,11 @@ import {
   readOutcome,
   readStats,
   recoverStalledTasks,
+  reportProgress,
   NO_PRIORITY,
   type LeaseReply,
 } from './queue-scripts.js';
+import { watchQueueEvents, type EventSource } from './queue-events.js';
 import type { QueueWaiter } from './queue-waiter.js';
 
 /** Most tasks one enqueueTasks call carries: core's MAX_BATCH, so every enqueueMany is one round trip. */
@@ -35,7 +50,7 @@ const ENQUEUE_CHUNK = MAX_BATCH;
 const RECOVER_CHUNK = 1_000;
 
 /** What the Redis store carries through its required methods (see QueueStoreSupport). */
-const SUPPORTS: QueueStoreSupport = { priorities: true, headers: true };
+const SUPPORTS: QueueStoreSupport = { priorities: true, headers: true, results: true };
 
 /**
  * Core's QueueStore on Redis. Every step is one Lua script (one round trip): enqueue (LPUSH or
@@ -58,6 +73,8 @@ export class RedisQueueStore implements QueueStore {
    * @param waiter the backend's waiter on this wait list, shared by every handle on it
    */
   constructor(
+    /** The queue's name, as its events carry it. */
+    readonly name: string,
     private readonly options: ResolvedQueueOptions,
     private readonly ctx: BackendContext,
     private readonly keys: QueueKeys,
@@ -78,7 +95,8 @@ export class RedisQueueStore implements QueueStore {
         if (t.priority !== 0) anyPriority = 1;
       }
       // lease tokens are "<base>.<n>": one random base per script call, numbered within it
-      const args = { retainMs: this.options.retainFinishedMs, dueChannel: this.keys.dueChannel, tokenBase: newToken(), anyPriority };
+      const { dueChannel, eventsChannel } = this.keys;
+      const args = { retainMs: this.options.retainFinishedMs, dueChannel, tokenBase: newToken(), anyPriority, eventsChannel };
       const statuses = await this.ctx.runner.run(enqueueTasks, this.keys, args, items);
       chunk.forEach((t, j) => results.push({ id: t.id, status: statuses[j]! }));
     }
@@ -125,22 +143,42 @@ export class RedisQueueStore implements QueueStore {
     return { ...task, token, deadline };
   }
 
-  /** See QueueStore.complete. Completions of one turn travel together (see CompletionBatcher). */
-  complete(lease: LeaseRef): Promise<boolean> {
-    return this.completions.complete(lease);
+  /**
+   * See QueueStore.complete. Completions of one turn travel together (see CompletionBatcher); one
+   * with a result is a call of its own (completeWithResult), so the plain ones carry nothing more.
+   */
+  complete(lease: LeaseRef, result?: string): Promise<boolean> {
+    if (result === undefined) return this.completions.complete(lease);
+    const args = { id: lease.id, token: lease.token, result, retainMs: this.options.retainFinishedMs, eventsChannel: this.keys.eventsChannel };
+    return this.ctx.runner.run(completeWithResult, this.keys, args);
+  }
+
+  /** See QueueStore.progress: one script call, which stores it and publishes the event. */
+  progress(lease: LeaseRef, json: string): Promise<boolean> {
+    return this.ctx.runner.run(reportProgress, this.keys, { id: lease.id, token: lease.token, progress: json, eventsChannel: this.keys.eventsChannel });
+  }
+
+  /** Where this store's scripts publish its events, and where watchers register for them. */
+  get eventSource(): EventSource {
+    return { channel: this.keys.eventsChannel, watching: this.keys.watching };
+  }
+
+  /** See QueueStore.watch: pub/sub on the queue's events channel (see watchQueueEvents). */
+  watch(listener: (event: QueueEvent) => void, types: ReadonlySet<QueueEventType> | undefined): QueueSubscription {
+    return watchQueueEvents(this.ctx, this.name, [this.eventSource], listener, types);
   }
 
   private async completeMany(items: Array<{ id: string; token: string }>): Promise<boolean[]> {
     const pairs: string[] = [];
     for (const item of items) pairs.push(item.id, item.token);
-    return this.ctx.runner.run(completeTask, this.keys, { retainMs: this.options.retainFinishedMs }, pairs);
+    return this.ctx.runner.run(completeTask, this.keys, { retainMs: this.options.retainFinishedMs, eventsChannel: this.keys.eventsChannel }, pairs);
   }
 
   /** See QueueStore.fail. */
   async fail(lease: LeaseRef, decision: FailDecision): Promise<boolean> {
     const { id, token } = lease;
     const { dead, retryInMs, message } = decision;
-    const args = { id, token, dead: dead ? 1 : 0, retryInMs, message, dueChannel: this.keys.dueChannel };
+    const args = { id, token, dead: dead ? 1 : 0, retryInMs, message, dueChannel: this.keys.dueChannel, eventsChannel: this.keys.eventsChannel };
     return this.ctx.runner.run(failTask, this.keys, args);
   }
 
@@ -158,7 +196,7 @@ export class RedisQueueStore implements QueueStore {
   async recoverStalled(): Promise<number> {
     let total = 0;
     for (;;) {
-      const args = { maxAttempts: this.options.maxAttempts, limit: RECOVER_CHUNK, dueChannel: this.keys.dueChannel };
+      const args = { maxAttempts: this.options.maxAttempts, limit: RECOVER_CHUNK, dueChannel: this.keys.dueChannel, eventsChannel: this.keys.eventsChannel };
       const count = await this.ctx.runner.run(recoverStalledTasks, this.keys, args);
       total += count;
       if (count < RECOVER_CHUNK) return total;
@@ -176,7 +214,13 @@ export class RedisQueueStore implements QueueStore {
    * learns it when its next extension or completion is refused (core then reads the outcome).
    */
   async cancel(id: string, reason: string | undefined): Promise<CancelResult> {
-    const args = { id, head: envelopeHead(id), reason: reason === undefined ? '-' : `+${reason}`, retainMs: this.options.retainFinishedMs };
+    const args = {
+      id,
+      head: envelopeHead(id),
+      reason: reason === undefined ? '-' : `+${reason}`,
+      retainMs: this.options.retainFinishedMs,
+      eventsChannel: this.keys.eventsChannel,
+    };
     const { result } = await this.ctx.runner.run(cancelTask, this.keys, args);
     return result;
   }
@@ -184,7 +228,7 @@ export class RedisQueueStore implements QueueStore {
   /** See QueueStore.outcome: one read-only script call (a dead task is found by reading the dead letters). */
   async outcome(id: string): Promise<TaskOutcome | undefined> {
     const { state, detail } = await this.ctx.runner.run(readOutcome, this.keys, { id, head: envelopeHead(id), retainMs: this.options.retainFinishedMs });
-    if (state === 'finished') return { state, result: undefined };
+    if (state === 'finished') return { state, result: detail === undefined ? undefined : parseStored(detail, this.keys.results) };
     if (state === 'dead') return { state, error: decodeEnvelope(detail ?? '', this.keys.dead).lastError ?? '' };
     if (state === 'cancelled') return detail?.startsWith('+') ? { state, reason: detail.slice(1) } : { state, reason: undefined };
     return undefined;
@@ -216,6 +260,7 @@ export class RedisQueueStore implements QueueStore {
       idleForMs: Math.max(0, idleUntil - now),
       floor: floor ?? NO_PRIORITY,
       wantTop: floor === undefined ? 0 : 1,
+      eventsChannel: this.keys.eventsChannel,
     };
     // completions of this turn that have not left yet go along (at most one batch's worth)
     const completions = this.completions.take();
@@ -233,5 +278,14 @@ export class RedisQueueStore implements QueueStore {
     const leases: Lease<unknown>[] = [];
     for (const { envelope, token } of reply.leased) leases.push({ ...decodeEnvelope<unknown>(envelope, this.keys.wait), token, deadline });
     return { leases, nextDueInMs: reply.nextDueInMs, top: reply.top };
+  }
+}
+
+// A stored result is JSON text core serialized; anything else is data Baton cannot read.
+function parseStored(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new BackendDataError(`A result in ${where} is not valid JSON.`, { cause });
   }
 }

@@ -1,7 +1,8 @@
 import { setMaxListeners } from 'node:events';
-import type { CancelResult, EnqueueResult, Lease, QueueStats, Task, TaskOutcome } from '@baton/core';
-import type { FailDecision, LeaseRef, LeaseWait, PreparedTask, QueueStore, QueueStoreSupport } from '@baton/core/adapter';
+import type { CancelResult, EnqueueResult, Lease, QueueEvent, QueueEventType, QueueStats, Task, TaskOutcome } from '@baton/core';
+import type { FailDecision, LeaseRef, LeaseWait, PreparedTask, QueueStore, QueueStoreSupport, QueueSubscription } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
+import { watchQueueEvents } from './queue-events.js';
 import { NO_PRIORITY } from './queue-scripts.js';
 import type { RedisQueueStore } from './redis-queue-store.js';
 
@@ -122,8 +123,27 @@ export class ShardedQueueStore implements QueueStore {
   }
 
   /** See QueueStore.complete, on the shard of the id. */
-  complete(lease: LeaseRef): Promise<boolean> {
-    return this.shardFor(lease.id).complete(lease);
+  complete(lease: LeaseRef, result?: string): Promise<boolean> {
+    return this.shardFor(lease.id).complete(lease, result);
+  }
+
+  /** See QueueStore.progress, on the shard of the id. */
+  progress(lease: LeaseRef, json: string): Promise<boolean> {
+    return this.shardFor(lease.id).progress(lease, json);
+  }
+
+  /**
+   * See QueueStore.watch: every shard's events channel on one subscription; in step order per
+   * shard, and a `reconnected` per shard channel after a drop.
+   */
+  watch(listener: (event: QueueEvent) => void, types: ReadonlySet<QueueEventType> | undefined): QueueSubscription {
+    return watchQueueEvents(
+      this.ctx,
+      this.shards[0]!.name,
+      this.shards.map((s) => s.eventSource),
+      listener,
+      types,
+    );
   }
 
   /** See QueueStore.fail, on the shard of the id. */

@@ -18,10 +18,13 @@
 -- KEYS[10] dead: dead list
 -- KEYS[11] cancelled: cancelled hash (id -> "+<reason>", or "-" without one)
 -- KEYS[12] cancelledAt: cancelled-at zset (id -> ms)
+-- KEYS[13] progress: progress hash
+-- KEYS[14] deadIds: dead ids set
 -- ARGV[1] id: the task id
 -- ARGV[2] head: how its envelope starts as TypeScript writes it ('{"baton":1,"id":<JSON id>,')
 -- ARGV[3] reason: "+<reason>", or "-" without one
 -- ARGV[4] retainMs: how long finished and cancelled ids are kept (ms)
+-- ARGV[5] eventsChannel: the queue's events channel (cancelled)
 -- Returns: { code, state it was cancelled in ('' unless CANCELLED) }: CANCELLED, ALREADY_CANCELLED,
 --   FINISHED, DEAD or NOT_FOUND.
 local waitKey = KEYS[1]
@@ -36,10 +39,13 @@ local finishedAtKey = KEYS[9]
 local deadKey = KEYS[10]
 local cancelledKey = KEYS[11]
 local cancelledAtKey = KEYS[12]
+local progressKey = KEYS[13]
+local deadIdsKey = KEYS[14]
 local id = ARGV[1]
 local head = ARGV[2]
 local reason = ARGV[3]
 local retainMs = tonumber(ARGV[4])
+local eventsChannel = ARGV[5]
 local now = server_ms()
 local cutoff = now - retainMs
 
@@ -48,6 +54,7 @@ for _, gone in ipairs(old) do cancellation(cancelledKey, cancelledAtKey, idsKey,
 
 if cancellation(cancelledKey, cancelledAtKey, idsKey, id, cutoff) then return { ALREADY_CANCELLED, '' } end
 if is_finished(finishedKey, finishedAtKey, id, cutoff, true) then return { FINISHED, '' } end
+if call('SISMEMBER', deadIdsKey, id) == 1 then return { DEAD, '' } end
 
 local from = nil
 if call('HEXISTS', leasesKey, id) == 1 then
@@ -76,11 +83,12 @@ else
   end
 end
 
-if not from then
-  if find_element('list', deadKey, task_matcher(id, head)) then return { DEAD, '' } end
-  return { NOT_FOUND, '' }
-end
+if not from then return { NOT_FOUND, '' } end
 call('SADD', idsKey, id)
 call('HSET', cancelledKey, id, reason)
 call('ZADD', cancelledAtKey, now, id)
+call('HDEL', progressKey, id)
+local tail = ',"from":"' .. from .. '"'
+if string.sub(reason, 1, 1) == '+' then tail = tail .. ',"reason":' .. cjson.encode(string.sub(reason, 2)) end
+publish_events(eventsChannel, { id_event('cancelled', now, id, tail) })
 return { CANCELLED, from }

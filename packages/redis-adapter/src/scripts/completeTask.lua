@@ -7,16 +7,29 @@
 -- KEYS[3] ids: ids set
 -- KEYS[4] finished: finished set
 -- KEYS[5] finishedAt: finished-at zset
+-- KEYS[6] results: results hash
+-- KEYS[7] progress: progress hash
+-- KEYS[8] watching: watching hash (event type -> watched until, ms)
 -- ARGV[1] retainMs: how long finished ids are kept (ms)
--- ARGV[2..] completions (id, token): the leases to finish
+-- ARGV[2] eventsChannel: the queue's events channel (completed)
+-- ARGV[3..] completions (id, token): the leases to finish
 -- Returns: one code per pair, in order: OK, or NOT_HELD (that lease changed nothing).
 local leasesKey = KEYS[1]
 local activeKey = KEYS[2]
 local idsKey = KEYS[3]
 local finishedKey = KEYS[4]
 local finishedAtKey = KEYS[5]
+local resultsKey = KEYS[6]
+local progressKey = KEYS[7]
+local watchingKey = KEYS[8]
 local retainMs = tonumber(ARGV[1])
-local completionsFrom = 2
+local eventsChannel = ARGV[2]
+local completionsFrom = 3
 local now = server_ms()
 
-return complete_leases(leasesKey, activeKey, idsKey, finishedKey, finishedAtKey, now, now - retainMs, ARGV, completionsFrom)
+local events = {}
+local k = { results = resultsKey, progress = progressKey }
+local completed_events = watched(watchingKey, 'completed', now) and events or nil
+local codes = complete_leases(leasesKey, activeKey, idsKey, finishedKey, finishedAtKey, now, now - retainMs, ARGV, completionsFrom, k, completed_events)
+publish_events(eventsChannel, events)
+return codes

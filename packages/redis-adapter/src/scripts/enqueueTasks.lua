@@ -17,13 +17,19 @@
 -- KEYS[10] sequence: sequence hash of the prioritized zset
 -- KEYS[11] cancelled: cancelled hash
 -- KEYS[12] cancelledAt: cancelled-at zset
+-- KEYS[13] results: results hash (id -> result JSON text)
+-- KEYS[14] dead: dead list
+-- KEYS[15] deadIds: dead ids set
+-- KEYS[16] watching: watching hash (event type -> watched until, ms)
 -- ARGV[1] retainMs: how long finished and cancelled ids are kept (ms)
 -- ARGV[2] dueChannel: the delayed-due channel
 -- ARGV[3] tokenBase: lease tokens of deliveries are "<tokenBase>.<n>"
 -- ARGV[4] anyPriority: 1 when a task of the call has a priority other than 0, else 0
--- ARGV[5..] tasks (id, envelope, delayMs): the tasks to add
--- Returns: one code per task, in order: QUEUED, DUPLICATE, FINISHED or CANCELLED (a cancelled
---   id stays in the ids set while retained, so only a queued id is looked up as cancelled).
+-- ARGV[5] eventsChannel: the queue's events channel (enqueued, and active for deliveries)
+-- ARGV[6..] tasks (id, envelope, delayMs): the tasks to add
+-- Returns: one code per task, in order: QUEUED, DUPLICATE, FINISHED or CANCELLED. Cancelled and
+--   dead ids stay in the ids set, so only a queued id is looked up as cancelled or dead; a dead
+--   one is queued afresh and its dead letter removed.
 -- Times (due times, retention, idle registrations) are the server's.
 local waitKey = KEYS[1]
 local delayedKey = KEYS[2]
@@ -37,11 +43,16 @@ local prioritizedKey = KEYS[9]
 local sequenceKey = KEYS[10]
 local cancelledKey = KEYS[11]
 local cancelledAtKey = KEYS[12]
+local resultsKey = KEYS[13]
+local deadKey = KEYS[14]
+local deadIdsKey = KEYS[15]
+local watchingKey = KEYS[16]
 local retainMs = tonumber(ARGV[1])
 local dueChannel = ARGV[2]
 local tokenBase = ARGV[3]
 local anyPriority = ARGV[4] == '1'
-local tasksFrom = 5
+local eventsChannel = ARGV[5]
+local tasksFrom = 6
 local now = server_ms()
 local cutoff = now - retainMs
 
@@ -66,6 +77,7 @@ local function take_idle()
 end
 
 -- Leases a new task to a registered waiter and pushes its delivery; false when none waits.
+local delivered = {}
 local function deliver(i, id, env)
   local member = take_idle()
   if not member then return false end
@@ -77,6 +89,7 @@ local function deliver(i, id, env)
   if call('HSETNX', leasesKey, id, token .. '|' .. leased) == 0 then return false end
   call('ZADD', activeKey, now + vis, id)
   call('LPUSH', waitKey, delivery(token, now + vis, leased))
+  delivered[#delivered + 1] = id
   return true
 end
 
@@ -99,14 +112,14 @@ for n, id in ipairs(ids) do
   local i = tasksFrom + (n - 1) * 3
   local env, delay = ARGV[i + 1], tonumber(ARGV[i + 2])
   -- an id that is both queued and finished (a recipe client's SADD) stays a duplicate
-  if finished[n] == 1 and within_retention(finishedKey, finishedAtKey, id, cutoff, true) then
+  if finished[n] == 1 and within_retention(finishedKey, finishedAtKey, id, cutoff, true, resultsKey) then
     out[n] = queued[n] == 1 and DUPLICATE or FINISHED
   elseif taken[id] then
     out[n] = DUPLICATE
   elseif queued[n] == 1 and cancellation(cancelledKey, cancelledAtKey, idsKey, id, cutoff) then
     out[n] = CANCELLED
-  elseif queued[n] == 1 and call('SISMEMBER', idsKey, id) == 1 then
-    -- still queued: no cancellation, or one that ran out was just forgotten (and the id dropped)
+  elseif queued[n] == 1 and call('SISMEMBER', idsKey, id) == 1 and not revive_dead(deadKey, deadIdsKey, id, env) then
+    -- still queued: not dead, no cancellation, or one that ran out was just forgotten (and the id dropped)
     out[n] = DUPLICATE
   else
     taken[id] = true
@@ -131,4 +144,8 @@ if #gathered > 0 then
 end
 sliced('SADD', idsKey, new_ids)
 sliced('LPUSH', waitKey, ready)
+local events = {}
+if #new_ids > 0 and watched(watchingKey, 'enqueued', now) then events[1] = ids_event('enqueued', now, new_ids) end
+if #delivered > 0 and watched(watchingKey, 'active', now) then events[#events + 1] = ids_event('active', now, delivered) end
+publish_events(eventsChannel, events)
 return out

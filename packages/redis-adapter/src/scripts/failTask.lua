@@ -10,12 +10,15 @@
 -- KEYS[6] wait: wait list
 -- KEYS[7] prioritized: prioritized zset
 -- KEYS[8] sequence: sequence hash of the prioritized zset
+-- KEYS[9] progress: progress hash
+-- KEYS[10] deadIds: dead ids set
 -- ARGV[1] id: the task id
 -- ARGV[2] token: the lease token
 -- ARGV[3] dead: 1 = dead-letter it, 0 = retry
 -- ARGV[4] retryInMs: delay before the retry (ms)
 -- ARGV[5] message: the error message
 -- ARGV[6] dueChannel: the delayed-due channel
+-- ARGV[7] eventsChannel: the queue's events channel (failed, dead)
 -- Returns: OK, or NOT_HELD (nothing changed).
 local leasesKey = KEYS[1]
 local activeKey = KEYS[2]
@@ -25,12 +28,15 @@ local deadKey = KEYS[5]
 local waitKey = KEYS[6]
 local prioritizedKey = KEYS[7]
 local sequenceKey = KEYS[8]
+local progressKey = KEYS[9]
+local deadIdsKey = KEYS[10]
 local id = ARGV[1]
 local token = ARGV[2]
 local dead = ARGV[3] == '1'
 local retryInMs = tonumber(ARGV[4])
 local message = ARGV[5]
 local dueChannel = ARGV[6]
+local eventsChannel = ARGV[7]
 
 local env = held_envelope(call('HGET', leasesKey, id), token)
 if not env then return NOT_HELD end
@@ -39,9 +45,12 @@ local task = decode(env, now)
 local updated = reenvelope(task, task.attempt, message)
 call('HDEL', leasesKey, id)
 call('ZREM', activeKey, id)
+call('HDEL', progressKey, id)
+local events = {}
+failure_events(events, now, id, task.attempt, message, dead)
+publish_events(eventsChannel, events)
 if dead then
-  call('LPUSH', deadKey, updated)
-  call('SREM', idsKey, id)
+  add_dead(deadKey, deadIdsKey, updated, id)
 elseif retryInMs > 0 then
   add_delayed(delayedKey, now + retryInMs, updated, dueChannel, now)
 else

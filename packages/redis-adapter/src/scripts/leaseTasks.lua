@@ -20,6 +20,9 @@
 -- KEYS[10] idle: idle zset
 -- KEYS[11] prioritized: prioritized zset
 -- KEYS[12] sequence: sequence hash of the prioritized zset
+-- KEYS[13] results: results hash
+-- KEYS[14] progress: progress hash (id -> latest progress JSON text)
+-- KEYS[15] watching: watching hash (event type -> watched until, ms)
 -- ARGV[1] visibilityMs: visibility timeout (ms)
 -- ARGV[2] max: most tasks to lease
 -- ARGV[3] retainMs: how long finished ids are kept (ms)
@@ -28,7 +31,8 @@
 -- ARGV[6] idleForMs: registered for this long when nothing is leased (ms; 0: do not register)
 -- ARGV[7] floor: lease only tasks of at least this priority (below MIN_PRIORITY: all)
 -- ARGV[8] wantTop: 1: report the highest priority left ready (a sharded queue orders its shards by it)
--- ARGV[9..] completions (id, token): leases to complete first
+-- ARGV[9] eventsChannel: the queue's events channel (completed, active)
+-- ARGV[10..] completions (id, token): leases to complete first
 -- Returns: { ms until the next delayed task is due or -1, the highest priority left ready (with
 --   wantTop; NO_PRIORITY when none or not asked), number of completion codes c, c codes (OK or
 --   NOT_HELD), envelope1, token1, envelope2, token2, ... }
@@ -44,6 +48,9 @@ local deadKey = KEYS[9]
 local idleKey = KEYS[10]
 local prioritizedKey = KEYS[11]
 local sequenceKey = KEYS[12]
+local resultsKey = KEYS[13]
+local progressKey = KEYS[14]
+local watchingKey = KEYS[15]
 local visibilityMs = tonumber(ARGV[1])
 local max = tonumber(ARGV[2])
 local retainMs = tonumber(ARGV[3])
@@ -52,7 +59,8 @@ local idleMember = ARGV[5]
 local idleForMs = tonumber(ARGV[6])
 local floor = tonumber(ARGV[7])
 local wantTop = ARGV[8] == '1'
-local completionsFrom = 9
+local eventsChannel = ARGV[9]
+local completionsFrom = 10
 local now = server_ms()
 local cutoff = now - retainMs
 
@@ -83,7 +91,10 @@ end
 
 expect_type(waitKey, 'list')
 expect_type(finishedKey, 'set')
-local completed = complete_leases(leasesKey, activeKey, idsKey, finishedKey, finishedAtKey, now, cutoff, ARGV, completionsFrom)
+local events = {}
+local completed_events = nil
+if #ARGV >= completionsFrom and watched(watchingKey, 'completed', now) then completed_events = events end
+local completed = complete_leases(leasesKey, activeKey, idsKey, finishedKey, finishedAtKey, now, cutoff, ARGV, completionsFrom, { results = resultsKey, progress = progressKey }, completed_events)
 if idleMember ~= '' then call('ZREM', idleKey, idleMember) end
 local due = call('ZRANGEBYSCORE', delayedKey, '-inf', now, 'LIMIT', 0, 1000)
 for _, env in ipairs(due) do push_ready(waitKey, prioritizedKey, sequenceKey, env, envelope_priority(env), false) end
@@ -92,7 +103,7 @@ local out = { -1, NO_PRIORITY, #completed }
 for _, code in ipairs(completed) do out[#out + 1] = code end
 local n = 0
 -- Lease deadlines (score, id pairs) and leased ids, written with one ZADD and one SADD at the end.
-local deadlines, leased = {}, {}
+local deadlines, leased, active_ids = {}, {}, {}
 
 local function lease(task)
   local token = tokenBase .. '.' .. (n + 1)
@@ -104,6 +115,7 @@ local function lease(task)
   deadlines[#deadlines + 1] = now + visibilityMs
   deadlines[#deadlines + 1] = task.id
   leased[#leased + 1] = task.id
+  active_ids[#active_ids + 1] = task.id
   out[#out + 1] = env
   out[#out + 1] = token
 end
@@ -117,6 +129,7 @@ local function adopt(el)
   n = n + 1
   deadlines[#deadlines + 1] = now + visibilityMs
   deadlines[#deadlines + 1] = d.id
+  active_ids[#active_ids + 1] = d.id
   out[#out + 1] = env
   out[#out + 1] = d.lease
 end
@@ -142,7 +155,7 @@ local function take(els, received)
   end
   local finished = sliced('SMISMEMBER', finishedKey, task_ids)
   for k, task in ipairs(tasks) do
-    if finished[k] == 1 and within_retention(finishedKey, finishedAtKey, task.id, cutoff, true) then
+    if finished[k] == 1 and within_retention(finishedKey, finishedAtKey, task.id, cutoff, true, resultsKey) then
       call('SREM', idsKey, task.id)
     else
       lease(task)
@@ -202,4 +215,6 @@ if n == 0 then
   local first = call('ZRANGE', delayedKey, 0, 0, 'WITHSCORES')
   if first[2] then out[1] = math.max(0, tonumber(first[2]) - now) end
 end
+if #active_ids > 0 and watched(watchingKey, 'active', now) then events[#events + 1] = ids_event('active', now, active_ids) end
+publish_events(eventsChannel, events)
 return out

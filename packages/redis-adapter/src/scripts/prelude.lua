@@ -143,12 +143,13 @@ end
 
 -- For an id in the finished set: whether it is still finished, that is, Baton recorded no time for
 -- it or the time is within retention. With prune, an expired id is removed from both structures.
-local function within_retention(set_key, at_key, id, cutoff, prune)
+local function within_retention(set_key, at_key, id, cutoff, prune, results_key)
   local at = call('ZSCORE', at_key, id)
   if at and tonumber(at) < cutoff then
     if prune then
       call('SREM', set_key, id)
       call('ZREM', at_key, id)
+      if results_key then call('HDEL', results_key, id) end
     end
     return false
   end
@@ -209,6 +210,25 @@ local function task_matcher(id, head)
   return function(el)
     return string.find(el, ts) ~= nil or string.find(el, lua) ~= nil
   end
+end
+
+-- Records a dead letter's id: dead ids stay in the ids set too, so only an enqueue that finds an id
+-- queued asks whether it is dead (the plain enqueue pays nothing), and outcome and cancel know a
+-- dead id without reading the dead list.
+local function add_dead(dead_key, dead_ids_key, env, id)
+  call('LPUSH', dead_key, env)
+  call('SADD', dead_ids_key, id)
+end
+
+-- For an enqueue of `id` (its new envelope `env`): when the id is dead, removes its dead letter
+-- (read from the dead list) and its dead mark, and returns true (the id is queued afresh).
+local function revive_dead(dead_key, dead_ids_key, id, env)
+  if call('SISMEMBER', dead_ids_key, id) == 0 then return false end
+  local head = string.sub(env, 1, string.find(env, ',"payload":', 1, true))
+  local letter = find_element('list', dead_key, task_matcher(id, head))
+  if letter then call('LREM', dead_key, 1, letter) end
+  call('SREM', dead_ids_key, id)
+  return true
 end
 
 -- Splits a lease record "token|envelope"; nil unless the token matches.
@@ -300,11 +320,50 @@ local function hand_over(lock_key, fence_key, list_key, deadlines_key, now)
   end
 end
 
+-- A queue's events, published at the end of each step as one message on its events channel: a JSON
+-- array of events, each as QueueEvent without `queue` (redis-queue-events.ts reads it). Result and
+-- progress values are JSON texts spliced in as they are. Pub/sub: a subscriber that is not
+-- connected misses them (see docs/redis.md).
+local function event_head(type, at)
+  return '{"type":"' .. type .. '","at":' .. num(at)
+end
+
+local function ids_event(type, at, ids)
+  return event_head(type, at) .. ',"ids":' .. cjson.encode(ids) .. '}'
+end
+
+local function id_event(type, at, id, rest)
+  return event_head(type, at) .. ',"id":' .. cjson.encode(id) .. (rest or '') .. '}'
+end
+
+-- The failed (and dead) events of an attempt that ended with `message`.
+local function failure_events(events, at, id, attempt, message, dead)
+  local tail = ',"attempt":' .. num(attempt) .. ',"error":' .. cjson.encode(message)
+  events[#events + 1] = id_event('failed', at, id, tail .. ',"willRetry":' .. (dead and 'false' or 'true'))
+  if dead then events[#events + 1] = id_event('dead', at, id, tail) end
+end
+
+-- Whether anyone watches events of `type` on this queue (shard): watchers register each type they
+-- want in the watching hash (type -> registered until, server ms; watchEvents.lua) and renew it
+-- while they watch. The frequent events (enqueued, active, completed) are built and published
+-- only then, so a queue nobody watches pays one HGET per step for them; the rare ones always go.
+local function watched(key, type, now)
+  local until_ms = redis.call('HGET', key, type)
+  return until_ms ~= false and tonumber(until_ms) >= now
+end
+
+-- Publishes the events of one step (nothing when there are none).
+local function publish_events(channel, events)
+  if #events > 0 then redis.call('PUBLISH', channel, '[' .. table.concat(events, ',') .. ']') end
+end
+
 -- Finishes each lease (pairs id, token in argv from index `first`) whose token still holds it, and
--- prunes expired finished ids. Keys: leases hash, active zset, ids set, finished set, finished-at zset.
+-- prunes expired finished ids (and their results). Keys: leases hash, active zset, ids set, finished
+-- set, finished-at zset; k.results and k.progress (hashes). Adds a completed event per finished
+-- lease to `events` (unless nil: nobody watches).
 -- One command per slice of leases for each step (HMGET, SADD, HDEL, ZREM, SREM, ZADD), not per lease.
 -- Returns one code per pair, in order: OK, or NOT_HELD (that lease changed nothing).
-local function complete_leases(leases, active, ids, finished, finished_at, now, cutoff, argv, first)
+local function complete_leases(leases, active, ids, finished, finished_at, now, cutoff, argv, first, k, events)
   local codes, asked = {}, {}
   for i = first, #argv - 1, 2 do asked[#asked + 1] = argv[i] end
   if #asked == 0 then return codes end
@@ -318,6 +377,7 @@ local function complete_leases(leases, active, ids, finished, finished_at, now, 
       stamps[#stamps + 1] = now
       stamps[#stamps + 1] = id
       codes[n] = OK
+      if events then events[#events + 1] = id_event('completed', now, id) end
     else
       codes[n] = NOT_HELD
     end
@@ -334,6 +394,7 @@ local function complete_leases(leases, active, ids, finished, finished_at, now, 
     sliced('ZREM', active, done)
     sliced('SREM', ids, done)
     sliced('ZADD', finished_at, stamps)
+    sliced('HDEL', k.progress, done)
   end
   -- Prunes up to two expired ids per completion (plus 100), so pruning outpaces completions however
   -- large the batch: the finished set stays bounded by the retention window, not by the run.
@@ -341,6 +402,7 @@ local function complete_leases(leases, active, ids, finished, finished_at, now, 
   if #old > 0 then
     sliced('SREM', finished, old)
     sliced('ZREM', finished_at, old)
+    sliced('HDEL', k.results, old)
   end
   return codes
 end

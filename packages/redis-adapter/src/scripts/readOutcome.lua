@@ -6,23 +6,33 @@
 -- KEYS[3] dead: dead list
 -- KEYS[4] cancelled: cancelled hash
 -- KEYS[5] cancelledAt: cancelled-at zset
+-- KEYS[6] results: results hash
+-- KEYS[7] deadIds: dead ids set
 -- ARGV[1] id: the task id
 -- ARGV[2] head: how its envelope starts as TypeScript writes it ('{"baton":1,"id":<JSON id>,')
 -- ARGV[3] retainMs: how long finished and cancelled ids are kept (ms)
--- Returns: { 'finished' } | { 'dead', dead letter envelope } | { 'cancelled', "+<reason>" or "-" } | {}
+-- Returns: { 'finished'[, result JSON text] } | { 'dead', dead letter envelope } | { 'cancelled', "+<reason>" or "-" } | {}
 local finishedKey = KEYS[1]
 local finishedAtKey = KEYS[2]
 local deadKey = KEYS[3]
 local cancelledKey = KEYS[4]
 local cancelledAtKey = KEYS[5]
+local resultsKey = KEYS[6]
+local deadIdsKey = KEYS[7]
 local id = ARGV[1]
 local head = ARGV[2]
 local retainMs = tonumber(ARGV[3])
 local cutoff = server_ms() - retainMs
 
-if is_finished(finishedKey, finishedAtKey, id, cutoff, false) then return { 'finished' } end
+if is_finished(finishedKey, finishedAtKey, id, cutoff, false) then
+  local result = call('HGET', resultsKey, id)
+  if result then return { 'finished', result } end
+  return { 'finished' }
+end
 local at = call('ZSCORE', cancelledAtKey, id)
 if at and tonumber(at) >= cutoff then return { 'cancelled', call('HGET', cancelledKey, id) or '-' } end
-local letter = find_element('list', deadKey, task_matcher(id, head))
-if letter then return { 'dead', letter } end
+if call('SISMEMBER', deadIdsKey, id) == 1 then
+  local letter = find_element('list', deadKey, task_matcher(id, head))
+  if letter then return { 'dead', letter } end
+end
 return {}

@@ -8,9 +8,12 @@
 -- KEYS[5] dead: dead list
 -- KEYS[6] prioritized: prioritized zset
 -- KEYS[7] sequence: sequence hash of the prioritized zset
+-- KEYS[8] progress: progress hash
+-- KEYS[9] deadIds: dead ids set
 -- ARGV[1] maxAttempts: deliveries before a task is dead-lettered
 -- ARGV[2] limit: most leases handled in one call
 -- ARGV[3] dueChannel: the delayed-due channel
+-- ARGV[4] eventsChannel: the queue's events channel (failed, dead)
 -- Returns: the number of tasks recovered or dead-lettered.
 local activeKey = KEYS[1]
 local leasesKey = KEYS[2]
@@ -19,29 +22,34 @@ local waitKey = KEYS[4]
 local deadKey = KEYS[5]
 local prioritizedKey = KEYS[6]
 local sequenceKey = KEYS[7]
+local progressKey = KEYS[8]
+local deadIdsKey = KEYS[9]
 local maxAttempts = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 local dueChannel = ARGV[3]
+local eventsChannel = ARGV[4]
 local now = server_ms()
 
 local expired = call('ZRANGEBYSCORE', activeKey, '-inf', now, 'LIMIT', 0, limit)
 local count = 0
 local announce = false
+local events = {}
 -- latest deadline first, so the earliest-expired lease ends up at the very front
 for i = #expired, 1, -1 do
   local id = expired[i]
   local record = call('HGET', leasesKey, id)
   call('ZREM', activeKey, id)
   call('HDEL', leasesKey, id)
+  call('HDEL', progressKey, id)
   if record then
     local sep = string.find(record, '|', 1, true)
     local task = decode(string.sub(record, sep + 1), now)
     if task then
       count = count + 1
       local reason = 'lease expired on attempt ' .. num(task.attempt) .. ' (the worker stalled or died)'
+      failure_events(events, now, id, task.attempt, reason, task.attempt >= maxAttempts)
       if task.attempt >= maxAttempts then
-        call('LPUSH', deadKey, reenvelope(task, task.attempt, reason))
-        call('SREM', idsKey, id)
+        add_dead(deadKey, deadIdsKey, reenvelope(task, task.attempt, reason), id)
       else
         push_ready(waitKey, prioritizedKey, sequenceKey, reenvelope(task, task.attempt, reason), task.priority, true)
         if task.priority ~= 0 then announce = true end
@@ -50,4 +58,5 @@ for i = #expired, 1, -1 do
   end
 end
 if announce then announce_due(dueChannel, 0) end
+publish_events(eventsChannel, events)
 return count
