@@ -91,7 +91,7 @@ describe('long run', () => {
       tasksPerSec: Math.round(TASKS / (runMs / 1_000)),
     });
     expect(done).toBe(TASKS);
-    expect(stats).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
+    expect(stats).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0, deadDropped: 0 });
     expect(firstRetained).toBe(false);
     expect(lastRetained).toBe(true);
     expect(endHeap - warmHeap).toBeLessThan(HEAP_BOUND_MB);

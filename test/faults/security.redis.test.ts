@@ -87,6 +87,7 @@ describe.skipIf(!available)(`security${available ? '' : ' (SKIPPED: no redis-ser
       '+@blocking',
       '+@connection',
       '+info',
+      '+time',
     );
     await exercise(backend({ url: `redis://baton:s3cret-pw@127.0.0.1:${server.port}`, prefix: 'acl' }));
     const wrong = backend({ url: `redis://baton:not-the-password@127.0.0.1:${server.port}`, prefix: 'acl' });
@@ -101,7 +102,7 @@ describe.skipIf(!available)(`security${available ? '' : ' (SKIPPED: no redis-ser
     expect((error as Error).message).toMatch(/WRONGPASS/);
     expect((error as Error).message).not.toContain('not-the-password');
     figures.aclLeastPrivilege =
-      '+@read +@write +@keyspace +@scripting +@pubsub +@blocking +@connection +info (INFO for the client ready check): all operations work';
+      '+@read +@write +@keyspace +@scripting +@pubsub +@blocking +@connection +info +time (INFO for the client ready check and the eviction policy, TIME for the server clock in scripts): all operations work';
     figures.wrongPassword = 'BACKEND_UNAVAILABLE (WRONGPASS), password not in the message';
   });
 
