@@ -31,6 +31,8 @@ const PLAN = [
   { group: 'baton', subject: 'memory', file: 'baton-extra.ts', args: ['memory'] },
   { group: 'baton', subject: 'registry', file: 'baton-extra.ts', args: ['registry'] },
   { group: 'baton', subject: 'multi', file: 'baton-extra.ts', args: ['multi'] },
+  { group: 'postgres', subject: 'pg-boss', file: 'pg-boss-queue.ts', args: [] },
+  { group: 'postgres', subject: 'graphile-worker', file: 'graphile-worker-queue.ts', args: [] },
   { group: 'postgres', subject: 'baton-pg', file: 'baton-pg-queue.ts', args: [] },
 ];
 
@@ -49,7 +51,7 @@ const SEMAPHORE_KEYS: MetricKey[] = [
   'semLongest1ms',
 ];
 /** Columns of the PostgreSQL table, as the scenario processes name their subjects. */
-const POSTGRES_SUBJECTS = ['Baton (PostgreSQL)'];
+const POSTGRES_SUBJECTS = ['Baton (PostgreSQL)', 'pg-boss', 'graphile-worker'];
 const BATON_KEYS: MetricKey[] = ['memoryPipeline', 'registryP50', 'registryP99', 'multiProcess'];
 
 const args = parseArgs(process.argv.slice(2));
