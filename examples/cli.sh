@@ -5,10 +5,16 @@
 set -e
 export BATON_URL=memory:
 
-baton stats emails
+baton queues
 baton stats emails --json
+baton tasks emails --state dead
+baton task emails welcome-ada
+baton retry emails --all
+baton purge emails --state finished --yes
 baton nodes
 baton enqueue emails '{"to":"ada@example.com","template":"welcome"}' --id welcome-ada-2
 
-# Expected failures are one line on stderr and an exit code (2: bad usage, here bad JSON).
+# Expected failures are one line on stderr and an exit code: 2 for bad usage (here bad JSON),
+# 1 for something that does not exist.
 baton enqueue emails '{"to":' || echo "exit code $?"
+baton task emails no-such-task || echo "exit code $?"

@@ -36,6 +36,7 @@ const BATON_EXITS: Partial<Record<BatonErrorCode, ExitCode>> = {
   NOT_SUPPORTED: EXIT.notSupported,
   INVALID_ARGUMENT: EXIT.usage,
   SERIALIZATION: EXIT.usage,
+  INVALID_CURSOR: EXIT.usage,
 };
 
 /** What to print and which code to exit with for an error a command threw. */

@@ -5,8 +5,8 @@ export const DEMO_QUEUES = ['emails', 'reports'] as const;
 
 /**
  * Fills a fresh memory backend with something to look at, so the CLI can be tried without a
- * server (`baton queues --url memory:`): queue `emails` with waiting, delayed, finished and dead
- * tasks, queue `reports` with waiting ones, nodes `node-1` and `node-2` in group `baton`, and lock
+ * server (`baton queues --url memory:`): queue `emails` with waiting, delayed, active, finished
+ * and dead tasks, queue `reports` paused with waiting ones, nodes `node-1` and `node-2` in group `baton`, and lock
  * `nightly-report` held. The state lives in the process and is seeded again on every run, so
  * changes (retry, purge, …) show in the command's own output only.
  */
@@ -31,14 +31,18 @@ export async function seedDemo(backend: Backend): Promise<void> {
   await emails.enqueueMany([
     { id: 'reset-linus', payload: { to: 'linus@example.com', template: 'password-reset' }, priority: 10 },
     { id: 'welcome-barbara', payload: { to: 'barbara@example.com', template: 'welcome' } },
+    { id: 'welcome-edsger', payload: { to: 'edsger@example.com', template: 'welcome' } },
     { id: 'newsletter-december', payload: { template: 'newsletter', segment: 'all' }, delayMs: 3_600_000 },
   ]);
+  // The highest priority goes first: node-1 is working on the password reset.
+  await emails.dequeue({ holder: 'node-1' });
 
   const reports = backend.queue('reports');
   await reports.enqueueMany([
     { id: 'sales-2026-11', payload: { report: 'sales', month: '2026-11' } },
     { id: 'usage-2026-11', payload: { report: 'usage', month: '2026-11' } },
   ]);
+  await reports.pause();
 
   const registry = backend.registry('baton', { ttlMs: 60_000 });
   await registry.register({ id: 'node-1', meta: { host: 'web-1', pid: 4101 } });

@@ -23,11 +23,18 @@ describe('examples/cli.sh (the session in docs/operations.md)', () => {
       timeout: 60_000,
       env: { ...process.env, PATH: `${shimDir}:${process.env.PATH}`, TSX_TSCONFIG_PATH: `${ROOT}tsconfig.base.json` },
     });
-    expect(stdout).toMatch(/^state +tasks\nwaiting +2\nactive +0\ndelayed +1\ndead +2$/m);
-    expect(stdout).toContain('{"queue":"emails","waiting":2,"active":0,"delayed":1,"dead":2}');
+    expect(stdout).toMatch(/^queue +waiting +active +delayed +dead +paused\nemails +2 +1 +1 +2 +no\nreports +2 +0 +0 +0 +yes$/m);
+    expect(stdout).toContain('{"queue":"emails","waiting":2,"active":1,"delayed":1,"dead":2'); // then deadDropped, where counted
+    expect(stdout).toMatch(/^welcome-alan +1 +0 +died \S+ ago: Error: template "welcome" has no subject$/m);
+    expect(stdout).toMatch(/^lastError +Error: SMTP 550: mailbox unavailable$/m);
+    expect(stdout).toContain('redriven 2');
+    expect(stdout).toContain('purged 2 finished tasks');
     expect(stdout).toMatch(/^node-1 +\S+ ago +\S+ ago +host=web-1 pid=4101$/m);
     expect(stdout).toContain('queued welcome-ada-2');
-    expect(stdout).toMatch(/exit code 2$/m);
-    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^baton: the payload is not JSON/)]);
+    expect(stdout).toMatch(/exit code 2\n(.|\n)*exit code 1\n$/);
+    expect(stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^baton: the payload is not JSON/),
+      'baton: no task "no-such-task" in queue "emails" (unknown, or its end was forgotten)',
+    ]);
   }, 90_000);
 });

@@ -9,7 +9,8 @@ describe('baton on the memory: demo', { timeout: 60_000 }, () => {
   it('--help lists every command and the exit codes; baton alone is a usage error', async () => {
     const [help, bare] = await Promise.all([baton(['--help']), baton([])]);
     expect(help.code).toBe(0);
-    for (const command of ['stats', 'enqueue', 'nodes', 'watch', 'migrate']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['queues', 'stats', 'tasks', 'task', 'enqueue', 'retry', 'remove', 'purge', 'pause', 'resume', 'nodes', 'locks', 'watch', 'migrate'])
+      expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(help.stdout).toMatch(/^ {2}3 {2}backend unavailable/m);
     expect(bare.code).toBe(2);
     expect(bare.stdout).toBe('');
@@ -21,7 +22,7 @@ describe('baton on the memory: demo', { timeout: 60_000 }, () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^dead\s+2$/m);
     expect(json.code, json.stderr).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ queue: 'emails', waiting: 2, delayed: 1, dead: 2, active: 0 });
+    expect(JSON.parse(json.stdout)).toMatchObject({ queue: 'emails', waiting: 2, delayed: 1, dead: 2, active: 1 });
   });
 
   it('BATON_URL picks the backend when --url is not given; neither is a usage error', async () => {
@@ -48,6 +49,13 @@ describe('baton on the memory: demo', { timeout: 60_000 }, () => {
     expect(r.code).toBe(2);
     expect(lines(r.stderr)).toHaveLength(1);
     expect(r.stderr).toMatch(/^baton: the payload is not JSON \(/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('a destructive command run from a script (stdin not a terminal) without --yes is refused and changes nothing', async () => {
+    const r = await baton(['purge', 'emails', '--state', 'dead', ...MEMORY]);
+    expect(r.code).toBe(2);
+    expect(lines(r.stderr)).toEqual(['baton: Remove every dead task of queue "emails" (2 now)? Refused: not on a terminal; add --yes to confirm']);
     expect(r.stdout).toBe('');
   });
 

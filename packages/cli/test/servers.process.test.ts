@@ -29,6 +29,20 @@ async function hasEvents(prefix: string): Promise<boolean> {
   }
 }
 
+/** Whether the Redis backend lists its queues (asked of the backend itself, not of the CLI). */
+async function hasInspection(prefix: string): Promise<boolean> {
+  const backend = new RedisBackend({ url: redisUrl, prefix });
+  try {
+    await backend.queues();
+    return true;
+  } catch (error) {
+    if (isBatonError(error, 'NOT_SUPPORTED')) return false;
+    throw error;
+  } finally {
+    await backend.close();
+  }
+}
+
 describe('baton against servers', { timeout: 60_000 }, () => {
   afterEach(() => killStrays());
 
@@ -76,6 +90,27 @@ describe('baton against servers', { timeout: 60_000 }, () => {
     } finally {
       await backend.close();
     }
+  });
+
+  it.skipIf(redisUrl === '')('queues and tasks on Redis list what was enqueued, or say in one line that inspection is missing', async () => {
+    const prefix = namespace();
+    const url = ['--url', redisUrl, '--prefix', prefix];
+    expect((await baton(['enqueue', 'emails', '{}', '--id', 'listed', ...url])).code).toBe(0);
+    const [queues, tasks] = await Promise.all([baton(['queues', '--json', ...url]), baton(['tasks', 'emails', '--json', ...url])]);
+    if (!(await hasInspection(prefix))) {
+      // Until the Redis store has the `inspection` capability: one line naming it, exit code 4.
+      for (const r of [queues, tasks]) {
+        expect(r.code, r.stderr).toBe(4);
+        expect(lines(r.stderr)).toEqual([
+          expect.stringMatching(/^baton: backend\.queues is not supported by this backend \(it lacks the "inspection" capability\)/),
+        ]);
+      }
+      return;
+    }
+    expect(queues.code, queues.stderr).toBe(0);
+    expect(JSON.parse(queues.stdout)).toEqual([expect.objectContaining({ queue: 'emails', waiting: 1 })]);
+    expect(tasks.code, tasks.stderr).toBe(0);
+    expect(JSON.parse(tasks.stdout)).toMatchObject({ tasks: [{ id: 'listed', state: 'waiting' }], cursor: null });
   });
 
   it.skipIf(redisUrl === '')('watch on Redis prints what another process enqueues and stops on SIGINT, or says events are missing', async () => {
