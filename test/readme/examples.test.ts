@@ -177,6 +177,7 @@ describe('README examples', () => {
     expect(out).toContain('A leads: true B leads: false fence: 1');
     expect(out).toContain('A: my term ended');
     expect(out).toContain('A leads: false B leads: true fence: 2');
+    expect(out).toContain('led: true term: 2 candidates: 0');
   });
 
   it('periodic: one run per tick across three nodes', async () => {

@@ -1,5 +1,5 @@
 import { ClosedError } from '@baton/core';
-import type { LockStore } from '@baton/core/adapter';
+import type { LockStore, LockStoreState } from '@baton/core/adapter';
 import type { BackendScope } from './backend-scope.js';
 import { timerAt, type ClockTimer } from './clock-timer.js';
 import type { LockRecord, PendingLockWait } from './memory-store.js';
@@ -97,6 +97,14 @@ export class MemoryLockStore implements LockStore {
       record.pending.set(token, pending);
       this.notify(record);
     });
+  }
+
+  /** See LockStore.inspect: the record as it stands (an expired owner holds nothing). */
+  async inspect(resource: string): Promise<LockStoreState> {
+    this.scope.assertOpen();
+    const record = this.scope.store.lock(resource);
+    const now = this.scope.clock.now();
+    return { fence: record.fence, expiresInMs: held(record, now) ? record.expiresAt - now : null, waiters: record.waiters.length };
   }
 
   /** Forgets `token` as a waiter; wakes the next one if the lock is free. Works after close too. */

@@ -22,10 +22,10 @@ export const locksCommand: Command = {
     if (typeof locks.inspect !== 'function') throw new NotSupportedError('locks.inspect', 'inspection');
     const info = await locks.inspect(resource);
     if (ctx.json) {
-      ctx.io.out(JSON.stringify({ resource, ...info }));
+      ctx.io.out(JSON.stringify({ ...info, resource }));
       return;
     }
-    const entries = Object.entries({ resource, ...info });
+    const entries = Object.entries({ ...info, resource });
     const width = Math.max(...entries.map(([k]) => k.length));
     for (const [key, value] of entries) ctx.io.out(`${key.padEnd(width)}  ${typeof value === 'string' ? value : JSON.stringify(value)}`);
   },

@@ -9,7 +9,7 @@ export { PURGE_BATCH, MAX_LIST_LIMIT, assertTaskState, encodeCursor, decodeCurso
 export type { ResolvedQueueOptions, PreparedTask, BackoffPolicy } from '../queue/index.js';
 
 // Locks: the store a backend implements and the LockManager core builds on it.
-export type { LockStore, LockGrant, LockContext, HeldStore } from '../locks/index.js';
+export type { LockStore, LockStoreState, LockGrant, LockContext, HeldStore } from '../locks/index.js';
 export { StoreLockManager, ManagedLock } from '../locks/index.js';
 
 // Semaphores and read/write locks: the one store a backend implements for both, and the managers

@@ -32,7 +32,7 @@ export type {
 } from './queue-admin.js';
 export { TASK_STATES } from './queue-admin.js';
 export type { Registry, RegistryOptions, Registration, NodeRecord, NodeMeta, RegistryEvent } from './registry.js';
-export type { LockManager, LockHandle, LockOptions, AcquireOptions } from './lock.js';
+export type { LockManager, LockHandle, LockOptions, AcquireOptions, LockState, LockHolder } from './lock.js';
 export type { SemaphoreManager, SemaphoreHandle, SemaphoreOptions, SemaphoreAcquireOptions, SemaphoreState, SemaphoreHolder } from './semaphore.js';
 export type { RwLockManager, RwLockHandle, RwLockOptions, RwLockAcquireOptions, RwLockState, RwLockHolder } from './rwlock.js';
 export type {

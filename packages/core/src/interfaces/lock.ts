@@ -46,6 +46,25 @@ export interface LockHandle extends AsyncDisposable {
   release(): Promise<boolean>;
 }
 
+/** The holder of a lock, as `inspect` shows it (never its token). */
+export interface LockHolder {
+  /** The holder's fence. */
+  fence: number;
+  /** Time left before the lock expires unless extended (ms, by the backend's clock). */
+  expiresInMs: number;
+}
+
+/** Who holds a lock and how many wait for it, at one moment. */
+export interface LockState {
+  resource: string;
+  /** The live holder, or null while the lock is free (released, expired or never taken). */
+  holder: LockHolder | null;
+  /** The latest fence handed out for the resource (0 before the first acquisition); the next holder gets a greater one. */
+  fence: number;
+  /** Acquisitions waiting in line for it (0 on a backend that keeps no line). */
+  waiters: number;
+}
+
 /** Mutual exclusion over named resources, with fencing tokens. */
 export interface LockManager {
   /**
@@ -61,4 +80,10 @@ export interface LockManager {
    * `LockLostError` after `fn` settles if the lock was lost meanwhile (watch `lock.signal`).
    */
   withLock<R>(resource: string, fn: (lock: LockHandle) => Promise<R>, options?: { ttlMs?: number; waitMs?: number; signal?: AbortSignal }): Promise<R>;
+  /**
+   * The lock's holder, latest fence and waiters now (an expired hold shows as free). Read-only;
+   * never shows the token. Throws InvalidArgumentError for a bad resource, NotSupportedError on a
+   * backend without the `lockInspection` capability.
+   */
+  inspect(resource: string): Promise<LockState>;
 }

@@ -1,4 +1,4 @@
-export type { LockGrant, LockStore } from './lock-store.js';
+export type { LockGrant, LockStore, LockStoreState } from './lock-store.js';
 export { ManagedLock, type LockContext, type HeldStore } from './managed-lock.js';
 export { StoreLockManager, LOCK_DEFAULTS } from './store-lock-manager.js';
 export { MAX_PERMITS, type PermitStore, type PermitRequest, type PermitState, type PermitHolder } from './permit-store.js';

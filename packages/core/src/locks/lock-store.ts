@@ -56,4 +56,18 @@ export interface LockStore {
    * `timeoutMs`; resolves how many did. Stores without replicas omit it (the option is ignored).
    */
   confirm?(resource: string, token: string, replicas: number, timeoutMs: number): Promise<number>;
+  /**
+   * Capability `lockInspection`: the resource's state in one read, changing nothing: the latest
+   * fence (0 if never acquired), the time left to a live holder (ms, by the store's clock; null
+   * while free or expired) and how many waiters are in line. Never the token.
+   */
+  inspect?(resource: string): Promise<LockStoreState>;
+}
+
+/** What LockStore.inspect reads. */
+export interface LockStoreState {
+  fence: number;
+  /** Time left to the live holder (ms); null while the lock is free. */
+  expiresInMs: number | null;
+  waiters: number;
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock/index.js';
 import { newToken } from '../ids/index.js';
-import { InvalidArgumentError, LockNotReplicatedError, LockTimeoutError } from '../errors/index.js';
-import type { AcquireOptions, LockHandle, LockManager, LockOptions } from '../interfaces/index.js';
+import { InvalidArgumentError, LockNotReplicatedError, LockTimeoutError, NotSupportedError } from '../errors/index.js';
+import type { AcquireOptions, LockHandle, LockManager, LockOptions, LockState } from '../interfaces/index.js';
 import { silentLogger, type Logger } from '../interfaces/logger.js';
 import { assertName, assertOptionsObject, nonNegativeIntOr, positiveIntOr } from '../validation/index.js';
 import { abortSignalOr, acquireInLine, grantStart, keepUnlessAborted, reportedWait, runHolding } from './acquire-in-line.js';
@@ -73,6 +73,15 @@ export class StoreLockManager implements LockManager {
     if (typeof fn !== 'function') throw new InvalidArgumentError('fn', 'must be a function');
     const lock = await this.acquire(resource, { ...options, autoExtend: true });
     return runHolding(lock, fn, this.logger, 'lock');
+  }
+
+  /** See LockManager.inspect. */
+  async inspect(resource: string): Promise<LockState> {
+    this.assertOpen();
+    assertName('resource', resource);
+    if (this.store.inspect === undefined) throw new NotSupportedError('locks.inspect', 'lockInspection');
+    const { fence, expiresInMs, waiters } = await this.store.inspect(resource);
+    return { resource, holder: expiresInMs === null ? null : { fence, expiresInMs }, fence, waiters };
   }
 
   // A lock the replicas did not acknowledge could vanish in a failover: give it back and say so.

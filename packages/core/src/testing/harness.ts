@@ -48,6 +48,8 @@ export interface ConformanceCapabilities {
   pause: boolean;
   /** `QueueOptions.retainDead` bounds the dead letters, and `stats().deadDropped` counts those dropped. @default true */
   retainDead: boolean;
+  /** `locks().inspect(resource)` (and so `inspectElection`): holder, fence, time left, waiters. @default true */
+  lockInspection: boolean;
 }
 
 /** Every capability, supported: what a complete backend declares. */
@@ -67,6 +69,7 @@ export const ALL_CAPABILITIES: ConformanceCapabilities = {
   inspection: true,
   pause: true,
   retainDead: true,
+  lockInspection: true,
 };
 
 /** `it`, or `it.skip` with the missing capability named in the test's title. */

@@ -12,6 +12,7 @@ import { prioritiesConformance } from './priorities-conformance.js';
 import { inputConformance } from './input-conformance.js';
 import { lifecycleConformance } from './lifecycle-conformance.js';
 import { lockConformance } from './lock-conformance.js';
+import { lockInspectionConformance } from './lock-inspection-conformance.js';
 import { queueBasicsConformance } from './queue-basics-conformance.js';
 import { queueLifecycleConformance } from './queue-lifecycle-conformance.js';
 import { registryConformance } from './registry-conformance.js';
@@ -43,6 +44,7 @@ export function runBackendConformance(name: string, makeBackend: BackendFactory,
     retainDeadConformance(h, caps);
     registryConformance(h, caps);
     lockConformance(h, caps);
+    lockInspectionConformance(h, caps);
     semaphoreConformance(h, caps);
     rwlockConformance(h, caps);
     inputConformance(h);

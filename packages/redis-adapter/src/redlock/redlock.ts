@@ -8,6 +8,7 @@ import {
   type LockHandle,
   type LockManager,
   type LockOptions,
+  type LockState,
   type Logger,
 } from '@baton/core';
 import { BackendLifecycle, nonNegativeIntOr, positiveIntOr, StoreLockManager } from '@baton/core/adapter';
@@ -89,6 +90,11 @@ export class RedlockManager implements LockManager {
   /** See LockManager.withLock. */
   withLock<R>(resource: string, fn: (lock: LockHandle) => Promise<R>, options?: { ttlMs?: number; waitMs?: number; signal?: AbortSignal }): Promise<R> {
     return this.manager.withLock(resource, fn, options);
+  }
+
+  /** See LockManager.inspect. Not available over Redlock's servers: throws NotSupportedError (capability `lockInspection`). */
+  inspect(resource: string): Promise<LockState> {
+    return this.manager.inspect(resource);
   }
 
   /** Aborts the signals of held locks and closes every server connection. Idempotent. */
