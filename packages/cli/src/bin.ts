@@ -15,5 +15,7 @@ process.on('uncaughtException', last);
 process.on('unhandledRejection', last);
 
 const code = await run(process.argv.slice(2), processIo());
-// Exit at once: a backend that could not be reached may leave reconnect timers behind.
+// Let what was written reach the pipes first (writes to a pipe are asynchronous on some systems),
+// then exit at once: a backend that could not be reached may leave reconnect timers behind.
+await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
 process.exit(code);

@@ -24,6 +24,8 @@ export interface RunOptions {
 }
 
 const live = new Set<ChildProcess>();
+/** Everything each output stream of a started process printed so far. */
+const printed = new WeakMap<NodeJS.ReadableStream, string>();
 
 /** Starts the real `baton` bin as a child process (stdin, stdout and stderr are pipes: not a terminal). */
 export function startBaton(args: string[], options: RunOptions = {}): ChildProcess {
@@ -32,6 +34,10 @@ export function startBaton(args: string[], options: RunOptions = {}): ChildProce
   const child = spawn(process.execPath, ['--conditions=@baton/source', '--import', 'tsx', BIN, ...args], { cwd: ROOT, env, stdio: 'pipe' });
   live.add(child);
   child.once('close', () => live.delete(child));
+  for (const stream of [child.stdout!, child.stderr!]) {
+    printed.set(stream, '');
+    stream.on('data', (c: Buffer) => printed.set(stream, printed.get(stream)! + c.toString()));
+  }
   child.stdin!.end(options.input ?? '');
   return child;
 }
@@ -61,19 +67,23 @@ export function collect(child: ChildProcess, timeoutMs: number): Promise<BatonRe
   });
 }
 
-/** Resolves once `stream` has printed text matching `pattern` (rejects if it ends first). */
+/** Resolves once `stream` (of a process startBaton started) has printed text matching `pattern`, now or before; rejects if it ends first. */
 export function waitForOutput(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
-    let seen = '';
-    const onData = (c: Buffer): void => {
-      seen += c.toString();
-      if (pattern.test(seen)) {
-        stream.off('data', onData);
-        resolve(seen);
-      }
+    const check = (): boolean => {
+      const seen = printed.get(stream) ?? '';
+      if (!pattern.test(seen)) return false;
+      stream.off('data', onData);
+      resolve(seen);
+      return true;
     };
+    // Checked after the recorder (added first) has taken the chunk in.
+    const onData = (): void => void check();
+    if (check()) return;
     stream.on('data', onData);
-    stream.once('end', () => reject(new Error(`ended without ${String(pattern)}; printed:\n${seen}`)));
+    stream.once('end', () => {
+      if (!check()) reject(new Error(`ended without ${String(pattern)}; printed:\n${printed.get(stream) ?? ''}`));
+    });
   });
 }
 

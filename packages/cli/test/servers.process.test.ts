@@ -135,6 +135,27 @@ describe('baton against servers', { timeout: 60_000 }, () => {
     expect(lines(r.stdout)).toHaveLength(1);
   });
 
+  it.skipIf(postgresUrl === '')('watch on PostgreSQL prints, one JSON object a line, what another process enqueues', async () => {
+    const url = ['--url', postgresUrl, '--prefix', namespace()];
+    expect((await baton(['migrate', ...url])).code).toBe(0);
+    const watcher = startBaton(['watch', 'emails', '--json', ...url]);
+    const done = collect(watcher, 30_000);
+    const ready = await Promise.race([waitForOutput(watcher.stderr!, /watching queue "emails" on postgres/).then(() => true), done.then(() => false)]);
+    if (!ready) {
+      // A PostgreSQL store without the `events` capability: one line naming it, exit code 4.
+      const r = await done;
+      expect(r.code, r.stderr).toBe(4);
+      expect(lines(r.stderr)).toEqual([expect.stringMatching(/lacks the "events" capability/)]);
+      return;
+    }
+    expect((await baton(['enqueue', 'emails', '{"n":1}', '--id', 'pg-event', ...url])).code).toBe(0);
+    await waitForOutput(watcher.stdout!, /"ids":\["pg-event"\]/);
+    watcher.kill('SIGINT');
+    const r = await done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines(r.stdout).map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ type: 'enqueued', queue: 'emails', ids: ['pg-event'] })]);
+  });
+
   it.skipIf(postgresUrl === '')('on PostgreSQL, commands refuse a schema that was never migrated until baton migrate ran', async () => {
     const url = ['--url', postgresUrl, '--prefix', namespace()];
     const before = await baton(['stats', 'emails', ...url]);
