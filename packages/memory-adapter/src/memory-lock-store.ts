@@ -102,7 +102,8 @@ export class MemoryLockStore implements LockStore {
   /** See LockStore.inspect: the record as it stands (an expired owner holds nothing). */
   async inspect(resource: string): Promise<LockStoreState> {
     this.scope.assertOpen();
-    const record = this.scope.store.lock(resource);
+    const record = this.scope.store.peekLock(resource);
+    if (record === undefined) return { fence: 0, expiresInMs: null, waiters: 0 };
     const now = this.scope.clock.now();
     return { fence: record.fence, expiresInMs: held(record, now) ? record.expiresAt - now : null, waiters: record.waiters.length };
   }

@@ -74,6 +74,11 @@ export class MemoryStore {
     return record;
   }
 
+  /** The state of lock `resource` if it was ever used; undefined otherwise (nothing is created, so reads of made-up names cost nothing). */
+  peekLock(resource: string): LockRecord | undefined {
+    return this.locks.get(resource);
+  }
+
   /** The state of semaphore or read/write lock `resource` (created on first use; the kinds never share one). Used by the adapter. */
   permits(kind: 'semaphore' | 'rwlock', resource: string): PermitRecord {
     const key = `${kind}:${resource}`;
