@@ -6,8 +6,8 @@ export const DEMO_QUEUES = ['emails', 'reports'] as const;
 /**
  * Fills a fresh memory backend with something to look at, so the CLI can be tried without a
  * server (`baton queues --url memory:`): queue `emails` with waiting, delayed, active, finished
- * and dead tasks, queue `reports` paused with waiting ones, nodes `node-1` and `node-2` in group `baton`, and lock
- * `nightly-report` held. The state lives in the process and is seeded again on every run, so
+ * and dead tasks, queue `reports` paused with waiting ones, nodes `node-1` and `node-2` in group `baton`, lock `nightly-report` held
+ * and election `scheduler` led. The state lives in the process and is seeded again on every run, so
  * changes (retry, purge, …) show in the command's own output only.
  */
 export async function seedDemo(backend: Backend): Promise<void> {
@@ -49,4 +49,6 @@ export async function seedDemo(backend: Backend): Promise<void> {
   await registry.register({ id: 'node-2', meta: { host: 'web-2', pid: 4102 } });
 
   await backend.locks().acquire('nightly-report', { ttlMs: 60_000, waitMs: 0 });
+  // node-1 leads election "scheduler": its lock, as elect() takes it.
+  await backend.locks().acquire('election:scheduler', { ttlMs: 60_000, waitMs: 0 });
 }

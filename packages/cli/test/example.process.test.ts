@@ -30,6 +30,7 @@ describe('examples/cli.sh (the session in docs/operations.md)', () => {
     expect(stdout).toContain('redriven 2');
     expect(stdout).toContain('purged 2 finished tasks');
     expect(stdout).toMatch(/^node-1 +\S+ ago +\S+ ago +host=web-1 pid=4101$/m);
+    expect(stdout).toMatch(/^state +held by fence 1, expires in \S+ unless extended$/m);
     expect(stdout).toContain('queued welcome-ada-2');
     expect(stdout).toMatch(/exit code 2\n(.|\n)*exit code 1\n$/);
     expect(stderr.trim().split('\n')).toEqual([

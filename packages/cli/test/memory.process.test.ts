@@ -9,7 +9,23 @@ describe('baton on the memory: demo', { timeout: 60_000 }, () => {
   it('--help lists every command and the exit codes; baton alone is a usage error', async () => {
     const [help, bare] = await Promise.all([baton(['--help']), baton([])]);
     expect(help.code).toBe(0);
-    for (const command of ['queues', 'stats', 'tasks', 'task', 'enqueue', 'retry', 'remove', 'purge', 'pause', 'resume', 'nodes', 'locks', 'watch', 'migrate'])
+    for (const command of [
+      'queues',
+      'stats',
+      'tasks',
+      'task',
+      'enqueue',
+      'retry',
+      'remove',
+      'purge',
+      'pause',
+      'resume',
+      'nodes',
+      'locks',
+      'leader',
+      'watch',
+      'migrate',
+    ])
       expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(help.stdout).toMatch(/^ {2}3 {2}backend unavailable/m);
     expect(bare.code).toBe(2);

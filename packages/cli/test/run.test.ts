@@ -162,4 +162,25 @@ describe('baton run() (in process, on the memory: demo)', () => {
       expect(err[0], args.join(' ')).toMatch(pattern);
     }
   });
+
+  it('locks and leader show a holder by its fence and time left; a name never used is exit 1', async () => {
+    const lock = fakeIo();
+    expect(await run(['locks', 'nightly-report', '--json', ...MEMORY], lock.io)).toBe(EXIT.ok);
+    expect(JSON.parse(lock.out[0]!)).toEqual({ resource: 'nightly-report', holder: { fence: 1, expiresInMs: expect.any(Number) }, fence: 1, waiters: 0 });
+    const text = fakeIo();
+    expect(await run(['locks', 'nightly-report', ...MEMORY], text.io)).toBe(EXIT.ok);
+    expect(text.out[1]).toMatch(/^state +held by fence 1, expires in \S+ unless extended$/);
+    const leader = fakeIo();
+    expect(await run(['leader', 'scheduler', '--json', ...MEMORY], leader.io)).toBe(EXIT.ok);
+    expect(JSON.parse(leader.out[0]!)).toMatchObject({ name: 'scheduler', led: true, term: 1, candidates: 0 });
+    for (const [args, line] of [
+      [['locks', 'nightly-reprot', ...MEMORY], 'baton: lock "nightly-reprot" was never acquired and nobody waits for it'],
+      [['leader', 'schedular', ...MEMORY], 'baton: election "schedular" never had a leader and has no candidates'],
+    ] as Array<[string[], string]>) {
+      const { io, out, err } = fakeIo();
+      expect(await run(args, io)).toBe(EXIT.notFound);
+      expect(err).toEqual([line]);
+      expect(out).toEqual([]);
+    }
+  });
 });

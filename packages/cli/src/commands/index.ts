@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { pauseQueueCommand, purgeCommand, removeCommand, resumeQueueCommand, retryCommand } from './admin.js';
 import { enqueueCommand } from './enqueue.js';
-import { locksCommand } from './locks.js';
+import { leaderCommand, locksCommand } from './locks.js';
 import { migrateCommand } from './migrate.js';
 import { nodesCommand } from './nodes.js';
 import { queuesCommand } from './queues.js';
@@ -24,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   resumeQueueCommand,
   nodesCommand,
   locksCommand,
+  leaderCommand,
   watchCommand,
   migrateCommand,
 ];

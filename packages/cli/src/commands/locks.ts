@@ -1,32 +1,69 @@
-import { NotSupportedError, type LockManager } from '@baton/core';
+import { inspectElection, type LockState } from '@baton/core';
+import { NotFoundError } from '../cli-error.js';
 import type { Command } from '../command.js';
+import { duration } from '../format.js';
 
-/**
- * A lock manager that can describe a lock (`locks.inspect`, of the `inspection` capability): held or
- * free, fence, remaining TTL, waiters, never the token. Read through this optional shape so the
- * command works with backends built before the operation existed (they get exit code 4).
- */
-type InspectableLocks = LockManager & { inspect?: (resource: string) => Promise<Record<string, unknown>> };
+/** True for a lock nobody ever took and nobody waits for: most likely a mistyped name. */
+function neverUsed(state: { fence: number; waiters: number; held: boolean }): boolean {
+  return state.fence === 0 && state.waiters === 0 && !state.held;
+}
 
-/** `baton locks <resource>`: who holds a lock, with which fence, for how long, and how many wait. */
+/** Key/value lines, the keys padded to one width. */
+function fields(entries: Array<[string, string]>): string[] {
+  const width = Math.max(...entries.map(([k]) => k.length));
+  return entries.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
+}
+
+/** `baton locks <resource>`: who holds a lock (by fence, never the token), for how long, and how many wait. */
 export const locksCommand: Command = {
   name: 'locks',
   usage: '<resource>',
-  summary: 'a lock: held or free, fence, remaining TTL, waiters',
+  summary: 'a lock: held or free, fence, time left, waiters (never the token)',
   positionals: { min: 1, max: 1 },
   read: true,
   flags: {},
   async run(ctx) {
     const resource = ctx.args[0]!;
-    const locks = (await ctx.backend()).locks() as InspectableLocks;
-    if (typeof locks.inspect !== 'function') throw new NotSupportedError('locks.inspect', 'inspection');
-    const info = await locks.inspect(resource);
+    const state: LockState = await (await ctx.backend()).locks().inspect(resource);
+    if (neverUsed({ ...state, held: state.holder !== null })) throw new NotFoundError(`lock "${resource}" was never acquired and nobody waits for it`);
     if (ctx.json) {
-      ctx.io.out(JSON.stringify({ ...info, resource }));
+      ctx.io.out(JSON.stringify(state));
       return;
     }
-    const entries = Object.entries({ ...info, resource });
-    const width = Math.max(...entries.map(([k]) => k.length));
-    for (const [key, value] of entries) ctx.io.out(`${key.padEnd(width)}  ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    const held = state.holder === null ? 'free' : `held by fence ${state.holder.fence}, expires in ${duration(state.holder.expiresInMs)} unless extended`;
+    const lines = fields([
+      ['resource', resource],
+      ['state', held],
+      ['fence', `${state.fence} (latest handed out)`],
+      ['waiters', String(state.waiters)],
+    ]);
+    for (const line of lines) ctx.io.out(line);
+  },
+};
+
+/** `baton leader <election>`: who leads an election, by term, read from its lock. */
+export const leaderCommand: Command = {
+  name: 'leader',
+  usage: '<election>',
+  summary: 'an election: led or not, term, time left, candidates waiting',
+  positionals: { min: 1, max: 1 },
+  read: true,
+  flags: {},
+  async run(ctx) {
+    const name = ctx.args[0]!;
+    const state = await inspectElection((await ctx.backend()).locks(), name);
+    if (neverUsed({ fence: state.term, waiters: state.candidates, held: state.led }))
+      throw new NotFoundError(`election "${name}" never had a leader and has no candidates`);
+    if (ctx.json) {
+      ctx.io.out(JSON.stringify(state));
+      return;
+    }
+    const led = state.led ? `led, term ${state.term}, ends in ${duration(state.expiresInMs ?? 0)} unless renewed` : `nobody leads (last term ${state.term})`;
+    const lines = fields([
+      ['election', name],
+      ['state', led],
+      ['candidates', String(state.candidates)],
+    ]);
+    for (const line of lines) ctx.io.out(line);
   },
 };
