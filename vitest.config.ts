@@ -74,6 +74,7 @@ const TIERS: Tier[] = [
       'test/**/*.redis.test.ts',
       'packages/*/test/**/*.redis.test.ts',
       'test/conformance/redis.conformance.test.ts',
+      'test/conformance/redis-coordination.conformance.test.ts',
       'test/di/**/*.test.ts',
       'test/readme/**/*.test.ts',
     ],

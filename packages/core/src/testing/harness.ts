@@ -105,6 +105,12 @@ export interface ConformanceOptions {
   unitMs?: number;
   /** Declared gaps. @default everything supported */
   capabilities?: Partial<ConformanceCapabilities>;
+  /**
+   * Which half of the suite to run: 'queue' (queues and their features) or 'coordination'
+   * (registry, locks, semaphores, read/write locks, input checks, lifecycle), so that a slow
+   * real-time run can be two test files that run side by side. @default 'all'
+   */
+  part?: 'all' | 'queue' | 'coordination';
 }
 
 let sequence = 0;

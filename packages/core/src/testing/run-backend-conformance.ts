@@ -29,25 +29,31 @@ import { semaphoreConformance } from './semaphore-conformance.js';
  */
 export function runBackendConformance(name: string, makeBackend: BackendFactory, options: ConformanceOptions): void {
   const caps: ConformanceCapabilities = { ...ALL_CAPABILITIES, ...options.capabilities };
-  describe(`backend conformance: ${name} (${options.time} time)`, () => {
+  const part = options.part ?? 'all';
+  const label = part === 'all' ? '' : `, ${part}`;
+  describe(`backend conformance: ${name} (${options.time} time${label})`, () => {
     const h = useHarness(makeBackend, options);
-    queueBasicsConformance(h);
-    queueLifecycleConformance(h);
-    prioritiesConformance(h, caps);
-    headersConformance(h, caps);
-    resultsConformance(h, caps);
-    eventsConformance(h, caps);
-    progressConformance(h, caps);
-    cancelConformance(h, caps);
-    inspectionConformance(h, caps);
-    pauseConformance(h, caps);
-    retainDeadConformance(h, caps);
-    registryConformance(h, caps);
-    lockConformance(h, caps);
-    lockInspectionConformance(h, caps);
-    semaphoreConformance(h, caps);
-    rwlockConformance(h, caps);
-    inputConformance(h);
-    lifecycleConformance(h);
+    if (part !== 'coordination') {
+      queueBasicsConformance(h);
+      queueLifecycleConformance(h);
+      prioritiesConformance(h, caps);
+      headersConformance(h, caps);
+      resultsConformance(h, caps);
+      eventsConformance(h, caps);
+      progressConformance(h, caps);
+      cancelConformance(h, caps);
+      inspectionConformance(h, caps);
+      pauseConformance(h, caps);
+      retainDeadConformance(h, caps);
+    }
+    if (part !== 'queue') {
+      registryConformance(h, caps);
+      lockConformance(h, caps);
+      lockInspectionConformance(h, caps);
+      semaphoreConformance(h, caps);
+      rwlockConformance(h, caps);
+      inputConformance(h);
+      lifecycleConformance(h);
+    }
   });
 }
