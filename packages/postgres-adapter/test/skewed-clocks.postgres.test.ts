@@ -1,17 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SystemClock, type Clock } from '@baton/core';
+import { SkewedClock } from '../../../test/setup/skewed-clock.js';
 import { freshSchema, PgTestBed, postgresUrl, sleep } from './support.js';
-
-/** Real time shifted by `offsetMs`: a machine whose clock is wrong. */
-class SkewedClock extends SystemClock implements Clock {
-  constructor(private readonly offsetMs: number) {
-    super();
-  }
-
-  override now(): number {
-    return Date.now() + this.offsetMs;
-  }
-}
 
 const MINUTE = 60_000;
 

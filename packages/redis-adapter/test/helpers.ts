@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { SystemClock } from '@baton/core';
 import { Redis } from 'ioredis';
 import { RedisBackend, type RedisBackendOptions } from '../src/index.js';
 
@@ -41,13 +40,4 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Real time shifted by `offsetMs`: a node whose clock is wrong. */
-export class SkewedClock extends SystemClock {
-  constructor(private readonly offsetMs: number) {
-    super();
-  }
-
-  override now(): number {
-    return Date.now() + this.offsetMs;
-  }
-}
+export { SkewedClock } from '../../../test/setup/skewed-clock.js';

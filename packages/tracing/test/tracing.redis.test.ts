@@ -1,29 +1,21 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { trace } from '@opentelemetry/api';
 import { Scheduler, silentLogger, SystemClock } from '@baton/core';
 import { RedisBackend } from '@baton/redis-adapter';
 import { enableTracing } from '../src/index.js';
+import { installSdk } from './otel-sdk.js';
 
 const url = inject('redisUrl');
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const sdk = installSdk();
+const exporter = sdk.exporter;
 let disable: () => void = () => undefined;
 
 beforeAll(() => {
-  trace.setGlobalTracerProvider(provider);
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   disable = enableTracing();
 });
 afterAll(async () => {
   disable();
-  await provider.shutdown();
-  trace.disable();
-  context.disable();
-  propagation.disable();
+  await sdk.uninstall();
 });
 
 describe.skipIf(url === '')(`@baton/tracing on Redis${url === '' ? ' (SKIPPED: no redis-server)' : ''}`, () => {

@@ -1,27 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { ManualClock, Scheduler, silentLogger, type Task } from '@baton/core';
 import { MemoryBackend, MemoryStore } from '@baton/memory-adapter';
 import { enableTracing } from '../src/index.js';
+import { installSdk } from './otel-sdk.js';
 
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-const contextManager = new AsyncLocalStorageContextManager();
-
-beforeAll(() => {
-  trace.setGlobalTracerProvider(provider);
-  context.setGlobalContextManager(contextManager.enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-});
-afterAll(async () => {
-  await provider.shutdown();
-  trace.disable();
-  context.disable();
-  propagation.disable();
-});
+const sdk = installSdk();
+const exporter = sdk.exporter;
+afterAll(() => sdk.uninstall());
 
 describe('@baton/tracing (memory, OpenTelemetry SDK with an in-memory exporter)', () => {
   const cleanups: Array<() => unknown> = [];
