@@ -14,6 +14,12 @@ interface Tier extends TierSummary {
    * tests never share the machine with the rest of the suite.
    */
   parallelFiles: number;
+  /**
+   * Whether each test file gets fresh modules (vitest's `isolate`). The unit tier shares them: its
+   * files keep no module state between tests, and importing core, the adapters and their
+   * dependencies again for every file took about three quarters of the tier's time.
+   */
+  isolate?: boolean;
 }
 
 const redisServer = 'test/setup/redis-global-setup.ts';
@@ -93,6 +99,7 @@ const TIERS: Tier[] = [
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 5_000,
     parallelFiles: 3,
+    isolate: false,
   },
 ];
 
@@ -108,6 +115,7 @@ function projects(): TestProjectInlineConfiguration[] {
       globalSetup: tier.globalSetup ?? [],
       testTimeout: tier.testTimeout,
       maxWorkers: tier.parallelFiles,
+      isolate: tier.isolate ?? true,
       // vitest runs projects of different maxWorkers in separate groups, in this order.
       sequence: { groupOrder: groups.indexOf(tier.parallelFiles) },
     },
