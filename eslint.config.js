@@ -27,7 +27,20 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly' },
+      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', fetch: 'readonly' },
+    },
+  },
+  {
+    // The dashboard's page script runs in the browser, as it is (no build step).
+    files: ['packages/dashboard/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'fetch', 'EventSource', 'URLSearchParams', 'Node', 'setInterval', 'queueMicrotask', 'confirm'].map((name) => [
+          name,
+          'readonly',
+        ]),
+      ),
     },
   },
 );

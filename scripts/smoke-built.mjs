@@ -1,6 +1,6 @@
 // Imports each built package the way an application does (no source condition, so from dist/)
 // and runs one task through it (and one seeded simulation on memory): memory in-process, Redis
-// against a private redis-server on a free loopback port, PostgreSQL on a database of its own on the machine's server (127.0.0.1:5432,
+// against a private redis-server on a free loopback port, the dashboard's page and API on memory, PostgreSQL on a database of its own on the machine's server (127.0.0.1:5432,
 // dropped afterwards). Catches what the tests, which run the sources, cannot: a missing export in the
 // built entry points, or Lua scripts that the built Redis adapter cannot find. Also runs the built
 // `baton` bin once, on its memory: demo. Run after `npm run build`.
@@ -21,6 +21,7 @@ const simulator = await import('@baton/simulator');
 const { default: pg } = await import('pg');
 const { BatonMetrics, metricsHandler } = await import('@baton/metrics');
 const { enableTracing } = await import('@baton/tracing');
+const { createDashboard } = await import('@baton/dashboard');
 
 function check(condition, what) {
   if (!condition) {
@@ -68,6 +69,29 @@ console.log(`smoke: simulator ok (${simulated.taskRuns} task-runs)`);
   const code = await new Promise((resolve) => run.once('close', resolve));
   check(code === 0 && JSON.parse(out).queue === 'emails', `cli: baton stats on memory: exited ${code} with ${JSON.stringify(out)}`);
   console.log('smoke: cli ok');
+}
+
+// The built dashboard: its page files are found beside dist/, and its API answers.
+{
+  const { createServer: createHttpServer } = await import('node:http');
+  const backend = new MemoryBackend({ clock: new core.ManualClock() });
+  await backend.queue('smoke-dashboard').enqueue({ hello: 'dashboard' });
+  const dashboard = createDashboard({ backend });
+  const server = createHttpServer(dashboard).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  try {
+    const html = await (await fetch(base)).text();
+    const script = await fetch(`${base}app.js`);
+    const overview = await (await fetch(`${base}api/overview`)).json();
+    check(html.includes('src="app.js"') && script.ok, 'dashboard: the page or its script was not served');
+    check(overview.queues[0]?.name === 'smoke-dashboard' && overview.queues[0].waiting === 1, `dashboard: api/overview gave ${JSON.stringify(overview)}`);
+  } finally {
+    await dashboard.close();
+    server.close();
+    await backend.close();
+  }
+  console.log('smoke: dashboard ok');
 }
 
 const port = await new Promise((resolve, reject) => {
