@@ -52,6 +52,8 @@ export interface QueueKeys {
   progress: string;
   /** Hash: event type -> until when (ms, server time) a watcher wants it (see watchEvents.lua). */
   watching: string;
+  /** String: "1" while the queue is paused (see setPaused.lua); absent otherwise. */
+  paused: string;
   /** Pub/sub channel: the queue's events, one JSON array per step (see prelude.lua publish_events). */
   eventsChannel: string;
   /** Pub/sub channel: ms from now until a delayed task that became the earliest is due (0: a prioritized task is ready). */
@@ -144,6 +146,7 @@ export class KeyLayout {
       deadIds: `${b}:dead-ids`,
       progress: `${b}:progress`,
       watching: `${b}:watching`,
+      paused: `${b}:paused`,
       eventsChannel: `${b}:events`,
       dueChannel: `${b}:due`,
     };

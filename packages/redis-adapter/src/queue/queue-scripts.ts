@@ -102,6 +102,7 @@ export const leaseTasks = defineScript('leaseTasks', {
     'results',
     'progress',
     'watching',
+    'paused',
   ],
   args: ['visibilityMs', 'max', 'retainMs', 'tokenBase', 'idleMember', 'idleForMs', 'floor', 'wantTop', 'eventsChannel'],
   rest: { name: 'completions', fields: ['id', 'token'] },
@@ -221,4 +222,11 @@ export const watchEvents = defineScript('watchEvents', {
   args: ['forMs'],
   rest: { name: 'types', fields: ['type'] },
   decode: () => undefined,
+});
+
+/** Sets (1) or clears (0) the paused flag; true when it changed. */
+export const setPaused = defineScript('setPaused', {
+  keys: ['paused', 'idle'],
+  args: ['paused', 'dueChannel'],
+  decode: (reply) => Number(reply) === 1,
 });

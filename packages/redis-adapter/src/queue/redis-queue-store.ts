@@ -38,6 +38,7 @@ import {
   readStats,
   recoverStalledTasks,
   reportProgress,
+  setPaused,
   NO_PRIORITY,
   type LeaseReply,
 } from './queue-scripts.js';
@@ -232,6 +233,19 @@ export class RedisQueueStore implements QueueStore {
     if (state === 'dead') return { state, error: decodeEnvelope(detail ?? '', this.keys.dead).lastError ?? '' };
     if (state === 'cancelled') return detail?.startsWith('+') ? { state, reason: detail.slice(1) } : { state, reason: undefined };
     return undefined;
+  }
+
+  /**
+   * See QueueStore.setPaused: one script call. The flag is read by every lease call; resuming
+   * announces "due now" on the due channel, so blocked workers of every process look at once.
+   */
+  async setPaused(paused: boolean): Promise<void> {
+    await this.ctx.runner.run(setPaused, this.keys, { paused: paused ? 1 : 0, dueChannel: this.keys.dueChannel });
+  }
+
+  /** See QueueStore.isPaused. */
+  async isPaused(): Promise<boolean> {
+    return (await this.ctx.runner.call((client) => client.exists(this.keys.paused))) === 1;
   }
 
   /** See QueueStore.deadLetters. */

@@ -190,6 +190,21 @@ export class ShardedQueueStore implements QueueStore {
     return total;
   }
 
+  /**
+   * See QueueStore.setPaused: every shard's flag (each shard's lease calls read their own), one
+   * call per shard, all at once. A lease call between two shards' calls may still lease from a
+   * shard not yet paused; once this resolves, none leases.
+   */
+  async setPaused(paused: boolean): Promise<void> {
+    await Promise.all(this.shards.map((s) => s.setPaused(paused)));
+  }
+
+  /** See QueueStore.isPaused: paused when any shard is (a pause cut short by an outage shows). */
+  async isPaused(): Promise<boolean> {
+    const flags = await Promise.all(this.shards.map((s) => s.isPaused()));
+    return flags.some(Boolean);
+  }
+
   /** See QueueStore.deadLetters: the shards' lists interleaved, newest first within each. */
   async deadLetters(limit: number): Promise<Task<unknown>[]> {
     const lists = await Promise.all(this.shards.map((s) => s.deadLetters(limit)));

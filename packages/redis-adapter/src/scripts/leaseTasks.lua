@@ -23,6 +23,7 @@
 -- KEYS[13] results: results hash
 -- KEYS[14] progress: progress hash (id -> latest progress JSON text)
 -- KEYS[15] watching: watching hash (event type -> watched until, ms)
+-- KEYS[16] paused: paused flag (see setPaused.lua): while it is set, nothing is leased or registered
 -- ARGV[1] visibilityMs: visibility timeout (ms)
 -- ARGV[2] max: most tasks to lease
 -- ARGV[3] retainMs: how long finished ids are kept (ms)
@@ -51,6 +52,7 @@ local sequenceKey = KEYS[12]
 local resultsKey = KEYS[13]
 local progressKey = KEYS[14]
 local watchingKey = KEYS[15]
+local pausedKey = KEYS[16]
 local visibilityMs = tonumber(ARGV[1])
 local max = tonumber(ARGV[2])
 local retainMs = tonumber(ARGV[3])
@@ -96,6 +98,14 @@ local completed_events = nil
 if #ARGV >= completionsFrom and watched(watchingKey, 'completed', now) then completed_events = events end
 local completed = complete_leases(leasesKey, activeKey, idsKey, finishedKey, finishedAtKey, now, cutoff, ARGV, completionsFrom, { results = resultsKey, progress = progressKey }, completed_events)
 if idleMember ~= '' then call('ZREM', idleKey, idleMember) end
+-- A paused queue leases nothing, and its caller does not register as idle (nothing is delivered
+-- while paused); the completions above are done all the same.
+if call('EXISTS', pausedKey) == 1 then
+  local out = { -1, NO_PRIORITY, #completed }
+  for _, code in ipairs(completed) do out[#out + 1] = code end
+  publish_events(eventsChannel, events)
+  return out
+end
 local due = call('ZRANGEBYSCORE', delayedKey, '-inf', now, 'LIMIT', 0, 1000)
 for _, env in ipairs(due) do push_ready(waitKey, prioritizedKey, sequenceKey, env, envelope_priority(env), false) end
 if #due > 0 then call('ZREM', delayedKey, unpack(due)) end
