@@ -57,3 +57,21 @@ export const raiseFence = defineScript('raiseFence', {
   args: ['target'],
   decode: numberReply,
 });
+
+/** What inspectLock read: the fence counter, the holder's ms left (-2: free, -1: no expiry), live waiters. */
+export interface LockReading {
+  fence: number;
+  pttl: number;
+  waiters: number;
+}
+
+/** Reads a lock's fence, holder TTL and live waiters, changing nothing (never the token). */
+export const inspectLock = defineScript('inspectLock', {
+  keys: ['lock', 'fence', 'waiterDeadlines'],
+  args: [],
+  readOnly: true,
+  decode: (reply): LockReading => {
+    const [fence, pttl, waiters] = arrayReply(reply, 'inspectLock').map(Number);
+    return { fence: fence!, pttl: pttl!, waiters: waiters! };
+  },
+});

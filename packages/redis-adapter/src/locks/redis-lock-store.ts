@@ -1,8 +1,8 @@
-import type { LockGrant, LockStore } from '@baton/core/adapter';
+import type { LockGrant, LockStore, LockStoreState } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
 import type { LockKeys } from '../key-layout.js';
 import { waiterEntry, type LockGrants, type Waiter } from './lock-grants.js';
-import { acquireLock, extendLock, leaveLockQueue, releaseLock } from './lock-scripts.js';
+import { acquireLock, extendLock, inspectLock, leaveLockQueue, releaseLock } from './lock-scripts.js';
 
 /** How long a waiter's place in line lasts without a refresh (ms); a crashed waiter is skipped after this. */
 const PLACE_TTL_MS = 1_500;
@@ -80,6 +80,17 @@ export class RedisLockStore implements LockStore {
         this.ctx.connections.releaseBlocking(client);
       }
     });
+  }
+
+  /**
+   * See LockStore.inspect: one read-only script call (fence, PTTL and the live places in line,
+   * judged by the server's clock). A lock a recipe client set without expiry shows as held with
+   * Number.MAX_SAFE_INTEGER ms left.
+   */
+  async inspect(resource: string): Promise<LockStoreState> {
+    const { fence, pttl, waiters } = await this.ctx.runner.run(inspectLock, this.keys(resource), {});
+    const expiresInMs = pttl === -2 ? null : pttl === -1 ? Number.MAX_SAFE_INTEGER : pttl;
+    return { fence, expiresInMs, waiters };
   }
 
   /** See LockStore.waitForRelease (LockGrants.wait): sleeps until a hand-off, the lock's expiry, 250 ms or `timeoutMs`. */
