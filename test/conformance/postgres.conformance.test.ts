@@ -10,7 +10,7 @@ if (postgresUrl === '') {
   });
 } else {
   // The queue capabilities of the second generation that the PostgreSQL store does not have yet.
-  const missing = { inspection: false, pause: false, retainDead: false, lockInspection: false };
+  const missing = { inspection: false, pause: false, retainDead: false, lockInspection: false, limits: false };
   // Each test's namespace is a schema of its own in the run's database, migrated by its first backend.
   runBackendConformance('postgres', ({ clock, namespace }) => new PostgresBackend({ connectionString: postgresUrl, schema: namespace, clock, max: 4 }), {
     time: 'real',

@@ -24,6 +24,6 @@ if (!available) {
     time: 'real',
     unitMs: 200,
     // The queue capabilities of the second generation that the Redis store does not have yet.
-    capabilities: { inspection: false, retainDead: false },
+    capabilities: { inspection: false, retainDead: false, limits: false },
   });
 }

@@ -10,7 +10,7 @@ if (redisUrl === '') {
   });
 } else {
   // The queue capabilities of the second generation that the Redis store does not have yet.
-  const missing = { inspection: false, retainDead: false };
+  const missing = { inspection: false, retainDead: false, limits: false };
 
   // The coordination half (registry, locks, semaphores, read/write locks, input, lifecycle);
   // redis.conformance.test.ts runs the queue half beside it: two files that run side by side.

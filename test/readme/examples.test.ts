@@ -74,6 +74,11 @@ describe('README examples', () => {
     expect(out.trim().split('\n')).toEqual(['100 password reset', '0 welcome mail', '0 invoice', '-10 weekly digest']);
   });
 
+  it('limits: concurrency and rate across two nodes; a completion frees a slot; a window end serves the next', async () => {
+    const out = await example('examples/limits.ts');
+    expect(out.trim().split('\n')).toEqual(['east took 2, west took 0', 'a completion freed a slot: west took cy', 'west took dee when the window ended']);
+  });
+
   it('results: request/response and stored results', async () => {
     const out = await example('examples/results.ts');
     expect(out.trim().split('\n')).toEqual(["{ state: 'finished', result: 12 }", "{ state: 'finished', result: 30 }", '30']);

@@ -16,6 +16,6 @@ export {
   type LockWait,
 } from './instrumentation/index.js';
 export { MAX_NAME_LENGTH, MIN_PRIORITY, MAX_PRIORITY, MAX_HEADERS_BYTES, MAX_PROGRESS_BYTES } from './validation/index.js';
-export { QUEUE_DEFAULTS, MAX_SHARDS, MAX_BATCH, MAX_LIST_LIMIT, PURGE_BATCH } from './queue/index.js';
+export { QUEUE_DEFAULTS, MAX_SHARDS, MAX_BATCH, MAX_LIST_LIMIT, PURGE_BATCH, MAX_LIMIT, MAX_RATE_WINDOW_MS } from './queue/index.js';
 export { LOCK_DEFAULTS, MAX_PERMITS } from './locks/index.js';
 export { REGISTRY_DEFAULTS, MAX_META_ENTRIES } from './registry/index.js';

@@ -33,7 +33,7 @@ import type { StateEvent } from './queue-watchers.js';
  */
 export class MemoryQueueStore implements QueueStore {
   /** See QueueStore.supports. */
-  readonly supports = { priorities: true, headers: true, results: true, retainDead: true } as const;
+  readonly supports = { priorities: true, headers: true, results: true, retainDead: true, limits: true } as const;
   private readonly state: QueueAdminState;
 
   /** `options` come resolved by core's resolveQueueOptions (the handle's StoreQueue gets the same). */
@@ -61,14 +61,18 @@ export class MemoryQueueStore implements QueueStore {
     this.state.known = true;
     // Earlier blocked dequeues are served before this one takes anything.
     this.state.serve(now);
-    const records = this.state.take(max, now, this.options.visibilityTimeoutMs, wait.holder);
+    const records = this.state.take(max, now, this.options.visibilityTimeoutMs, wait.holder, this.options.limits);
     if (records.length > 0 || wait.waitMs === 0 || wait.signal?.aborted) return records.map(toLease);
-    return this.wait(max, now + wait.waitMs, wait.signal, wait.holder);
+    return this.wait(max, now, now + wait.waitMs, wait.signal, wait.holder);
   }
 
   /** See QueueStore.complete. */
   async complete(lease: LeaseRef, result?: string): Promise<boolean> {
-    return this.state.complete(lease.id, lease.token, this.scope.clock.now(), this.options.retainFinishedMs, result);
+    const now = this.scope.clock.now();
+    const held = this.state.complete(lease.id, lease.token, now, this.options.retainFinishedMs, result);
+    // A freed concurrency slot goes to a dequeue that a limit held back.
+    if (held) this.state.slotFreed(now);
+    return held;
   }
 
   /** See QueueStore.fail. */
@@ -124,7 +128,10 @@ export class MemoryQueueStore implements QueueStore {
 
   /** See QueueStore.cancel; cancellations are kept for this handle's retainFinishedMs. */
   async cancel(id: string, reason: string | undefined): Promise<CancelResult> {
-    return this.state.cancel(id, reason, this.scope.clock.now(), this.options.retainFinishedMs);
+    const now = this.scope.clock.now();
+    const result = this.state.cancel(id, reason, now, this.options.retainFinishedMs);
+    if (result === 'cancelled') this.state.slotFreed(now);
+    return result;
   }
 
   /** See QueueStore.progress. */
@@ -199,10 +206,11 @@ export class MemoryQueueStore implements QueueStore {
 
   /**
    * Blocks until tasks are handed over, clock time `deadline` passes ([]), the backend closes
-   * ([]) or `signal` aborts ([]). One clock timer at a time: at the deadline or when the next
-   * delayed task falls due.
+   * ([]) or `signal` aborts ([]). One clock timer at a time: at the deadline, when the next
+   * delayed task falls due, or when the limits holding this handle back may lift.
    */
-  private wait(max: number, deadline: number, signal: AbortSignal | undefined, holder: string | undefined): Promise<Lease<unknown>[]> {
+  private wait(max: number, now: number, deadline: number, signal: AbortSignal | undefined, holder: string | undefined): Promise<Lease<unknown>[]> {
+    const limits = this.options.limits;
     return new Promise((resolve) => {
       let done = false;
       let timer: ClockTimer | undefined;
@@ -224,23 +232,24 @@ export class MemoryQueueStore implements QueueStore {
       };
       const onTimer = (): void => {
         timer = undefined;
-        const now = this.scope.clock.now();
-        this.state.serve(now);
+        const at = this.scope.clock.now();
+        this.state.serve(at);
         if (done) return;
-        if (now >= deadline) finish([]);
-        else arm(Math.min(deadline, this.state.nextDue() ?? deadline));
+        if (at >= deadline) finish([]);
+        else arm(Math.min(deadline, this.state.nextDue() ?? deadline, this.state.limitsLiftAt(at, limits) ?? deadline));
       };
       const waiter: DequeueWaiter = {
         max,
         visibilityTimeoutMs: this.options.visibilityTimeoutMs,
         holder,
+        limits,
         deliver: finish,
-        reschedule: (nextDue) => arm(Math.min(deadline, nextDue ?? deadline)),
+        reschedule: (nextDue, liftAt) => arm(Math.min(deadline, nextDue ?? deadline, liftAt ?? deadline)),
       };
       this.state.waiters.add(waiter);
       untrack = this.scope.onClose(() => finish([]));
       signal?.addEventListener('abort', onAbort, { once: true });
-      arm(Math.min(deadline, this.state.nextDue() ?? deadline));
+      arm(Math.min(deadline, this.state.nextDue() ?? deadline, this.state.limitsLiftAt(now, limits) ?? deadline));
     });
   }
 }

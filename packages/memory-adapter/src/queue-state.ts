@@ -1,7 +1,8 @@
 import type { CancelResult, EnqueueResult, QueueStats } from '@baton/core';
-import type { FailDecision, PreparedTask } from '@baton/core/adapter';
+import type { FailDecision, PreparedTask, ResolvedLimits } from '@baton/core/adapter';
 import { CompletionLog, type FinishedMark } from './completion-log.js';
 import { Deque } from './deque.js';
+import { LeaseLimiter } from './lease-limits.js';
 import { newLeaseToken } from './lease-tokens.js';
 import { QueueWatchers } from './queue-watchers.js';
 import { ReadyOrder } from './ready-order.js';
@@ -29,10 +30,15 @@ export interface DequeueWaiter {
   readonly visibilityTimeoutMs: number;
   /** Who takes the leases (see LeaseWait.holder). */
   readonly holder: string | undefined;
+  /** The limits of the waiter's handle (see QueueOptions.limits); undefined: none. */
+  readonly limits: ResolvedLimits | undefined;
   /** Hands the waiter its leases; the state has already removed it from `waiters`. */
   deliver(records: readonly LeaseRecord[]): void;
-  /** The earliest delayed task is now due at `nextDue` (clock ms; undefined: none): wake up then. */
-  reschedule(nextDue: number | undefined): void;
+  /**
+   * The earliest delayed task is now due at `nextDue` (clock ms; undefined: none), and the limits
+   * holding the waiter back may lift at `limitsLiftAt` (undefined: none hold it): wake up then.
+   */
+  reschedule(nextDue: number | undefined, limitsLiftAt: number | undefined): void;
 }
 
 const STALLED = (attempt: number): string => `stalled: the lease of attempt ${attempt} expired before the task was completed`;
@@ -67,6 +73,8 @@ export class QueueState {
   protected readonly cancellations = new CompletionLog<TaskRecord>();
   protected cancelledCount = 0;
   private lastMark: FinishedMark = { state: 'finished', finishedAt: Number.NaN, result: undefined };
+  /** The rate window and live-lease count behind QueueOptions.limits. */
+  private readonly limiter = new LeaseLimiter();
   /** Set by pause: lease steps take nothing. */
   protected paused = false;
   /** True once the queue was enqueued to or leased from (see Backend.queues). */
@@ -162,12 +170,14 @@ export class QueueState {
   }
 
   /**
-   * Leases up to `max` ready tasks in ready order, each with a fresh token and deadline now +
-   * `visibilityTimeoutMs`. The records are live views (see LeaseRecord): copy them at once.
+   * Leases up to `max` ready tasks in ready order (fewer when `limits` hold it back), each with a
+   * fresh token and deadline now + `visibilityTimeoutMs`. The records are live views (see
+   * LeaseRecord): copy them at once.
    */
-  take(max: number, now: number, visibilityTimeoutMs: number, holder: string | undefined): readonly LeaseRecord[] {
+  take(max: number, now: number, visibilityTimeoutMs: number, holder: string | undefined, limits?: ResolvedLimits): readonly LeaseRecord[] {
     const out: TaskRecord[] = [];
     if (this.paused) return out;
+    if (limits !== undefined) max = this.limiter.allowance(max, now, limits, this.active);
     while (out.length < max) {
       const record = this.ready.shift();
       if (record === undefined) break;
@@ -179,25 +189,41 @@ export class QueueState {
       this.active.add(record);
       out.push(record);
     }
+    if (limits !== undefined) this.limiter.record(out.length, now, limits);
     if (out.length > 0 && this.watchers.wants('active')) this.watchers.emit({ type: 'active', at: now, ids: out.map((r) => r.id) });
     return out;
   }
 
   /**
-   * Promotes due delayed tasks, then hands ready tasks to blocked dequeues in order of arrival,
-   * and tells the rest when the next delayed task falls due.
+   * Promotes due delayed tasks, then hands ready tasks to blocked dequeues in order of arrival
+   * (as far as their limits allow), and tells the rest when the next delayed task falls due and
+   * when the limits holding them back may lift.
    */
   serve(now: number): void {
     this.promote(now);
     for (const waiter of this.waiters) {
       if (this.ready.size === 0) break;
-      const records = this.take(waiter.max, now, waiter.visibilityTimeoutMs, waiter.holder);
+      const records = this.take(waiter.max, now, waiter.visibilityTimeoutMs, waiter.holder, waiter.limits);
       if (records.length === 0) break;
       this.waiters.delete(waiter);
       waiter.deliver(records);
     }
     const nextDue = this.nextDue();
-    for (const waiter of this.waiters) waiter.reschedule(nextDue);
+    for (const waiter of this.waiters) waiter.reschedule(nextDue, this.limitsLiftAt(now, waiter.limits));
+  }
+
+  /**
+   * When `limits` that hold leasing back at `now` may lift by the clock alone (clock ms: the rate
+   * window's end, the earliest live lease deadline), while tasks are ready; undefined otherwise.
+   */
+  limitsLiftAt(now: number, limits: ResolvedLimits | undefined): number | undefined {
+    if (limits === undefined || this.ready.size === 0) return undefined;
+    return this.limiter.wakeAt(now, limits, this.active);
+  }
+
+  /** After a step that may have freed a concurrency slot: serves the blocked dequeues a limit held back. */
+  slotFreed(now: number): void {
+    if (this.waiters.size > 0 && this.ready.size > 0) this.serve(now);
   }
 
   /** Finishes the task if `token` still holds it; records the completion time and the result (JSON), if any. */

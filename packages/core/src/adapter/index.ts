@@ -6,7 +6,7 @@ export type { QueueStore, QueueStoreSupport, QueueSubscription, FailDecision, Le
 export { StoreQueue, type StoreQueueContext } from '../queue/index.js';
 export { resolveQueueOptions, prepareTask, assertLease, errorMessage, backoffDelay } from '../queue/index.js';
 export { PURGE_BATCH, MAX_LIST_LIMIT, assertTaskState, encodeCursor, decodeCursor } from '../queue/index.js';
-export type { ResolvedQueueOptions, PreparedTask, BackoffPolicy } from '../queue/index.js';
+export type { ResolvedQueueOptions, ResolvedLimits, PreparedTask, BackoffPolicy } from '../queue/index.js';
 
 // Locks: the store a backend implements and the LockManager core builds on it.
 export type { LockStore, LockStoreState, LockGrant, LockContext, HeldStore } from '../locks/index.js';

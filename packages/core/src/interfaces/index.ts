@@ -2,6 +2,7 @@ export type { Backend } from './backend.js';
 export type {
   Queue,
   QueueOptions,
+  QueueLimits,
   QueueStats,
   QueueKeyNames,
   Task,

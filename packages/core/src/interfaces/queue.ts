@@ -150,6 +150,34 @@ export interface QueueOptions {
    * @default { count: 10_000, ageMs: 604_800_000 }
    */
   retainDead?: RetainDeadOptions;
+  /**
+   * Cluster-wide limits on leasing from this queue (see QueueLimits), enforced in the lease step
+   * itself, once for the whole queue (a sharded queue too). Throws NotSupportedError on a backend
+   * without the `limits` capability, InvalidArgumentError for a bad value. @default none
+   */
+  limits?: QueueLimits;
+}
+
+/**
+ * How fast a queue's tasks may be taken, across every node and handle. Both limits are judged in
+ * the lease step (by the server's clock on a shared server), not counted by each worker; a lease
+ * call that a limit refuses leases what the limits allow (maybe nothing) and, when asked to wait,
+ * waits until a slot may free instead of polling: a completion, fail or cancellation frees a
+ * concurrency slot at once, an expired lease at its deadline, and the rate window at its end.
+ */
+export interface QueueLimits {
+  /**
+   * At most this many leases of the queue active at once (integer, 1 to MAX_LIMIT). A lease
+   * counts from its lease step until it is completed, failed or cancelled, or its deadline passes
+   * (an expired lease frees its slot at its deadline, before recoverStalled takes it back). @default no limit
+   */
+  concurrency?: number;
+  /**
+   * At most `max` leases started per window of `perMs` ms (integers, 1 to MAX_LIMIT and 1 to
+   * MAX_RATE_WINDOW_MS). A window opens with the first lease after the previous window ended and
+   * lasts `perMs`; leases it refuses wait for the next one. Extensions and recoveries start no lease. @default no limit
+   */
+  rate?: { max: number; perMs: number };
 }
 
 /**

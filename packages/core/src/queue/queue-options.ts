@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../errors/index.js';
 import type { QueueKeyNames, QueueOptions } from '../interfaces/index.js';
 import { assertOptionsObject, positiveIntOr } from '../validation/index.js';
 import type { BackoffPolicy } from './backoff.js';
+import { resolveLimits, type ResolvedLimits } from './queue-limits.js';
 
 /** Queue defaults (ms, counts, bytes); see QueueOptions for the meaning of each. */
 export const QUEUE_DEFAULTS = {
@@ -31,6 +32,8 @@ export interface ResolvedQueueOptions {
   keys: QueueKeyNames;
   /** Dead letters kept: at most `count`, none older than `ageMs` (ms). */
   retainDead: { count: number; ageMs: number };
+  /** The queue's limits (see QueueLimits); undefined when it has none, so the plain path tests one field. */
+  limits: ResolvedLimits | undefined;
 }
 
 /** Validates queue options (InvalidArgumentError naming the option) and fills in the defaults. */
@@ -57,5 +60,6 @@ export function resolveQueueOptions(options: QueueOptions | undefined): Resolved
       count: positiveIntOr('options.retainDead.count', o.retainDead?.count, QUEUE_DEFAULTS.retainDead.count),
       ageMs: positiveIntOr('options.retainDead.ageMs', o.retainDead?.ageMs, QUEUE_DEFAULTS.retainDead.ageMs),
     },
+    limits: resolveLimits(o.limits),
   };
 }

@@ -75,6 +75,13 @@ export interface QueueStoreSupport {
    * `stats` reports `deadDropped`: how many were dropped over the queue's life.
    */
   retainDead?: boolean;
+  /**
+   * `lease` enforces the handle's `limits` (ResolvedQueueOptions.limits) for the whole queue, every
+   * handle and node: see QueueStore.lease. Complete, fail, cancel and a lease deadline passing free
+   * a concurrency slot and wake lease calls that a limit held back. Without it core refuses
+   * `options.limits` with NotSupportedError.
+   */
+  limits?: boolean;
 }
 
 /** A subscription of QueueStore.watch. */
@@ -130,6 +137,14 @@ export interface QueueStore {
    * for tasks (woken by an enqueue, a retry or a delayed task falling due, not by polling) and
    * resolves [] when the wait runs out, the signal aborts or the backend closes. Atomic per lease
    * step; the wait itself holds nothing. Emits `active` with the ids it leased.
+   *
+   * With `limits` (capability `limits`), one lease step leases at most `concurrency` minus the
+   * queue's live leases (active with a deadline after now, leased by any handle or node) and at
+   * most `rate.max` minus the leases started in the current rate window (which opens with the
+   * first lease after the previous window ended and lasts `rate.perMs`), judged in the step itself.
+   * A call that a limit held back to nothing, with tasks ready, waits (within `wait.waitMs`) until
+   * a slot may free: woken by a complete, fail or cancel of an active task, or by the clock at the
+   * earliest live lease deadline or the window's end; it never polls faster than that.
    */
   lease(max: number, wait: LeaseWait): Promise<Lease<unknown>[]>;
   /**

@@ -70,6 +70,8 @@ export class StoreQueue<T = unknown> implements Queue<T> {
     private readonly ctx: StoreQueueContext,
   ) {
     assertName('name', name);
+    // A store that cannot enforce limits would lease past them: refuse rather than ignore.
+    if (options.limits !== undefined && !store.supports?.limits) throw new NotSupportedError('options.limits', 'limits');
     this.random = ctx.random ?? Math.random;
   }
 

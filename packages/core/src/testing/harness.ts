@@ -48,6 +48,8 @@ export interface ConformanceCapabilities {
   pause: boolean;
   /** `QueueOptions.retainDead` bounds the dead letters, and `stats().deadDropped` counts those dropped. @default true */
   retainDead: boolean;
+  /** `QueueOptions.limits`: cluster-wide concurrency and rate limits per queue, enforced in the lease step (QueueStore.supports.limits). @default true */
+  limits: boolean;
   /** `locks().inspect(resource)` (and so `inspectElection`): holder, fence, time left, waiters. @default true */
   lockInspection: boolean;
 }
@@ -69,6 +71,7 @@ export const ALL_CAPABILITIES: ConformanceCapabilities = {
   inspection: true,
   pause: true,
   retainDead: true,
+  limits: true,
   lockInspection: true,
 };
 

@@ -10,6 +10,7 @@ import { progressConformance } from './progress-conformance.js';
 import { resultsConformance } from './results-conformance.js';
 import { prioritiesConformance } from './priorities-conformance.js';
 import { inputConformance } from './input-conformance.js';
+import { limitsConformance } from './limits-conformance.js';
 import { lifecycleConformance } from './lifecycle-conformance.js';
 import { lockConformance } from './lock-conformance.js';
 import { lockInspectionConformance } from './lock-inspection-conformance.js';
@@ -45,6 +46,7 @@ export function runBackendConformance(name: string, makeBackend: BackendFactory,
       inspectionConformance(h, caps);
       pauseConformance(h, caps);
       retainDeadConformance(h, caps);
+      limitsConformance(h, caps);
     }
     if (part !== 'queue') {
       registryConformance(h, caps);
