@@ -63,6 +63,15 @@ const TIERS: Tier[] = [
     parallelFiles: 1,
   },
   {
+    name: 'browser',
+    command: 'npm run test:browser',
+    about: "the dashboard clicked through in headless Chromium (Debian's chromium package, driven by playwright-core)",
+    include: ['packages/*/test/**/*.browser.test.ts'],
+    testTimeout: 60_000,
+    // One browser at a time, with the other one-file tiers: Chromium takes both cores while it starts.
+    parallelFiles: 1,
+  },
+  {
     name: 'postgres',
     about: 'the PostgreSQL adapter and the conformance suite on a database of the run on 127.0.0.1:5432',
     command: 'npm run test:postgres',
