@@ -35,14 +35,79 @@ export function scriptsDirectory(): string {
   throw new Error(`Baton Redis scripts not found next to ${fileURLToPath(import.meta.url)} (looked in ./scripts and ../src/scripts)`);
 }
 
-const sources = new Map<string, string>();
+/** One top-level statement of the prelude: the locals it defines and its code (comments dropped). */
+export interface PreludeBlock {
+  readonly names: readonly string[];
+  readonly code: string;
+}
 
-/** The source of `script` with the shared prelude prepended, as Redis runs it; read from disk once per process. */
+/**
+ * Splits the prelude into its top-level statements. Each starts with `local` at the start of a
+ * line (`local function name(…)` up to its `end`, or `local A, B = …`); comment and blank lines
+ * at the start of a line are dropped.
+ */
+export function preludeBlocks(prelude: string): PreludeBlock[] {
+  const blocks: Array<{ names: string[]; lines: string[] }> = [];
+  for (const line of prelude.split('\n')) {
+    if (line.startsWith('--') || line.trim() === '') continue;
+    if (line.startsWith('local ')) {
+      const fn = /^local function (\w+)/.exec(line);
+      const names = fn
+        ? [fn[1]!]
+        : line
+            .slice('local '.length, line.indexOf('='))
+            .split(',')
+            .map((name) => name.trim());
+      blocks.push({ names, lines: [] });
+    }
+    const current = blocks[blocks.length - 1];
+    if (!current) throw new Error(`prelude.lua: code before its first top-level local: ${line}`);
+    current.lines.push(line);
+  }
+  return blocks.map(({ names, lines }) => ({ names, code: lines.join('\n') }));
+}
+
+const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
+
+/**
+ * The prelude statements `body` needs: those defining a name it uses, and theirs in turn, in
+ * prelude order (each statement comes after what it uses). Redis runs a script's whole chunk on
+ * every call, so each helper a script carries costs a closure per call (~60 ns each, measured;
+ * the whole prelude cost 2-3 µs of Redis time on every call of every script).
+ */
+export function preludeFor(blocks: readonly PreludeBlock[], body: string): string {
+  const definedBy = new Map<string, number>();
+  blocks.forEach((block, i) => block.names.forEach((name) => definedBy.set(name, i)));
+  const needed = new Set<number>();
+  const visit = (code: string): void => {
+    for (const [word] of code.matchAll(IDENTIFIER)) {
+      const i = definedBy.get(word);
+      if (i === undefined || needed.has(i)) continue;
+      needed.add(i);
+      visit(blocks[i]!.code);
+    }
+  };
+  visit(body);
+  return blocks
+    .filter((_, i) => needed.has(i))
+    .map((block) => block.code)
+    .join('\n');
+}
+
+const sources = new Map<string, string>();
+let prelude: PreludeBlock[] | undefined;
+
+/**
+ * The source of `script` as Redis runs it: the prelude statements it uses (see preludeFor), then
+ * the script; read from disk once per process.
+ */
 export function scriptSource(script: AnyScript): string {
   let source = sources.get(script.name);
   if (source === undefined) {
     const dir = scriptsDirectory();
-    source = `${readFileSync(`${dir}prelude.lua`, 'utf8')}\n${readFileSync(`${dir}${script.name}.lua`, 'utf8')}`;
+    prelude ??= preludeBlocks(readFileSync(`${dir}prelude.lua`, 'utf8'));
+    const body = readFileSync(`${dir}${script.name}.lua`, 'utf8');
+    source = `${preludeFor(prelude, body.replace(/--.*$/gm, ''))}\n${body}`;
     sources.set(script.name, source);
   }
   return source;

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SCRIPTS, scriptsDirectory } from '../src/script-loader.js';
+import { preludeBlocks, preludeFor, SCRIPTS, scriptSource, scriptsDirectory } from '../src/script-loader.js';
 import type { AnyScript } from '../src/script.js';
 
 // Each script is declared once in TypeScript (its *-scripts.ts) and once in its .lua header; this
@@ -101,5 +101,46 @@ describe('Lua script declarations', () => {
         expect(readsTail).toBe(false);
       }
     });
+  });
+});
+
+describe('the prelude a script carries', () => {
+  const prelude = [
+    '-- a comment',
+    'local A, B = 1, 2',
+    '',
+    'local function one()',
+    '  return A',
+    'end',
+    '-- another',
+    'local function two()',
+    '  return one() + B',
+    'end',
+    'local function three()',
+    '  return 3',
+    'end',
+  ].join('\n');
+
+  it('is the statements it uses and theirs in turn, in prelude order, without comments', () => {
+    const blocks = preludeBlocks(prelude);
+    expect(blocks.map((b) => b.names)).toEqual([['A', 'B'], ['one'], ['two'], ['three']]);
+    expect(preludeFor(blocks, 'return two()')).toBe(
+      ['local A, B = 1, 2', 'local function one()', '  return A', 'end', 'local function two()', '  return one() + B', 'end'].join('\n'),
+    );
+    expect(preludeFor(blocks, 'return three()')).toBe(['local function three()', '  return 3', 'end'].join('\n'));
+    expect(preludeFor(blocks, 'return 1')).toBe('');
+  });
+
+  it('leaves out the queue helpers from a lock script, and keeps those a queue script calls', () => {
+    const helper = (name: string, source: string): boolean => new RegExp(`^local function ${name}\\b`, 'm').test(source);
+    const acquire = scriptSource(SCRIPTS.find((s) => s.name === 'acquireLock')!);
+    expect(helper('hand_over', acquire)).toBe(true);
+    expect(helper('server_ms', acquire)).toBe(true);
+    expect(helper('envelope', acquire)).toBe(false);
+    expect(helper('settle_permits', acquire)).toBe(false);
+    const enqueue = scriptSource(SCRIPTS.find((s) => s.name === 'enqueueTasks')!);
+    for (const name of ['call', 'wrong_type', 'sliced', 'server_ms', 'envelope', 'decode', 'within_retention', 'revive_dead', 'task_matcher'])
+      expect(helper(name, enqueue)).toBe(true);
+    expect(helper('hand_over', enqueue)).toBe(false);
   });
 });
