@@ -53,6 +53,35 @@ local tokenBase = ARGV[3]
 local anyPriority = ARGV[4] == '1'
 local eventsChannel = ARGV[5]
 local tasksFrom = 6
+
+-- The common call, one ready task of priority 0 whose id is new while no worker waits, with plain
+-- commands and no tables: the finished and ids checks, LPUSH as the first write (a wait list of
+-- the wrong type fails it before anything changed), SADD, and the server's time only when someone
+-- watches. Any other call, or this one when a check finds something, takes the general path
+-- below, which reads again what it needs (nothing was written).
+if #ARGV == tasksFrom + 2 and ARGV[tasksFrom + 2] == '0' and not anyPriority then
+  local id = ARGV[tasksFrom]
+  local finished = redis.pcall('SISMEMBER', finishedKey, id)
+  if type(finished) == 'table' then
+    expect_type(finishedKey, 'set')
+    error(finished)
+  end
+  if finished == 0 and redis.call('SISMEMBER', idsKey, id) == 0 and redis.call('ZCARD', idleKey) == 0 then
+    local pushed = redis.pcall('LPUSH', waitKey, ARGV[tasksFrom + 1])
+    if type(pushed) == 'table' then
+      expect_type(waitKey, 'list')
+      error(pushed)
+    end
+    redis.call('SADD', idsKey, id)
+    local until_ms = redis.call('HGET', watchingKey, 'enqueued')
+    if until_ms then
+      local at = server_ms()
+      if tonumber(until_ms) >= at then publish_events(eventsChannel, { ids_event('enqueued', at, { id }) }) end
+    end
+    return { QUEUED }
+  end
+end
+
 local now = server_ms()
 local cutoff = now - retainMs
 
