@@ -124,10 +124,13 @@ export class KeyLayout {
     return `${this.prefix}:{${kind}:${name}}`;
   }
 
-  /** Keys of queue `name`, with `bound` names used as given. */
-  queue(name: string, bound: QueueKeyNames = {}): QueueKeys {
+  /**
+   * Keys of queue `name`, with `bound` names used as given. Frozen: a queue keeps its keys for its
+   * lifetime, so the script runner writes them out once per script (see ScriptRunner).
+   */
+  queue(name: string, bound: QueueKeyNames = {}): Readonly<QueueKeys> {
     const b = this.base('queue', name);
-    return {
+    return Object.freeze({
       wait: bound.waiting ?? `${b}:wait`,
       claimed: bound.waiting === undefined ? `${b}:claimed` : `${sameSlotBase(bound.waiting)}:claimed`,
       delayed: `${b}:delayed`,
@@ -149,7 +152,7 @@ export class KeyLayout {
       paused: `${b}:paused`,
       eventsChannel: `${b}:events`,
       dueChannel: `${b}:due`,
-    };
+    });
   }
 
   /** Keys of registry group `group`, with a bound members set used as given. */

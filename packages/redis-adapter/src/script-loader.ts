@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
@@ -111,6 +112,18 @@ export function scriptSource(script: AnyScript): string {
     sources.set(script.name, source);
   }
   return source;
+}
+
+const shas = new Map<string, string>();
+
+/** The SHA1 of scriptSource(script): the name EVALSHA runs it by once it was loaded (by EVAL, or SCRIPT LOAD). */
+export function scriptSha(script: AnyScript): string {
+  let sha = shas.get(script.name);
+  if (sha === undefined) {
+    sha = createHash('sha1').update(scriptSource(script)).digest('hex');
+    shas.set(script.name, sha);
+  }
+  return sha;
 }
 
 const defined = new WeakSet<Redis>();

@@ -1,26 +1,69 @@
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
+import { bulk, EncodedCall, evalshaHead } from './encoded-call.js';
 import { toBatonError } from './reply-codes.js';
-import { scriptArguments, type Script, type ScriptArg } from './script.js';
-import { scriptSource } from './script-loader.js';
+import { scriptArguments, type AnyScript, type Script, type ScriptArg } from './script.js';
+import { scriptSha, scriptSource } from './script-loader.js';
 
 type Command = (...args: ScriptArg[]) => Promise<unknown>;
 
 /**
  * Runs the declared scripts and plain commands of one backend: waits for the first connection,
  * then maps every failure to a BatonError (see toBatonError).
+ *
+ * On a single Redis (not a Cluster, no auto-pipelining) a script call is sent as one EVALSHA
+ * written out by this runner (see EncodedCall), the keys part of each script and key layout
+ * written once; a NOSCRIPT reply (the server lost its scripts: a restart, SCRIPT FLUSH) sends
+ * that call again through the client's registered command, which loads the script with EVAL.
  */
 export class ScriptRunner {
+  private readonly encoded: boolean;
+  private known = false;
+  /** The "<evalsha head><keys>" text of each script, per frozen key layout object (a queue's keys: one object for its lifetime). */
+  private readonly heads = new WeakMap<object, Map<AnyScript, string>>();
+
   constructor(
     private readonly client: Redis,
     private readonly address: string,
     private readonly ready: () => Promise<void>,
-  ) {}
+  ) {
+    const unknownClient = client as unknown;
+    this.encoded = !(unknownClient instanceof Cluster) && client.options.enableAutoPipelining !== true;
+  }
 
   /**
    * Runs `script` with its KEYS and ARGV given by name (`keys` may be a whole key layout object,
    * e.g. a queue's QueueKeys) and `rest` as its trailing items; resolves its decoded reply.
    */
-  async run<K extends string, A extends string, R>(
+  run<K extends string, A extends string, R>(
+    script: Script<K, A, R>,
+    keys: Readonly<Record<K, string>>,
+    args: Readonly<Record<A, ScriptArg>>,
+    rest?: readonly ScriptArg[],
+  ): Promise<R> {
+    if (!this.encoded || !this.known) return this.runDefined(script, keys, args, rest);
+    const call = new EncodedCall(this.request(script, keys, args, rest));
+    void this.client.sendCommand(call);
+    return (call.promise as Promise<unknown>).then(script.decode, (error: unknown) => {
+      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return this.runDefined(script, keys, args, rest);
+      throw toBatonError(error, this.address);
+    });
+  }
+
+  /** Runs any client call with the same readiness check and error mapping. */
+  async call<R>(fn: (client: Redis) => Promise<R>): Promise<R> {
+    if (!this.known) {
+      await this.ready();
+      this.known = true;
+    }
+    try {
+      return await fn(this.client);
+    } catch (error) {
+      throw toBatonError(error, this.address);
+    }
+  }
+
+  // Through the client's registered command (EVALSHA, or EVAL when the script is not loaded).
+  private async runDefined<K extends string, A extends string, R>(
     script: Script<K, A, R>,
     keys: Readonly<Record<K, string>>,
     args: Readonly<Record<A, ScriptArg>>,
@@ -35,14 +78,42 @@ export class ScriptRunner {
     return script.decode(reply);
   }
 
-  /** Runs any client call with the same readiness check and error mapping. */
-  async call<R>(fn: (client: Redis) => Promise<R>): Promise<R> {
-    await this.ready();
-    try {
-      return await fn(this.client);
-    } catch (error) {
-      throw toBatonError(error, this.address);
+  // The EVALSHA request of one call, as scriptArguments orders it.
+  private request<K extends string, A extends string>(
+    script: Script<K, A, unknown>,
+    keys: Readonly<Record<K, string>>,
+    args: Readonly<Record<A, ScriptArg>>,
+    rest: readonly ScriptArg[] | undefined,
+  ): string {
+    const tail = rest?.length ?? 0;
+    if (tail > 0 && (!script.rest || tail % script.rest.fields.length !== 0)) scriptArguments(script, keys, args, rest);
+    let request = `*${3 + script.keys.length + script.args.length + tail}\r\n${this.head(script, keys)}`;
+    for (const name of script.args) request += bulk(args[name]);
+    for (let i = 0; i < tail; i++) request += bulk(rest![i]!);
+    return request;
+  }
+
+  // A frozen keys object is kept by its owner (a queue's), so its text is worth keeping; the keys of
+  // a lock are built per call, and keeping their text would only feed the garbage collector.
+  private head<K extends string>(script: Script<K, string, unknown>, keys: Readonly<Record<K, string>>): string {
+    if (!Object.isFrozen(keys)) return this.writeHead(script, keys);
+    let perScript = this.heads.get(keys);
+    if (!perScript) {
+      perScript = new Map();
+      this.heads.set(keys, perScript);
     }
+    let head = perScript.get(script);
+    if (head === undefined) {
+      head = this.writeHead(script, keys);
+      perScript.set(script, head);
+    }
+    return head;
+  }
+
+  private writeHead<K extends string>(script: Script<K, string, unknown>, keys: Readonly<Record<K, string>>): string {
+    let head = evalshaHead(scriptSha(script), script.keys.length);
+    for (const name of script.keys) head += bulk(keys[name]);
+    return head;
   }
 }
 
