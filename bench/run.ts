@@ -36,7 +36,17 @@ const PLAN = [
   { group: 'postgres', subject: 'baton-pg', file: 'baton-pg-queue.ts', args: [] },
 ];
 
-const QUEUE_KEYS: MetricKey[] = ['enqueueOne', 'enqueueBulk', 'process1', 'process50', 'latencyP50', 'latencyP99'];
+const QUEUE_KEYS: MetricKey[] = [
+  'enqueueOne',
+  'enqueueBulk',
+  'process1',
+  'process50',
+  'latencyP50',
+  'latencyP99',
+  'processPriority50',
+  'roundTripP50',
+  'roundTripP99',
+];
 const LOCK_KEYS: MetricKey[] = ['lockCycles', 'lockP50', 'lockP99', 'contCycles', 'waitP50', 'waitP99', 'waitMax', 'switches', 'violations'];
 const SEMAPHORE_KEYS: MetricKey[] = [
   'semCycles',

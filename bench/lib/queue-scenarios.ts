@@ -17,6 +17,13 @@ export interface QueueClient {
    * starts, `onComplete` when the library reports the job completed. Resolves once it is started.
    */
   startWorker(concurrency: number, onStart: () => void, onComplete: () => void): Promise<void>;
+  /**
+   * Adds a batch of jobs, each with the priority at the same index (0 lowest … 9 highest, mapped
+   * to the library's own scale); absent for a library without priorities.
+   */
+  addBulkWithPriorities?(jobs: Job[], priorities: number[]): Promise<unknown>;
+  /** Adds one job and resolves once a worker finished it (the library's request/response call); absent without one. */
+  addAndWait?(job: Job): Promise<unknown>;
   /** Stops the worker (if any) and closes every connection. */
   close(): Promise<void>;
 }
@@ -115,7 +122,83 @@ export async function runQueueScenarios(h: Harness, subject: QueueSubject, optio
     return { latencyP50: quantile(latencies, 0.5), latencyP99: quantile(latencies, 0.99) };
   });
 
+  await runPriorityMix(h, open, size);
+  await runRoundTrips(h, open);
+
   if (!subject.memory && options.countCommands !== false) await noteQueueCommands(h, subject);
+}
+
+/** Priority levels of the priority mix. */
+const PRIORITY_LEVELS = 10;
+
+/**
+ * (e) The concurrency-50 scenario with every job given one of 10 priorities in turn (0, 1, …, 9,
+ * 0, …): bulk-added before the worker starts, timed from the start to the last completion.
+ */
+async function runPriorityMix(h: Harness, open: () => Promise<QueueClient>, size: (warmup: boolean) => number): Promise<void> {
+  const probe = await open();
+  const supported = probe.addBulkWithPriorities !== undefined;
+  await probe.close();
+  if (!supported) return;
+  await h.repeat('process a priority mix at concurrency 50', async (warmup) => {
+    const n = size(warmup);
+    const q = await open();
+    for (let i = 0; i < n; i += BATCH) {
+      const batch = jobs(Math.min(BATCH, n - i), i);
+      await q.addBulkWithPriorities!(
+        batch,
+        batch.map((job) => job.i % PRIORITY_LEVELS),
+      );
+    }
+    let done = 0;
+    let finish!: () => void;
+    const all = new Promise<void>((resolve) => (finish = resolve));
+    const t0 = nowMs();
+    await q.startWorker(
+      50,
+      () => undefined,
+      () => {
+        if (++done === n) finish();
+      },
+    );
+    await withStuckGuard(all, () => `processed ${done}/${n}`);
+    const ms = nowMs() - t0;
+    await q.close();
+    return { processPriority50: (n / ms) * 1_000 };
+  });
+}
+
+/**
+ * (f) Request/response: one job at a time added with the library's add-and-wait call while a
+ * worker at concurrency 1 runs; the time from the call to its resolution, p50 and p99.
+ */
+async function runRoundTrips(h: Harness, open: () => Promise<QueueClient>): Promise<void> {
+  const probe = await open();
+  const supported = probe.addAndWait !== undefined;
+  await probe.close();
+  if (!supported) return;
+  await h.repeat('enqueue and wait for the outcome', async (warmup) => {
+    const n = warmup ? Math.max(50, h.config.sizes.latencyJobs >> 2) : h.config.sizes.latencyJobs;
+    const q = await open();
+    await q.startWorker(
+      1,
+      () => undefined,
+      () => undefined,
+    );
+    // let the worker settle into its idle wait
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const times: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = nowMs();
+      await withStuckGuard(
+        q.addAndWait!({ i }).then(() => undefined),
+        () => `job ${i} never finished`,
+      );
+      times.push(nowMs() - t0);
+    }
+    await q.close();
+    return { roundTripP50: quantile(times, 0.5), roundTripP99: quantile(times, 0.99) };
+  });
 }
 
 /**
