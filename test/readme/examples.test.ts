@@ -118,6 +118,11 @@ describe('README examples', () => {
     ]);
   });
 
+  it('dashboard: mounted under /ops/baton/ of a node:http server, read by anyone, changed by admins only', async () => {
+    const out = await example('examples/dashboard.ts');
+    expect(out.trim().split('\n')).toEqual(['emails: 1 dead', 'as a viewer: 403', 'as an admin: { redriven: 1 }', 'welcome-ada is waiting']);
+  });
+
   it('inspect: queues, get, a page walk of the dead letters, pause, redrive, remove and purge', async () => {
     const out = await example('examples/inspect.ts');
     expect(out.trim().split('\n')).toEqual([

@@ -24,6 +24,7 @@ describe('baton on the memory: demo', { timeout: 60_000 }, () => {
       'locks',
       'leader',
       'watch',
+      'dashboard',
       'migrate',
     ])
       expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { pauseQueueCommand, purgeCommand, removeCommand, resumeQueueCommand, retryCommand } from './admin.js';
+import { dashboardCommand } from './dashboard.js';
 import { enqueueCommand } from './enqueue.js';
 import { leaderCommand, locksCommand } from './locks.js';
 import { migrateCommand } from './migrate.js';
@@ -26,5 +27,6 @@ export const COMMANDS: readonly Command[] = [
   locksCommand,
   leaderCommand,
   watchCommand,
+  dashboardCommand,
   migrateCommand,
 ];
