@@ -55,6 +55,17 @@ describe('README examples', () => {
     expect(out).toMatch(/holding nightly-report with fence \d+/);
   });
 
+  it.skipIf(inject('postgresUrl') === '')('the PostgreSQL admin example pauses, inspects, redrives and purges on the run’s own database', async () => {
+    const out = await example('examples/postgres-admin.ts', { DATABASE_URL: inject('postgresUrl') });
+    expect(out).toContain('leased while paused: null');
+    expect(out).toMatch(/state: 'active',\s+deadline: \d+,\s+holder: 'worker-1'/);
+    expect(out).toContain("[ 'welcome-ada: Error: mailbox full' ]");
+    expect(out).toContain('redriven: 1');
+    expect(out).toContain("queues: [ 'emails' ] { waiting: 1, active: 0, delayed: 0, dead: 0, deadDropped: 0 }");
+    expect(out).toMatch(/holder: \{ fence: 1, expiresInMs: \d+ \}/);
+    expect(out).toContain('purged: 1');
+  });
+
   it('quickstart runs a task through the scheduler and finishes it', async () => {
     const out = await example('examples/quickstart.ts');
     expect(out).toContain('sent welcome mail to ada@example.com (attempt 1)');

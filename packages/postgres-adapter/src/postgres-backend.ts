@@ -1,6 +1,5 @@
 import {
   InvalidArgumentError,
-  NotSupportedError,
   REGISTRY_DEFAULTS,
   silentLogger,
   SystemClock,
@@ -39,7 +38,10 @@ import { PgLockStore } from './locks/pg-lock-store.js';
 import { PgPermitStore } from './locks/pg-permit-store.js';
 import { GroupWatch } from './registry/group-watch.js';
 import { PgRegistry } from './registry/pg-registry.js';
+import { adminSql, type AdminSql } from './queue/admin-sql.js';
 import { FinishedPruner } from './queue/finished-pruner.js';
+import { KnownQueues } from './queue/known-queues.js';
+import { PgQueueAdmin } from './queue/pg-queue-admin.js';
 import { PgQueueEvents } from './queue/pg-queue-events.js';
 import { PgQueueStore } from './queue/pg-queue-store.js';
 import { queueSql, type QueueSql } from './queue/queue-sql.js';
@@ -92,7 +94,7 @@ export class PostgresBackend implements Backend {
   private readonly queueWaiters = new Map<string, QueueWaiter>();
   private readonly queueEvents = new Map<string, PgQueueEvents>();
   private readonly lockWaiters: LockWaiters;
-  private queueStatements: { sql: QueueSql; pruner: FinishedPruner } | undefined;
+  private queueStatements: { sql: QueueSql; admin: AdminSql; pruner: FinishedPruner; known: KnownQueues } | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: PostgresBackendOptions) {
@@ -148,11 +150,7 @@ export class PostgresBackend implements Backend {
     this.ctx.assertOpen();
     assertName('name', name);
     const resolved = resolveQueueOptions(options);
-    if (!this.queueStatements) {
-      const sql = queueSql(this.ctx.db.s);
-      this.queueStatements = { sql, pruner: new FinishedPruner(this.ctx, sql.prune) };
-    }
-    const { sql, pruner } = this.queueStatements;
+    const { sql, admin, pruner, known } = this.statements();
     let waiter = this.queueWaiters.get(name);
     if (!waiter) {
       waiter = new QueueWaiter(this.ctx, channelName(this.ctx.schema, 'queue', name));
@@ -163,7 +161,28 @@ export class PostgresBackend implements Backend {
       events = new PgQueueEvents(this.ctx, name, channelName(this.ctx.schema, 'events', name), sql);
       this.queueEvents.set(name, events);
     }
-    return new StoreQueue<T>(name, new PgQueueStore(name, resolved, this.ctx, sql, waiter, pruner, events), resolved, this.ctx);
+    const store = new PgQueueStore(
+      name,
+      resolved,
+      this.ctx,
+      sql,
+      waiter,
+      pruner,
+      events,
+      known,
+      new PgQueueAdmin(name, resolved, this.ctx, admin, waiter.channel),
+    );
+    return new StoreQueue<T>(name, store, resolved, this.ctx);
+  }
+
+  // The queue statements and their helpers, made with the first queue handle.
+  private statements(): { sql: QueueSql; admin: AdminSql; pruner: FinishedPruner; known: KnownQueues } {
+    if (!this.queueStatements) {
+      const sql = queueSql(this.ctx.db.s);
+      const admin = adminSql(this.ctx.db.s);
+      this.queueStatements = { sql, admin, pruner: new FinishedPruner(this.ctx, sql.prune), known: new KnownQueues(this.ctx, admin.known) };
+    }
+    return this.queueStatements;
   }
 
   /** See Backend.registry. `options.keys` is ignored (rows carry the group name). */
@@ -204,10 +223,11 @@ export class PostgresBackend implements Backend {
     return new StoreRwLockManager(store, this.ctx.clock, options, this.ctx.logger, this.assertOpen, this.onClose);
   }
 
-  /** See Backend.queues. Not implemented on this backend yet: throws NotSupportedError (capability `inspection`). */
+  /** See Backend.queues: the rows of `queues`, written by the first enqueue or lease call of each queue name on every backend. */
   async queues(): Promise<string[]> {
     this.assertOpen();
-    throw new NotSupportedError('backend.queues', 'inspection');
+    const rows = await this.ctx.db.query<{ queue: string }>(this.statements().admin.queues);
+    return rows.map((r) => r.queue);
   }
 
   private readonly assertOpen = (): void => this.ctx.assertOpen();

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackendDataError, InvalidArgumentError } from '@baton/core';
 import { migrate, PostgresBackend, SCHEMA_VERSION } from '../src/index.js';
+import { MIGRATIONS } from '../src/schema/migrations.js';
 import { freshSchema, PgTestBed, postgresUrl } from './support.js';
 
 describe.skipIf(postgresUrl === '')('postgres adapter: schema and migrations', () => {
@@ -73,11 +74,34 @@ describe.skipIf(postgresUrl === '')('postgres adapter: schema and migrations', (
       lock_waiters: 'u',
       nodes: 'u',
       tasks: 'p',
+      queues: 'p',
       queue_waiters: 'u',
       queue_watchers: 'u',
       permit_resources: 'p',
       permit_grants: 'p',
       permit_waiters: 'u',
     });
+  });
+
+  it('version 5 lists the queues that held tasks before it, and their finished ids read as finished', async () => {
+    bed = new PgTestBed(freshSchema('v4to5'));
+    const sql = await bed.sql();
+    const s = `"${bed.schema}"`;
+    // a schema left at version 4 by an older release, with a waiting task and a finished id
+    await sql.query(`CREATE SCHEMA ${s}`);
+    await sql.query(`CREATE TABLE ${s}.baton_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    for (const step of MIGRATIONS.filter((m) => m.version <= 4)) {
+      await sql.query(step.sql(s));
+      await sql.query(`INSERT INTO ${s}.baton_migrations (version, name) VALUES ($1, $2)`, [step.version, step.name]);
+    }
+    await sql.query(`INSERT INTO ${s}.tasks (queue, id, state, seq, enqueued_at, payload, expires_at, result)
+      VALUES ('old', 'w', 0, 1, 1, '"x"', NULL, NULL), ('old', 'f', 3, 2, 1, '', ${s}.now_ms() + 60000, '7')`);
+    const backend = bed.backend();
+    expect(await backend.queues()).toEqual(['old']);
+    const q = backend.queue('old');
+    expect(await q.get('w')).toMatchObject({ state: 'waiting', payload: 'x' });
+    expect(await q.get('f')).toMatchObject({ state: 'finished', result: 7, endedAt: expect.any(Number) });
+    expect((await q.list('finished')).tasks.map((t) => t.id)).toEqual(['f']);
+    expect((await q.dequeue({ holder: 'n1' }))?.id).toBe('w');
   });
 });

@@ -1,5 +1,5 @@
 import { ClosedError } from '@baton/core';
-import type { LockGrant, LockStore } from '@baton/core/adapter';
+import type { LockGrant, LockStore, LockStoreState } from '@baton/core/adapter';
 import type { PgContext } from '../backend-context.js';
 import { grantedAfter, type LockWaiters, type Waiter } from './lock-waiters.js';
 
@@ -29,6 +29,7 @@ export class PgLockStore implements LockStore {
   private readonly extendSql: string;
   private readonly releaseSql: string;
   private readonly leaveSql: string;
+  private readonly inspectSql: string;
 
   constructor(
     private readonly ctx: PgContext,
@@ -39,6 +40,12 @@ export class PgLockStore implements LockStore {
     this.extendSql = `UPDATE ${s}.locks SET expires_at = ${s}.now_ms() + $3 WHERE resource = $1 AND token = $2 AND expires_at > ${s}.now_ms() RETURNING 1`;
     this.releaseSql = `SELECT ${s}.lock_release($1, $2) AS held`;
     this.leaveSql = `SELECT ${s}.lock_leave($1, $2)`;
+    // Waiters are counted as lock_hand_over judges them: live while their LISTEN session exists.
+    this.inspectSql = `SELECT coalesce(l.fence, 0)::float8 AS fence,
+        CASE WHEN l.token IS NOT NULL AND l.expires_at > ${s}.now_ms() THEN l.expires_at - ${s}.now_ms() END::float8 AS expires_in_ms,
+        (SELECT count(*) FROM ${s}.lock_waiters w WHERE w.resource = $1
+          AND ((w.pid IS NULL AND w.pending_until > ${s}.now_ms()) OR EXISTS (SELECT 1 FROM pg_stat_get_activity(w.pid))))::int AS waiters
+      FROM (SELECT 1) one LEFT JOIN ${s}.locks l ON l.resource = $1`;
   }
 
   /**
@@ -79,6 +86,16 @@ export class PgLockStore implements LockStore {
   async extend(resource: string, token: string, ttlMs: number): Promise<boolean> {
     this.ctx.assertOpen();
     return (await this.ctx.db.query(this.extendSql, [resource, token, ttlMs])).length === 1;
+  }
+
+  /**
+   * See LockStore.inspect: one read, changing nothing (a resource never locked has no row and reads
+   * as free with fence 0). The time left is judged by the database's clock.
+   */
+  async inspect(resource: string): Promise<LockStoreState> {
+    this.ctx.assertOpen();
+    const [row] = await this.ctx.db.query<{ fence: number; expires_in_ms: number | null; waiters: number }>(this.inspectSql, [resource]);
+    return { fence: row!.fence, expiresInMs: row!.expires_in_ms, waiters: row!.waiters };
   }
 
   /** See LockStore.release: hands the lock to the first live waiter in line, or frees it. */

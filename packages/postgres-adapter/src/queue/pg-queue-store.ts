@@ -1,4 +1,19 @@
-import type { CancelResult, Clock, EnqueueResult, Lease, QueueEvent, QueueEventType, QueueStats, Task, TaskHeaders, TaskOutcome } from '@baton/core';
+import type {
+  CancelResult,
+  Clock,
+  EnqueueResult,
+  Lease,
+  PurgeableState,
+  QueueEvent,
+  QueueEventType,
+  QueueStats,
+  RemoveResult,
+  Task,
+  TaskHeaders,
+  TaskInfo,
+  TaskOutcome,
+  TaskState,
+} from '@baton/core';
 import {
   newToken,
   type FailDecision,
@@ -8,10 +23,13 @@ import {
   type QueueStore,
   type QueueSubscription,
   type ResolvedQueueOptions,
+  type StorePage,
 } from '@baton/core/adapter';
 import type { PgContext } from '../backend-context.js';
 import { CompletionBatcher, settle, type PendingCompletion } from './completion-batcher.js';
 import type { FinishedPruner } from './finished-pruner.js';
+import type { KnownQueues } from './known-queues.js';
+import type { PgQueueAdmin } from './pg-queue-admin.js';
 import type { PgQueueEvents } from './pg-queue-events.js';
 import { toDeadTask, toOutcome, type ClaimRow, type OutcomeRow, type TaskRow } from './queue-rows.js';
 import type { QueueSql } from './queue-sql.js';
@@ -36,8 +54,8 @@ const STATUS: Record<string, EnqueueResult['status']> = { q: 'queued', d: 'dupli
  * someone watches them (see event-sql.ts and PgQueueEvents).
  */
 export class PgQueueStore implements QueueStore {
-  /** See QueueStore.supports: priorities, headers and results are columns of the task row. */
-  readonly supports = { priorities: true, headers: true, results: true } as const;
+  /** See QueueStore.supports: priorities, headers and results are columns of the task row; dead letters are bounded (see PgQueueAdmin.pruneDead). */
+  readonly supports = { priorities: true, headers: true, results: true, retainDead: true } as const;
   private readonly completions = new CompletionBatcher((ids, tokens, results) => this.completeMany(ids, tokens, results));
 
   constructor(
@@ -48,6 +66,8 @@ export class PgQueueStore implements QueueStore {
     private readonly waiter: QueueWaiter,
     private readonly pruner: FinishedPruner,
     private readonly events: PgQueueEvents,
+    private readonly known: KnownQueues,
+    private readonly admin: PgQueueAdmin,
   ) {}
 
   private get clock(): Clock {
@@ -56,6 +76,7 @@ export class PgQueueStore implements QueueStore {
 
   /** See QueueStore.add: one statement per call; NOTIFYs the queue's channel only while someone waits. */
   async add(tasks: readonly PreparedTask[]): Promise<EnqueueResult[]> {
+    if (!this.known.has(this.name)) await this.known.mark(this.name);
     if (tasks.length === 1) return [await this.addOne(tasks[0]!)];
     const ids = tasks.map((t) => t.id);
     const rows = await this.ctx.db.query<{ ord: number; status: string }>(this.sql.enqueue, [
@@ -89,7 +110,16 @@ export class PgQueueStore implements QueueStore {
 
   /** See QueueStore.lease. */
   async lease(max: number, wait: LeaseWait): Promise<Lease<unknown>[]> {
-    const { waitMs, signal } = wait;
+    if (!this.known.has(this.name)) {
+      try {
+        await this.known.mark(this.name);
+      } catch (error) {
+        // as for a claim cut short by close(): nothing was taken
+        if (this.ctx.closed) return [];
+        throw error;
+      }
+    }
+    const { waitMs, signal, holder } = wait;
     const giveUpAt = this.clock.now() + waitMs;
     let checkedAfterRegistering = false;
     for (;;) {
@@ -102,7 +132,7 @@ export class PgQueueStore implements QueueStore {
         // still be pending when the claim takes them along
         const listening = remaining > 0 ? this.waiter.ready() : undefined;
         if (listening) await listening;
-        claim = await this.claim(max, remaining, checkedAfterRegistering);
+        claim = await this.claim(max, remaining, checkedAfterRegistering, holder);
       } catch (error) {
         // A wait cut short by close() settles with nothing, like a wait that ran out. Leases the
         // statement may have made expire and are recovered: nothing is lost.
@@ -136,7 +166,10 @@ export class PgQueueStore implements QueueStore {
     return rows.filter((r) => r.id !== null).map((r) => r.id!);
   }
 
-  /** See QueueStore.fail: a retry due at once (or sooner) NOTIFYs the queue's channel while someone waits. */
+  /**
+   * See QueueStore.fail: a retry due at once (or sooner) NOTIFYs the queue's channel while someone
+   * waits; a task that died is followed by one bounded step of the dead-letter retention.
+   */
   async fail(lease: LeaseRef, decision: FailDecision): Promise<boolean> {
     const rows = await this.ctx.db.query<{ kind: string }>(this.sql.fail, [
       this.name,
@@ -147,7 +180,9 @@ export class PgQueueStore implements QueueStore {
       decision.message,
       this.waiter.channel,
     ]);
-    return rows.some((r) => r.kind === 'held');
+    const held = rows.some((r) => r.kind === 'held');
+    if (held && decision.dead) await this.pruneAfterDeath();
+    return held;
   }
 
   /** See QueueStore.extend. */
@@ -160,9 +195,10 @@ export class PgQueueStore implements QueueStore {
     return (await this.ctx.db.query(this.sql.finished, [this.name, id])).length === 1;
   }
 
-  /** See QueueStore.recoverStalled: statements of up to 1,000 expired leases until one is not full. */
+  /** See QueueStore.recoverStalled: statements of up to 1,000 expired leases until one is not full, then the dead-letter retention if any died. */
   async recoverStalled(): Promise<number> {
     let total = 0;
+    let died = 0;
     for (;;) {
       const [row] = await this.ctx.db.query<{ recovered: number; dead: number }>(this.sql.recover, [
         this.name,
@@ -172,26 +208,76 @@ export class PgQueueStore implements QueueStore {
       ]);
       const count = (row?.recovered ?? 0) + (row?.dead ?? 0);
       total += count;
-      if (count < RECOVER_BATCH) return total;
+      died += row?.dead ?? 0;
+      if (count < RECOVER_BATCH) break;
     }
+    if (died > 0) await this.pruneAfterDeath();
+    return total;
   }
 
-  /** See QueueStore.stats. Due delayed tasks count as waiting. */
+  // The step that dead-lettered is done: a failure of the retention step after it is logged, not
+  // reported as the step's (the next read or death drops what this one did not).
+  private async pruneAfterDeath(): Promise<void> {
+    await this.admin.pruneDead().catch((error: unknown) => {
+      if (!this.ctx.closed)
+        this.ctx.logger.warn('dropping dead letters past retainDead failed; the next step tries again', { queue: this.name, error: String(error) });
+    });
+  }
+
+  /** See QueueStore.stats. Due delayed tasks count as waiting; dead letters past retainDead are dropped first. */
   async stats(): Promise<QueueStats> {
-    const [row] = await this.ctx.db.query<QueueStats>(this.sql.stats, [this.name]);
-    return { waiting: row!.waiting, active: row!.active, delayed: row!.delayed, dead: row!.dead };
+    await this.admin.pruneDead();
+    const [row] = await this.ctx.db.query<QueueStats & { dead_dropped: number }>(this.sql.stats, [this.name]);
+    return { waiting: row!.waiting, active: row!.active, delayed: row!.delayed, dead: row!.dead, deadDropped: row!.dead_dropped };
   }
 
-  /** See QueueStore.deadLetters. A payload that is not JSON comes back as its text. */
+  /** See QueueStore.deadLetters. A payload that is not JSON comes back as its text. Dead letters past retainDead are dropped first. */
   async deadLetters(limit: number): Promise<Task<unknown>[]> {
+    await this.admin.pruneDead();
     const rows = await this.ctx.db.query<TaskRow>(this.sql.dead, [this.name, limit]);
     return rows.map(toDeadTask);
   }
 
-  /** See QueueStore.outcome: one statement. */
+  /** See QueueStore.outcome: one statement (two more when it reads a dead letter past retainDead). */
   async outcome(id: string): Promise<TaskOutcome | undefined> {
-    const [row] = await this.ctx.db.query<OutcomeRow>(this.sql.outcome, [this.name, id]);
+    let [row] = await this.ctx.db.query<OutcomeRow>(this.sql.outcome, [this.name, id]);
+    if (row?.state === 2 && (await this.admin.pruneDead()) > 0) [row] = await this.ctx.db.query<OutcomeRow>(this.sql.outcome, [this.name, id]);
     return row && toOutcome(row);
+  }
+
+  /** See QueueStore.get. */
+  get(id: string): Promise<TaskInfo | undefined> {
+    return this.admin.get(id);
+  }
+
+  /** See QueueStore.list. */
+  list(state: TaskState, limit: number, after: string | undefined): Promise<StorePage> {
+    return this.admin.list(state, limit, after);
+  }
+
+  /** See QueueStore.setPaused. */
+  setPaused(paused: boolean): Promise<void> {
+    return this.admin.setPaused(paused);
+  }
+
+  /** See QueueStore.isPaused. */
+  isPaused(): Promise<boolean> {
+    return this.admin.isPaused();
+  }
+
+  /** See QueueStore.retryDead. */
+  retryDead(ids: readonly string[] | undefined, max: number): Promise<number> {
+    return this.admin.retryDead(ids, max);
+  }
+
+  /** See QueueStore.remove. */
+  remove(id: string): Promise<RemoveResult> {
+    return this.admin.remove(id);
+  }
+
+  /** See QueueStore.purge. */
+  purge(state: PurgeableState, max: number): Promise<number> {
+    return this.admin.purge(state, max);
   }
 
   /** See QueueStore.cancel: one statement; the cancellation is kept for this handle's retainFinishedMs. */
@@ -212,7 +298,8 @@ export class PgQueueStore implements QueueStore {
   }
 
   /**
-   * One claim statement: the completions of this turn, then up to `max` leases. With `waitMs` > 0
+   * One claim statement: the completions of this turn, then up to `max` leases for `holder`
+   * (nothing while the queue is paused). With `waitMs` > 0
    * and no fresh registration, a claim that finds nothing registers this backend as waiting on the
    * queue (so enqueues NOTIFY); one that finds work while nobody else here waits removes it.
    */
@@ -220,6 +307,7 @@ export class PgQueueStore implements QueueStore {
     max: number,
     waitMs: number,
     afterRegistering: boolean,
+    holder: string | undefined,
   ): Promise<{ leases: Lease<unknown>[]; nextDueMs: number | null; registered: boolean }> {
     const completions = this.completions.take();
     const sentAt = this.clock.now();
@@ -235,6 +323,7 @@ export class PgQueueStore implements QueueStore {
       completions.map((c) => c.token),
       completions.map((c) => c.result),
       this.options.retainFinishedMs,
+      holder ?? null,
     ];
     if (register) values.push(this.waiter.id, waitMs);
     else if (leave) values.push(this.waiter.id);
@@ -260,7 +349,6 @@ export class PgQueueStore implements QueueStore {
       completions,
       rows.filter((r) => r.kind === 'c').map((r) => r.id!),
     );
-    const deadline = sentAt + this.options.visibilityTimeoutMs;
     const leased = rows.filter((r) => r.kind === 'l').sort((a, b) => Number(a.n) - Number(b.n));
     const leases: Lease<unknown>[] = [];
     for (const row of leased) {
@@ -271,7 +359,9 @@ export class PgQueueStore implements QueueStore {
         enqueuedAt: Number(row.enqueued_at),
         priority: row.priority ?? 0,
         token: row.token!,
-        deadline,
+        // the database's deadline (as enqueuedAt is the database's time), so that get and list
+        // show the lease as its holder got it; a Scheduler also bounds it by its own clock
+        deadline: Number(row.deadline),
       };
       if (row.last_error !== null) lease.lastError = row.last_error;
       if (row.headers !== null) lease.headers = JSON.parse(row.headers) as TaskHeaders;

@@ -1,4 +1,5 @@
 import type { Task, TaskHeaders, TaskOutcome } from '@baton/core';
+import { readPayload } from './task-info.js';
 
 /** A row of the claim statement (see QueueSql.claim). */
 export interface ClaimRow {
@@ -11,6 +12,7 @@ export interface ClaimRow {
   last_error: string | null;
   priority: number | null;
   headers: string | null;
+  deadline: string | null;
   n: string | null;
 }
 
@@ -52,13 +54,4 @@ export function toOutcome(row: OutcomeRow): TaskOutcome {
   if (row.state === 2) return { state: 'dead', error: row.last_error ?? '' };
   if (row.state === 4) return { state: 'cancelled', reason: row.cancel_reason ?? undefined };
   return { state: 'finished', result: row.result === null ? undefined : (JSON.parse(row.result) as unknown) };
-}
-
-/** Reads a stored payload; text that is not JSON comes back as the text itself. */
-function readPayload(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }

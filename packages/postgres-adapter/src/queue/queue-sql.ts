@@ -20,19 +20,20 @@ export interface QueueSql {
   /**
    * Completes $5/$6/$7 (ids/tokens/results) with retention $8 ms, then claims up to $2 ready tasks
    * for $3 ms with tokens `$4.<n>`. Rows: kind 'c' (a completion that held: id), kind 'l' (a lease;
-   * `n` its rank in the queue's order), and one kind 'n' row whose `n` is the ms until the next
-   * delayed task (NULL: none) when fewer than $2 were claimed. `$9` waiter id and `$10` wait (ms):
-   * see `claimWaiting`.
+   * `deadline` in database ms, `n` its rank in the queue's order), and one kind 'n' row whose `n` is the ms until the next
+   * delayed task (NULL: none) when fewer than $2 were claimed. `$9` the holder kept on each lease
+   * (or NULL). Claims nothing while the queue is paused (its `queues` row says so). `$10` waiter id
+   * and `$11` wait (ms): see `claimWaiting`.
    */
   claim: string;
   /**
-   * `claim`, and, when nothing was claimed, registers waiter $9 as blocked on the queue for $10 ms,
+   * `claim`, and, when nothing was claimed, registers waiter $10 as blocked on the queue for $11 ms,
    * after the enqueues in flight committed (the queue's lock taken exclusively). Sent without
    * completions: a completion's row lock held while waiting for that lock could deadlock with an
    * enqueue of the same id.
    */
   claimWaiting: string;
-  /** `claim`, and removes waiter $9's registration when something was claimed. */
+  /** `claim`, and removes waiter $10's registration when something was claimed. */
   claimLeaving: string;
   /** $2 ids, $3 tokens, $4 results (JSON text or NULL), $5 retention (ms): the ids that were held and are now finished. */
   complete: string;
@@ -44,9 +45,9 @@ export interface QueueSql {
   finished: string;
   /** $2 max attempts, $3 batch size, $4 channel: recovered (back to waiting) and dead counts. */
   recover: string;
-  /** Counts by state. */
+  /** Counts by state, and the dead letters dropped by retainDead (`dead_dropped`). */
   stats: string;
-  /** $2 limit: dead letters, newest first. */
+  /** $2 limit: dead letters, newest first (ties by id). */
   dead: string;
   /** $1 batch size: deletes finished and cancelled ids past retention (any queue); the count deleted. */
   prune: string;
@@ -83,7 +84,7 @@ export function queueSql(s: string): QueueSql {
   const reusable = `(t.state = 2 OR (t.state IN (3, 4) AND t.expires_at <= ${now}))`;
   const requeue = `state = 0, priority = excluded.priority, run_at = excluded.run_at, seq = excluded.seq, attempt = 0,
           enqueued_at = excluded.enqueued_at, payload = excluded.payload, headers = excluded.headers, token = NULL, deadline = NULL, last_error = NULL,
-          dead_at = NULL, expires_at = NULL, result = NULL, progress = NULL, cancel_reason = NULL`;
+          dead_at = NULL, expires_at = NULL, result = NULL, progress = NULL, cancel_reason = NULL, holder = NULL, ended_at = NULL`;
   const statusOf = (old: string): string =>
     `CASE WHEN ${old}.state = 3 AND ${old}.expires_at > ${now} THEN 'f' WHEN ${old}.state = 4 AND ${old}.expires_at > ${now} THEN 'c' ELSE 'd' END`;
   const completedEvents = (source: string): string => `SELECT n AS k, ${EVENT_BITS.completed} AS bit,
@@ -93,33 +94,34 @@ export function queueSql(s: string): QueueSql {
       )} END AS ev FROM ${source}`;
   const claimBody = (extra: string): string => `
     WITH done AS (
-      UPDATE ${s}.tasks t SET state = 3, payload = '', token = NULL, deadline = NULL, expires_at = ${now} + $8, result = c.result, progress = NULL
+      UPDATE ${s}.tasks t SET state = 3, payload = '', token = NULL, deadline = NULL, expires_at = ${now} + $8, ended_at = ${now}, result = c.result, progress = NULL
       FROM unnest($5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS c(id, token, result, n)
       WHERE t.queue = $1 AND t.id = c.id AND t.token = c.token AND t.state = 1
       RETURNING t.id, t.result, c.n
     ), next AS (
       SELECT id, row_number() OVER () AS n FROM (
         SELECT id FROM ${s}.tasks WHERE queue = $1 AND state = 0 AND run_at <= ${now}
+          AND NOT EXISTS (SELECT 1 FROM ${s}.queues p WHERE p.queue = $1 AND p.paused)
         ORDER BY priority DESC, run_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED
       ) ready
     ), claimed AS (
-      UPDATE ${s}.tasks t SET state = 1, attempt = t.attempt + 1, token = $4 || '.' || next.n, deadline = ${now} + $3, progress = NULL
+      UPDATE ${s}.tasks t SET state = 1, attempt = t.attempt + 1, token = $4 || '.' || next.n, deadline = ${now} + $3, progress = NULL, holder = $9
       FROM next WHERE t.queue = $1 AND t.id = next.id
-      RETURNING t.id, t.payload, t.attempt, t.enqueued_at, t.token, t.last_error, t.priority, t.headers, next.n
+      RETURNING t.id, t.payload, t.attempt, t.enqueued_at, t.token, t.last_error, t.priority, t.headers, t.deadline, next.n
     ), events AS (
       ${emitEvents(s, now, `${completedEvents('done')} UNION ALL ${idListEvents('active', 'SELECT id, n FROM claimed', now, 1_000_000)}`)}
     )${extra}
     SELECT 'c' AS kind, id, NULL AS payload, NULL::int AS attempt, NULL::bigint AS enqueued_at, NULL AS token, NULL AS last_error,
-        NULL::int AS priority, NULL AS headers, NULL::bigint AS n
+        NULL::int AS priority, NULL AS headers, NULL::bigint AS deadline, NULL::bigint AS n
       FROM done
     UNION ALL
-    SELECT 'l', id, payload, attempt, enqueued_at, token, last_error, priority, headers, n FROM claimed
+    SELECT 'l', id, payload, attempt, enqueued_at, token, last_error, priority, headers, deadline, n FROM claimed
     UNION ALL
-    SELECT 'n', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    SELECT 'n', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
         (SELECT min(run_at) - ${now} FROM ${s}.tasks WHERE queue = $1 AND state = 0 AND run_at > ${now})
       WHERE (SELECT count(*) FROM claimed) < $2
     UNION ALL
-    SELECT 'e', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL WHERE (SELECT count(*) FROM events) < 0`;
+    SELECT 'e', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL WHERE (SELECT count(*) FROM events) < 0`;
   return {
     enqueue: `
       WITH gate AS (
@@ -167,16 +169,16 @@ export function queueSql(s: string): QueueSql {
         (SELECT count(*) FROM notify)::int AS notified, (SELECT count(*) FROM events)::int AS events`,
     claim: claimBody(''),
     claimWaiting: claimBody(`, idle AS (
-      INSERT INTO ${s}.queue_waiters (queue, waiter, until) SELECT $1, $9, ${now} + $10
+      INSERT INTO ${s}.queue_waiters (queue, waiter, until) SELECT $1, $10, ${now} + $11
       WHERE CASE WHEN EXISTS (SELECT 1 FROM claimed) THEN false ELSE ${s}.queue_block($1) END
       ON CONFLICT (queue, waiter) DO UPDATE SET until = greatest(${s}.queue_waiters.until, excluded.until)
     )`),
     claimLeaving: claimBody(`, busy AS (
-      DELETE FROM ${s}.queue_waiters WHERE queue = $1 AND waiter = $9 AND EXISTS (SELECT 1 FROM claimed)
+      DELETE FROM ${s}.queue_waiters WHERE queue = $1 AND waiter = $10 AND EXISTS (SELECT 1 FROM claimed)
     )`),
     complete: `
       WITH done AS (
-        UPDATE ${s}.tasks t SET state = 3, payload = '', token = NULL, deadline = NULL, expires_at = ${now} + $5, result = c.result, progress = NULL
+        UPDATE ${s}.tasks t SET state = 3, payload = '', token = NULL, deadline = NULL, expires_at = ${now} + $5, ended_at = ${now}, result = c.result, progress = NULL
         FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS c(id, token, result, n)
         WHERE t.queue = $1 AND t.id = c.id AND t.token = c.token AND t.state = 1
         RETURNING t.id, t.result, c.n
@@ -226,8 +228,9 @@ export function queueSql(s: string): QueueSql {
         (SELECT count(*) FROM ${s}.tasks WHERE queue = $1 AND state = 0 AND run_at <= ${now})::int AS waiting,
         (SELECT count(*) FROM ${s}.tasks WHERE queue = $1 AND state = 1)::int AS active,
         (SELECT count(*) FROM ${s}.tasks WHERE queue = $1 AND state = 0 AND run_at > ${now})::int AS delayed,
-        (SELECT count(*) FROM ${s}.tasks WHERE queue = $1 AND state = 2)::int AS dead`,
-    dead: `SELECT id, payload, attempt, enqueued_at, last_error, priority, headers FROM ${s}.tasks WHERE queue = $1 AND state = 2 ORDER BY dead_at DESC, seq DESC LIMIT $2`,
+        (SELECT count(*) FROM ${s}.tasks WHERE queue = $1 AND state = 2)::int AS dead,
+        coalesce((SELECT dead_dropped FROM ${s}.queues WHERE queue = $1), 0)::float8 AS dead_dropped`,
+    dead: `SELECT id, payload, attempt, enqueued_at, last_error, priority, headers FROM ${s}.tasks WHERE queue = $1 AND state = 2 ORDER BY dead_at DESC, id LIMIT $2`,
     prune: `DELETE FROM ${s}.tasks WHERE ctid = ANY (ARRAY(
         SELECT ctid FROM ${s}.tasks WHERE state IN (3, 4) AND expires_at <= ${now} LIMIT $1 FOR UPDATE SKIP LOCKED))`,
     ...outcomeSql(s, now),
@@ -256,7 +259,7 @@ function outcomeSql(s: string, now: string): Pick<QueueSql, 'outcome' | 'cancel'
         SELECT id, state, run_at, expires_at FROM ${s}.tasks WHERE queue = $1 AND id = $2 FOR UPDATE
       ), cancelled AS (
         UPDATE ${s}.tasks t SET state = 4, payload = '', token = NULL, deadline = NULL, progress = NULL, result = NULL,
-          expires_at = ${now} + $4, cancel_reason = $3
+          expires_at = ${now} + $4, ended_at = ${now}, cancel_reason = $3
         FROM old WHERE t.queue = $1 AND t.id = $2 AND old.state IN (0, 1)
         RETURNING CASE WHEN old.state = 1 THEN 'active' WHEN old.run_at > ${now} THEN 'delayed' ELSE 'waiting' END AS from_state
       ), events AS (

@@ -2,6 +2,7 @@ import { v1LocksRegistry } from './v1-locks-registry.js';
 import { v2Queues } from './v2-queues.js';
 import { v3Permits } from './v3-permits.js';
 import { v4Outcomes } from './v4-outcomes.js';
+import { v5Inspection } from './v5-inspection.js';
 
 /** One step of the schema: applied once, in order, inside the migration's transaction. */
 export interface Migration {
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'queues', sql: v2Queues },
   { version: 3, name: 'semaphores and read/write locks', sql: v3Permits },
   { version: 4, name: 'results, progress, cancellation and queue events', sql: v4Outcomes },
+  { version: 5, name: 'inspection, pause and dead-letter retention', sql: v5Inspection },
 ];
 
 /** The schema version this code needs (the last migration's). */
