@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isBatonError } from '@baton/core';
+import { PostgresBackend } from '@baton/postgres-adapter';
 import { RedisBackend } from '@baton/redis-adapter';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../test/setup/redis-server.js';
@@ -171,4 +172,55 @@ describe('baton against servers', { timeout: 60_000 }, () => {
     expect(after.code, after.stderr).toBe(0);
     expect(JSON.parse(after.stdout)).toMatchObject({ waiting: 1 });
   });
+
+  it.skipIf(postgresUrl === '')(
+    'on PostgreSQL the inspection commands list, show, pause, redrive and purge what another process holds',
+    { timeout: 180_000 },
+    async () => {
+      const prefix = namespace();
+      const url = ['--url', postgresUrl, '--prefix', prefix];
+      expect((await baton(['migrate', ...url])).code).toBe(0);
+      // another process: a dead letter, a waiting task and a held lock
+      const backend = new PostgresBackend({ connectionString: postgresUrl, schema: prefix });
+      try {
+        const q = backend.queue('emails', { maxAttempts: 1 });
+        await q.enqueue({ to: 'ada@example.com' }, { id: 'dies' });
+        await q.fail((await q.dequeue({ holder: 'node-7' }))!, 'mailbox full');
+        await q.enqueue({ to: 'alan@example.com' }, { id: 'waits' });
+        const lock = await backend.locks().acquire('nightly-report', { ttlMs: 60_000 });
+        // four processes at once on a 2-core machine: more time than the 30 s a process gets by default
+        const slow = { timeoutMs: 120_000 };
+        const [queues, dead, task, locks] = await Promise.all([
+          baton(['queues', '--json', ...url], slow),
+          baton(['tasks', 'emails', '--state', 'dead', '--json', ...url], slow),
+          baton(['task', 'emails', 'dies', '--json', ...url], slow),
+          baton(['locks', 'nightly-report', '--json', ...url], slow),
+        ]);
+        for (const r of [queues, dead, task, locks]) expect(r.code, r.stderr).toBe(0);
+        expect(JSON.parse(queues.stdout)).toEqual([expect.objectContaining({ queue: 'emails', waiting: 1, dead: 1, paused: false })]);
+        expect(JSON.parse(dead.stdout)).toMatchObject({ tasks: [{ id: 'dies', state: 'dead', lastError: 'mailbox full' }], cursor: null });
+        expect(JSON.parse(task.stdout)).toMatchObject({ id: 'dies', state: 'dead', payload: { to: 'ada@example.com' }, attempt: 1 });
+        expect(JSON.parse(locks.stdout)).toEqual({
+          resource: 'nightly-report',
+          holder: { fence: lock.fence, expiresInMs: expect.any(Number) },
+          fence: lock.fence,
+          waiters: 0,
+        });
+        const paused = await baton(['pause', 'emails', ...url]);
+        expect(paused.stdout.trim(), paused.stderr).toBe('paused emails');
+        expect(await q.isPaused()).toBe(true);
+        expect(await q.dequeue()).toBeNull();
+        await q.resume();
+        const retried = await baton(['retry', 'emails', 'dies', ...url]);
+        expect(retried.code, retried.stderr).toBe(0);
+        expect(await q.stats()).toMatchObject({ waiting: 2, dead: 0 });
+        const purged = await baton(['purge', 'emails', '--state', 'waiting', '--yes', ...url]);
+        expect(purged.code, purged.stderr).toBe(0);
+        expect(await q.stats()).toMatchObject({ waiting: 0, active: 0, dead: 0 });
+        await lock.release();
+      } finally {
+        await backend.close();
+      }
+    },
+  );
 });
