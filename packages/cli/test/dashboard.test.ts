@@ -55,14 +55,17 @@ describe('baton dashboard', { timeout: 15_000 }, () => {
     await expect(fetch(base)).rejects.toThrow();
   });
 
-  it('--read-only: the server refuses a redrive with 405', async () => {
+  it('--read-only: the server refuses a redrive with 405; --queues adds queues to show', async () => {
     const { io, err, url, stop } = stoppableIo();
     stops.push(stop);
-    const exit = run(['dashboard', '--port', '0', '--read-only', ...MEMORY], io);
+    const exit = run(['dashboard', '--port', '0', '--read-only', '--queues', 'audit,', ...MEMORY], io);
     const base = await url;
     expect(err[0]).toBe(`dashboard of memory, read-only at ${base}; Ctrl-C to stop`);
     const redrive = await fetch(`${base}api/queues/emails/retry`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"all":true}' });
     expect(redrive.status).toBe(405);
+    // --queues adds a queue the backend does not list (yet)
+    const overview = (await (await fetch(`${base}api/overview`)).json()) as { queues: Array<{ name: string }> };
+    expect(overview.queues.map((q) => q.name)).toEqual(['audit', 'emails', 'reports']);
     stop();
     expect(await exit).toBe(EXIT.ok);
   });

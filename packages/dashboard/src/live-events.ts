@@ -105,6 +105,10 @@ export class LiveEvents {
       // nginx and similar proxies would otherwise hold the events back
       'x-accel-buffering': 'no',
     });
+    if (request.method === 'HEAD') {
+      response.end();
+      return;
+    }
     response.write('retry: 2000\n\n');
     this.streams.add(response);
     const drop = (): void => {

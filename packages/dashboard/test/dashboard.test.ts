@@ -195,6 +195,8 @@ describe('dashboard handler over HTTP', () => {
     const events = await openEvents(`${url}api/events`);
     cleanups.push(() => events.close());
     expect((await events.next('ready')).data).toEqual({ queues: ['emails'], live: ['emails'] });
+    const head = await fetch(`${url}api/events`, { method: 'HEAD' });
+    expect([head.status, head.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
     await backend.queue('emails').enqueue({ to: 'barbara' }, { id: 'late' });
     expect((await events.next('queue')).data).toMatchObject({ type: 'enqueued', queue: 'emails', ids: ['late'] });
     const emails = backend.queue('emails', { maxAttempts: 1 });

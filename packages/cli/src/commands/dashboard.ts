@@ -49,6 +49,7 @@ export const dashboardCommand: Command = {
     port: { type: 'string', help: `<n>  TCP port (default ${DEFAULT_PORT}; 0 picks a free one)` },
     host: { type: 'string', help: '<address>  address to listen on (default 127.0.0.1: this machine only)' },
     'read-only': { type: 'boolean', help: 'refuse every change (redrive, remove, purge, pause, resume) with 405' },
+    queues: { type: 'string', help: '<a,b>  queues to show besides those the backend lists (the only ones where it cannot list them)' },
     groups: { type: 'string', help: '<a,b>  registry groups whose nodes to list (default baton)' },
     elections: { type: 'string', help: '<a,b>  elections whose leaders to show (default: scheduler on memory:, none elsewhere)' },
     locks: { type: 'string', help: '<a,b>  locks to show (default: nightly-report on memory:, none elsewhere)' },
@@ -69,6 +70,7 @@ export const dashboardCommand: Command = {
     const dashboard = createDashboard({
       backend,
       readOnly,
+      queues: listFlag(ctx.flags.queues, []),
       groups: listFlag(ctx.flags.groups, ['baton']),
       elections: listFlag(ctx.flags.elections, demo ? ['scheduler'] : []),
       locks: listFlag(ctx.flags.locks, demo ? ['nightly-report'] : []),
