@@ -23,7 +23,7 @@ if (!available) {
   runBackendConformance('redis cluster (3 masters)', ({ clock, namespace }) => new RedisBackend({ cluster: cluster!.startupNodes, prefix: namespace, clock }), {
     time: 'real',
     unitMs: 200,
-    // The queue capabilities of the second generation that the Redis store does not have yet.
-    capabilities: { inspection: false, retainDead: false, limits: false },
+    // The queue capabilities that the Redis store does not have yet.
+    capabilities: { limits: false },
   });
 }

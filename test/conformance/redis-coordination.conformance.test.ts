@@ -9,8 +9,8 @@ if (redisUrl === '') {
     it('needs a redis-server', () => undefined);
   });
 } else {
-  // The queue capabilities of the second generation that the Redis store does not have yet.
-  const missing = { inspection: false, retainDead: false, limits: false };
+  // The queue capabilities that the Redis store does not have yet.
+  const missing = { limits: false };
 
   // The coordination half (registry, locks, semaphores, read/write locks, input, lifecycle);
   // redis.conformance.test.ts runs the queue half beside it: two files that run side by side.

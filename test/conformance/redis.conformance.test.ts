@@ -9,8 +9,8 @@ if (redisUrl === '') {
     it('needs a redis-server', () => undefined);
   });
 } else {
-  // The queue capabilities of the second generation that the Redis store does not have yet.
-  const missing = { inspection: false, retainDead: false, limits: false };
+  // The queue capabilities that the Redis store does not have yet.
+  const missing = { limits: false };
 
   // The queue half; redis-coordination.conformance.test.ts runs the other half beside it.
   runBackendConformance('redis', ({ clock, namespace }) => new RedisBackend({ url: redisUrl, prefix: namespace, clock }), {

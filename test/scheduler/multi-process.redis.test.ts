@@ -42,7 +42,7 @@ describe.skipIf(url === '')('Scheduler across processes on Redis', () => {
         { what: 'every task to be in the finished set', timeoutMs: 15_000, intervalMs: 200 },
       );
       expect(unfinished).toEqual([]); // tasks lost: 0
-      expect(await queue.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
+      expect(await queue.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0, deadDropped: 0 });
 
       const starts = new Map<string, number>();
       for (const n of nodes) for (const m of n.messages) if (m.type === 'start') starts.set(m.id!, (starts.get(m.id!) ?? 0) + 1);

@@ -63,7 +63,7 @@ describe.skipIf(!available)(`scheduler script calls on Redis${available ? '' : '
       // call with the last completion; a few to spare for a lease extension or a heartbeat
       expect(calls).toBeGreaterThanOrEqual(tasks);
       expect(calls).toBeLessThanOrEqual(tasks + 5);
-      expect(await backend.queue('counted').stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
+      expect(await backend.queue('counted').stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0, deadDropped: 0 });
     } finally {
       await scheduler.stop();
       await backend.close();

@@ -23,7 +23,11 @@ export interface QueueKeys {
   active: string;
   /** Hash: leased id -> "token|envelope". */
   leases: string;
-  /** Set: ids waiting, delayed or leased (for duplicate detection). */
+  /**
+   * Hash: every id waiting, delayed, leased, dead or cancelled (for duplicate detection) -> the
+   * envelope as it is stored in its ready list or zset (so get finds a task in O(1)), the dead
+   * letter for a dead id, '' while leased or cancelled.
+   */
   ids: string;
   /** Set: finished ids, readable with SISMEMBER (bindable: keys.finished). */
   finished: string;
@@ -44,8 +48,13 @@ export interface QueueKeys {
   cancelled: string;
   /** Sorted set: cancelled ids scored by cancellation time (ms, server time), for retainFinishedMs. */
   cancelledAt: string;
-  /** Set: the ids of the tasks in `dead` (also kept in `ids`, so enqueue meets them only among queued ids). */
+  /**
+   * Sorted set: the ids of the tasks in `dead`, scored by their death time (ms, server time); their
+   * letters are also kept in `ids`, so enqueue meets them only among queued ids.
+   */
   deadIds: string;
+  /** Counter: the dead letters retainDead dropped over the queue's life (stats().deadDropped). */
+  deadDropped: string;
   /** Hash: finished id -> its result (JSON text), pruned with the finished id. */
   results: string;
   /** Hash: active id -> its latest progress (JSON text), dropped when the task leaves the active state. */
@@ -147,6 +156,7 @@ export class KeyLayout {
       cancelledAt: `${b}:cancelled-at`,
       results: `${b}:results`,
       deadIds: `${b}:dead-ids`,
+      deadDropped: `${b}:dead-dropped`,
       progress: `${b}:progress`,
       watching: `${b}:watching`,
       paused: `${b}:paused`,

@@ -3,7 +3,6 @@ import {
   silentLogger,
   SystemClock,
   InvalidArgumentError,
-  NotSupportedError,
   type Backend,
   type Clock,
   type LockManager,
@@ -38,6 +37,7 @@ import { KeyLayout, type QueueKeys } from './key-layout.js';
 import { LockGrants } from './locks/lock-grants.js';
 import { RedisLockStore } from './locks/redis-lock-store.js';
 import { RedisPermitStore, type PermitKind } from './locks/redis-permit-store.js';
+import { KnownQueues } from './queue/known-queues.js';
 import { QueueWaiter } from './queue/queue-waiter.js';
 import { RedisQueueStore } from './queue/redis-queue-store.js';
 import { ShardedQueueStore } from './queue/sharded-queue-store.js';
@@ -88,6 +88,7 @@ export class RedisBackend implements Backend {
   readonly kind = 'redis';
   private readonly ctx: BackendContext;
   private readonly waiters = new Map<string, QueueWaiter>();
+  private readonly known: KnownQueues;
   private readonly watches = new Map<string, GroupWatch>();
   private lockGrants: LockGrants | undefined;
   private closing: Promise<void> | undefined;
@@ -117,6 +118,7 @@ export class RedisBackend implements Backend {
     const runner = new ScriptRunner(connections.main, connections.address, ready);
     const subscriptions = new Subscriptions(() => connections.createSubscriber(), clock, logger);
     this.ctx = new BackendContext(clock, logger, new KeyLayout(prefix), connections, runner, subscriptions);
+    this.known = new KnownQueues(this.ctx);
   }
 
   /** The key prefix of this backend. */
@@ -139,12 +141,12 @@ export class RedisBackend implements Backend {
         throw new InvalidArgumentError('options.keys', 'cannot be combined with shards > 1 (bound names are one shard)');
       const shards = Array.from({ length: resolved.shards }, (_, i) => {
         const keys = this.ctx.keys.queue(`${name}:s${i}`);
-        return new RedisQueueStore(name, resolved, this.ctx, keys, this.waiterFor(keys));
+        return new RedisQueueStore(name, resolved, this.ctx, keys, this.waiterFor(keys), this.known);
       });
       return new StoreQueue<T>(name, new ShardedQueueStore(this.ctx, shards), resolved, this.ctx);
     }
     const keys = this.ctx.keys.queue(name, resolved.keys);
-    return new StoreQueue<T>(name, new RedisQueueStore(name, resolved, this.ctx, keys, this.waiterFor(keys)), resolved, this.ctx);
+    return new StoreQueue<T>(name, new RedisQueueStore(name, resolved, this.ctx, keys, this.waiterFor(keys), this.known), resolved, this.ctx);
   }
 
   // One waiter per wait list in this backend, shared by every handle on that queue (or shard).
@@ -207,10 +209,10 @@ export class RedisBackend implements Backend {
     return new StoreRwLockManager(this.permitStore('rwlock'), this.ctx.clock, options, this.ctx.logger, this.assertOpen, this.onClose);
   }
 
-  /** See Backend.queues. Not implemented on this backend yet: throws NotSupportedError (capability `inspection`). */
+  /** See Backend.queues: the members of `<prefix>:{queues}`, to which a process adds a queue at its first enqueue or lease call. */
   async queues(): Promise<string[]> {
     this.assertOpen();
-    throw new NotSupportedError('backend.queues', 'inspection');
+    return this.known.list();
   }
 
   // Lock, semaphore and read/write-lock waiters of this backend share its one grant channel.

@@ -47,7 +47,7 @@ describe.skipIf(url === '')(`redis cancellation across nodes${url === '' ? ' (SK
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await client.recoverStalled()).toBe(0);
     expect(started).toEqual(['k']);
-    expect(await client.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
+    expect(await client.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0, deadDropped: 0 });
     expect(await client.outcome('k')).toEqual({ state: 'cancelled', reason: 'stop' });
   });
 
@@ -65,7 +65,7 @@ describe.skipIf(url === '')(`redis cancellation across nodes${url === '' ? ' (SK
     expect(await q.cancel('prio/1')).toBe('cancelled');
     expect(await q.cancel('late')).toBe('cancelled');
     expect(await q.cancel('raw-1')).toBe('cancelled');
-    expect(await q.stats()).toEqual({ waiting: 1, active: 0, delayed: 0, dead: 0 });
+    expect(await q.stats()).toEqual({ waiting: 1, active: 0, delayed: 0, dead: 0, deadDropped: 0 });
     expect((await q.dequeueMany(10)).map((l) => l.id)).toEqual(['kept']);
     expect((await q.enqueue('again', { id: 'prio/1' })).status).toBe('cancelled');
   });

@@ -22,7 +22,7 @@ describe.skipIf(url === '')(`redis deliveries to waiting workers${url === '' ? '
     const lease = (await waiting)!;
     expect(lease).toMatchObject({ id: 'h1', payload: 'hello', attempt: 1 });
     expect(lease.deadline).toBeGreaterThan(Date.now());
-    expect(await worker.queue('jobs').stats()).toEqual({ waiting: 0, active: 1, delayed: 0, dead: 0 });
+    expect(await worker.queue('jobs').stats()).toEqual({ waiting: 0, active: 1, delayed: 0, dead: 0, deadDropped: 0 });
     expect(await producer.queue('jobs').enqueue('again', { id: 'h1' })).toEqual({ id: 'h1', status: 'duplicate' });
     expect(await worker.queue('jobs').complete(lease)).toBe(true);
     expect(await producer.queue('jobs').isFinished('h1')).toBe(true);
@@ -52,7 +52,7 @@ describe.skipIf(url === '')(`redis deliveries to waiting workers${url === '' ? '
     ]);
     expect((await q.dequeueMany(5)).length).toBe(0);
     expect(await Promise.all(leases.map((l) => q.complete(l)))).toEqual([true, true]);
-    expect(await q.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
+    expect(await q.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0, deadDropped: 0 });
   });
 
   it('a delivery whose worker died after receiving it is recovered when its lease expires, never run twice before', async () => {

@@ -7,7 +7,7 @@ const r = new Resources();
 describe.skipIf(url === '')(`redis key layout${url === '' ? ' (SKIPPED: no redis-server)' : ''}`, () => {
   afterEach(() => r.closeAll());
 
-  it('a queue keeps its state under <prefix>:{queue:<name>}:<part>, one hash tag for all parts', async () => {
+  it('a queue keeps its state under <prefix>:{queue:<name>}:<part>, one hash tag for all parts; its name is in <prefix>:{queues}', async () => {
     const prefix = uniquePrefix('layout');
     const q = r.backend(url, { prefix }).queue<string>('emails', { maxAttempts: 1 });
     const raw = r.raw(url);
@@ -25,6 +25,7 @@ describe.skipIf(url === '')(`redis key layout${url === '' ? ' (SKIPPED: no redis
     const base = `${prefix}:{queue:emails}`;
     expect(keys).toEqual(
       [
+        `${prefix}:{queues}`,
         `${base}:active`,
         `${base}:dead`,
         `${base}:dead-ids`,
@@ -39,8 +40,14 @@ describe.skipIf(url === '')(`redis key layout${url === '' ? ' (SKIPPED: no redis
     expect(await raw.type(`${base}:finished-at`)).toBe('zset');
     expect(await raw.sismember(`${base}:finished`, 'a')).toBe(1);
     expect(await raw.zscore(`${base}:active`, 'd')).not.toBeNull();
-    expect(await raw.smembers(`${base}:ids`)).toEqual(expect.arrayContaining(['c', 'd']));
+    expect(await raw.smembers(`${prefix}:{queues}`)).toEqual(['emails']);
+    // ids: every queued id -> its stored envelope ('' while leased); the dead letter for a dead id
+    expect(await raw.type(`${base}:ids`)).toBe('hash');
+    expect(await raw.type(`${base}:dead-ids`)).toBe('zset');
+    expect(await raw.hget(`${base}:ids`, 'c')).toBe((await raw.zrangebyscore(`${base}:delayed`, '-inf', '+inf'))[0]);
+    expect(await raw.hget(`${base}:ids`, 'd')).toBe('');
     const [envelope] = await raw.lrange(`${base}:dead`, 0, -1);
+    expect(await raw.hget(`${base}:ids`, 'b')).toBe(envelope);
     expect(JSON.parse(envelope!)).toMatchObject({ baton: 1, id: 'b', payload: '"b"', attempt: 1, lastError: 'Error: boom' });
   });
 

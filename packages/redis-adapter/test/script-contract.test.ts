@@ -139,7 +139,7 @@ describe('the prelude a script carries', () => {
     expect(helper('envelope', acquire)).toBe(false);
     expect(helper('settle_permits', acquire)).toBe(false);
     const enqueue = scriptSource(SCRIPTS.find((s) => s.name === 'enqueueTasks')!);
-    for (const name of ['call', 'wrong_type', 'sliced', 'server_ms', 'envelope', 'decode', 'within_retention', 'revive_dead', 'task_matcher'])
+    for (const name of ['call', 'wrong_type', 'sliced', 'server_ms', 'envelope', 'decode', 'within_retention', 'revive_dead'])
       expect(helper(name, enqueue)).toBe(true);
     expect(helper('hand_over', enqueue)).toBe(false);
   });

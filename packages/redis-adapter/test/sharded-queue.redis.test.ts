@@ -57,7 +57,12 @@ describe.skipIf(!available)(`sharded queues on a 3-master Redis Cluster${availab
     await q.enqueueMany(Array.from({ length: 200 }, (_, i) => ({ payload: i })));
     const perNode = await Promise.all(nodes.map((n) => n.keys(`${prefix}:*`)));
     for (const keys of perNode) expect(keys.length).toBeGreaterThan(0);
-    const tags = new Set(perNode.flat().map((k) => /\{queue:jobs:s(\d+)\}/.exec(k)?.[1]));
+    const tags = new Set(
+      perNode
+        .flat()
+        .filter((k) => k !== `${prefix}:{queues}`)
+        .map((k) => /\{queue:jobs:s(\d+)\}/.exec(k)?.[1]),
+    );
     expect([...tags].map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i));
   });
 
@@ -76,7 +81,7 @@ describe.skipIf(!available)(`sharded queues on a 3-master Redis Cluster${availab
     expect(new Set(done)).toEqual(new Set(results.map((r) => r.id)));
     expect((await qa.enqueue('again', { id: 'task-7' })).status).toBe('finished');
     expect(await qb.isFinished('task-149')).toBe(true);
-    expect(await qa.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
+    expect(await qa.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0, deadDropped: 0 });
   });
 
   it("stats are the sums of the shards' own lists and sets", async () => {
@@ -87,7 +92,7 @@ describe.skipIf(!available)(`sharded queues on a 3-master Redis Cluster${availab
     const leased = await q.dequeueMany(10);
     expect(await q.fail(leased[0]!, new Error('boom'))).toBe('dead');
     const stats = await q.stats();
-    expect(stats).toEqual({ waiting: 90, active: 9, delayed: 20, dead: 1 });
+    expect(stats).toEqual({ waiting: 90, active: 9, delayed: 20, dead: 1, deadDropped: 0 });
     let waiting = 0;
     let active = 0;
     let delayed = 0;
@@ -99,6 +104,36 @@ describe.skipIf(!available)(`sharded queues on a 3-master Redis Cluster${availab
     }
     expect({ waiting, active, delayed }).toEqual({ waiting: 90, active: 9, delayed: 20 });
     expect((await q.deadLetters()).map((t) => t.id)).toEqual([leased[0]!.id]);
+  });
+
+  it('inspection reaches every shard: get, list walks, pause, retryDead, remove, purge and queues()', async () => {
+    const prefix = uniquePrefix('shard-inspect');
+    const [a, b] = [backend(prefix), backend(prefix)];
+    const q = a.queue<string>('jobs', { shards: 4, maxAttempts: 1 });
+    const other = b.queue<string>('jobs', { shards: 4, maxAttempts: 1 });
+    const ids = Array.from({ length: 40 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+    expect(new Set(ids.map((id) => shardOf(id, 4))).size).toBe(4);
+    await q.enqueueMany(ids.map((id) => ({ payload: id, id })));
+    const walked: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof other.list>> = await other.list('waiting', cursor === null ? { limit: 7 } : { limit: 7, cursor });
+      walked.push(...page.tasks.map((t) => t.id));
+      cursor = page.cursor;
+    } while (cursor !== null);
+    expect(walked.sort()).toEqual(ids);
+    expect(await other.get('t05')).toMatchObject({ id: 't05', state: 'waiting', payload: 't05' });
+    await q.pause();
+    expect(await other.isPaused()).toBe(true);
+    expect(await other.dequeueMany(5)).toEqual([]);
+    await other.resume();
+    for (const lease of await other.dequeueMany(10)) await other.fail(lease, 'x');
+    expect((await q.list('dead', { limit: 1_000 })).tasks).toHaveLength(10);
+    expect(await q.retryDead({ all: true })).toBe(10);
+    expect(await q.remove('t01')).toBe('removed');
+    expect(await other.stats()).toMatchObject({ waiting: 39, dead: 0 });
+    expect(await other.purge('waiting')).toBe(39);
+    expect(await b.queues()).toEqual(['jobs']);
   });
 
   it('a waiting worker is woken by a task on any shard, without polling', async () => {

@@ -18,13 +18,16 @@ export interface Envelope {
   priority?: number;
   headers?: string;
   lastError?: string;
+  /** A delayed task's due time as its producer saw it (ms, its clock; reported by get, never compared). */
+  dueAt?: number;
 }
 
-/** The stored form of a new task. */
+/** The stored form of a new task (a delayed one carries its due time as this node sees it). */
 export function encodeEnvelope(task: PreparedTask, enqueuedAt: number): string {
   const env: Envelope = { baton: 1, id: task.id, payload: task.json, attempt: 0, enqueuedAt };
   if (task.priority !== 0) env.priority = task.priority;
   if (task.headers !== undefined) env.headers = JSON.stringify(task.headers);
+  if (task.delayMs > 0) env.dueAt = enqueuedAt + task.delayMs;
   return JSON.stringify(env);
 }
 

@@ -1,4 +1,4 @@
-import type { CancelResult, EnqueueResult, QueueStats } from '@baton/core';
+import type { CancelResult, EnqueueResult, QueueStats, RemoveResult, TaskState } from '@baton/core';
 import { BackendDataError } from '@baton/core';
 import { ReplyCode } from '../reply-codes.js';
 import { arrayReply, heldReply, numberReply } from '../reply-decoders.js';
@@ -104,7 +104,7 @@ export const leaseTasks = defineScript('leaseTasks', {
     'watching',
     'paused',
   ],
-  args: ['visibilityMs', 'max', 'retainMs', 'tokenBase', 'idleMember', 'idleForMs', 'floor', 'wantTop', 'eventsChannel'],
+  args: ['visibilityMs', 'max', 'retainMs', 'tokenBase', 'idleMember', 'idleForMs', 'floor', 'wantTop', 'eventsChannel', 'holder', 'deadline'],
   rest: { name: 'completions', fields: ['id', 'token'] },
   decode: decodeLease,
 });
@@ -126,8 +126,8 @@ export const completeTask = defineScript('completeTask', {
 
 /** Retries or dead-letters a lease; false when it was lost. */
 export const failTask = defineScript('failTask', {
-  keys: ['leases', 'active', 'ids', 'delayed', 'dead', 'wait', 'prioritized', 'sequence', 'progress', 'deadIds'],
-  args: ['id', 'token', 'dead', 'retryInMs', 'message', 'dueChannel', 'eventsChannel'],
+  keys: ['leases', 'active', 'ids', 'delayed', 'dead', 'wait', 'prioritized', 'sequence', 'progress', 'deadIds', 'deadDropped'],
+  args: ['id', 'token', 'dead', 'retryInMs', 'message', 'dueChannel', 'eventsChannel', 'dueAt', 'retainCount', 'retainAgeMs'],
   decode: heldReply,
 });
 
@@ -140,19 +140,18 @@ export const extendLease = defineScript('extendLease', {
 
 /** Expired leases back to the wait list or the dead letters; how many it moved. */
 export const recoverStalledTasks = defineScript('recoverStalledTasks', {
-  keys: ['active', 'leases', 'ids', 'wait', 'dead', 'prioritized', 'sequence', 'progress', 'deadIds'],
-  args: ['maxAttempts', 'limit', 'dueChannel', 'eventsChannel'],
+  keys: ['active', 'leases', 'ids', 'wait', 'dead', 'prioritized', 'sequence', 'progress', 'deadIds', 'deadDropped'],
+  args: ['maxAttempts', 'limit', 'dueChannel', 'eventsChannel', 'retainCount', 'retainAgeMs'],
   decode: numberReply,
 });
 
-/** Counts by state. */
+/** Counts by state, after dropping dead letters past retainDead. */
 export const readStats = defineScript('readStats', {
-  keys: ['wait', 'claimed', 'active', 'delayed', 'dead', 'prioritized'],
-  args: [],
-  readOnly: true,
+  keys: ['wait', 'claimed', 'active', 'delayed', 'dead', 'prioritized', 'deadIds', 'ids', 'deadDropped'],
+  args: ['retainCount', 'retainAgeMs', 'pruneMax'],
   decode: (reply): QueueStats => {
-    const [waiting, active, delayed, dead] = arrayReply(reply, 'readStats').map(Number);
-    return { waiting: waiting!, active: active!, delayed: delayed!, dead: dead! };
+    const [waiting, active, delayed, dead, deadDropped] = arrayReply(reply, 'readStats').map(Number);
+    return { waiting: waiting!, active: active!, delayed: delayed!, dead: dead!, deadDropped: deadDropped! };
   },
 });
 
@@ -193,7 +192,7 @@ export const cancelTask = defineScript('cancelTask', {
 
 /** How a task ended (see OutcomeReply). */
 export const readOutcome = defineScript('readOutcome', {
-  keys: ['finished', 'finishedAt', 'dead', 'cancelled', 'cancelledAt', 'results', 'deadIds'],
+  keys: ['finished', 'finishedAt', 'dead', 'cancelled', 'cancelledAt', 'results', 'deadIds', 'ids'],
   args: ['id', 'head', 'retainMs'],
   readOnly: true,
   decode: (reply): OutcomeReply => {
@@ -229,4 +228,58 @@ export const setPaused = defineScript('setPaused', {
   keys: ['paused', 'idle'],
   args: ['paused', 'dueChannel'],
   decode: (reply) => Number(reply) === 1,
+});
+
+/** A task as readTask found it: its state and three texts (see listTasks.lua); undefined when unknown. */
+export interface TaskReply {
+  state: TaskState;
+  a: string;
+  b: string;
+  c: string;
+}
+
+/** Task `id` as it is now, without a scan (see TaskReply). */
+export const readTask = defineScript('readTask', {
+  keys: ['leases', 'active', 'progress', 'ids', 'delayed', 'deadIds', 'cancelled', 'cancelledAt', 'finished', 'finishedAt', 'results'],
+  args: ['id', 'retainMs'],
+  readOnly: true,
+  decode: (reply): TaskReply | undefined => {
+    const r = arrayReply(reply, 'readTask').map(String);
+    return r.length < 4 ? undefined : { state: r[0] as TaskState, a: r[1]!, b: r[2]!, c: r[3]! };
+  },
+});
+
+/** One page of a state, three texts per task (see listTasks.lua). */
+export const listTasks = defineScript('listTasks', {
+  keys: ['wait', 'claimed', 'prioritized', 'delayed', 'active', 'leases', 'progress', 'ids', 'deadIds', 'finishedAt', 'results', 'cancelled', 'cancelledAt'],
+  args: ['state', 'want', 'segment', 'score', 'retainMs'],
+  rest: { name: 'anchors', fields: ['id'] },
+  readOnly: true,
+  decode: (reply): string[] => arrayReply(reply, 'listTasks').map(String),
+});
+
+/** Redrives dead letters (the given ids, or the oldest); how many. */
+export const retryDead = defineScript('retryDead', {
+  keys: ['dead', 'deadIds', 'ids', 'wait', 'prioritized', 'sequence'],
+  args: ['max', 'dueChannel'],
+  rest: { name: 'ids', fields: ['id'] },
+  decode: numberReply,
+});
+
+/** Forgets a task in any state but active. */
+export const removeTask = defineScript('removeTask', {
+  keys: ['wait', 'claimed', 'delayed', 'prioritized', 'leases', 'ids', 'dead', 'deadIds', 'cancelled', 'cancelledAt', 'finished', 'finishedAt', 'results'],
+  args: ['id'],
+  decode: (reply): RemoveResult => {
+    const result = String(reply);
+    if (result !== 'removed' && result !== 'active' && result !== 'not-found') throw new BackendDataError(`removeTask answered ${result}.`);
+    return result;
+  },
+});
+
+/** Removes up to `max` tasks of one state; how many. */
+export const purgeTasks = defineScript('purgeTasks', {
+  keys: ['wait', 'claimed', 'delayed', 'prioritized', 'sequence', 'ids', 'dead', 'deadIds', 'cancelled', 'cancelledAt', 'finished', 'finishedAt', 'results'],
+  args: ['state', 'max'],
+  decode: numberReply,
 });

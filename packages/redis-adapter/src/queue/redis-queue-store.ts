@@ -4,11 +4,15 @@ import {
   type CancelResult,
   type EnqueueResult,
   type Lease,
+  type PurgeableState,
   type QueueEvent,
   type QueueEventType,
   type QueueStats,
+  type RemoveResult,
   type Task,
+  type TaskInfo,
   type TaskOutcome,
+  type TaskState,
 } from '@baton/core';
 import {
   newToken,
@@ -20,6 +24,7 @@ import {
   type QueueStoreSupport,
   type QueueSubscription,
   type ResolvedQueueOptions,
+  type StorePage,
 } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
 import type { QueueKeys } from '../key-layout.js';
@@ -44,14 +49,18 @@ import {
 } from './queue-scripts.js';
 import { watchQueueEvents, type EventSource } from './queue-events.js';
 import type { QueueWaiter } from './queue-waiter.js';
+import type { KnownQueues } from './known-queues.js';
+import { getTask, listPage, purge, redrive, remove, type QueueAccess } from './queue-admin.js';
 
 /** Most tasks one enqueueTasks call carries: core's MAX_BATCH, so every enqueueMany is one round trip. */
 const ENQUEUE_CHUNK = MAX_BATCH;
 /** Most expired leases one recoverStalledTasks call handles; recoverStalled loops until none are left. */
 const RECOVER_CHUNK = 1_000;
+/** Most dead letters past retainDead one readStats call drops (core's PURGE_BATCH). */
+const PRUNE_CHUNK = 1_000;
 
 /** What the Redis store carries through its required methods (see QueueStoreSupport). */
-const SUPPORTS: QueueStoreSupport = { priorities: true, headers: true, results: true };
+const SUPPORTS: QueueStoreSupport = { priorities: true, headers: true, results: true, retainDead: true };
 
 /**
  * Core's QueueStore on Redis. Every step is one Lua script (one round trip): enqueue (LPUSH or
@@ -64,7 +73,7 @@ const SUPPORTS: QueueStoreSupport = { priorities: true, headers: true, results: 
  * `LPUSH`es by other clients wake workers too. A sharded queue composes one of these per shard
  * (see ShardedQueueStore).
  */
-export class RedisQueueStore implements QueueStore {
+export class RedisQueueStore implements QueueStore, QueueAccess {
   /** See QueueStore.supports. */
   readonly supports = SUPPORTS;
   private readonly completions = new CompletionBatcher((items) => this.completeMany(items));
@@ -76,10 +85,11 @@ export class RedisQueueStore implements QueueStore {
   constructor(
     /** The queue's name, as its events carry it. */
     readonly name: string,
-    private readonly options: ResolvedQueueOptions,
-    private readonly ctx: BackendContext,
-    private readonly keys: QueueKeys,
+    readonly options: ResolvedQueueOptions,
+    readonly ctx: BackendContext,
+    readonly keys: QueueKeys,
     readonly waiter: QueueWaiter,
+    private readonly known: KnownQueues,
   ) {}
 
   /** See QueueStore.add: one script call per 10,000 tasks. */
@@ -98,7 +108,7 @@ export class RedisQueueStore implements QueueStore {
       // lease tokens are "<base>.<n>": one random base per script call, numbered within it
       const { dueChannel, eventsChannel } = this.keys;
       const args = { retainMs: this.options.retainFinishedMs, dueChannel, tokenBase: newToken(), anyPriority, eventsChannel };
-      const statuses = await this.ctx.runner.run(enqueueTasks, this.keys, args, items);
+      const [statuses] = await Promise.all([this.ctx.runner.run(enqueueTasks, this.keys, args, items), this.known.add(this.name)]);
       chunk.forEach((t, j) => results.push({ id: t.id, status: statuses[j]! }));
     }
     return results;
@@ -112,7 +122,7 @@ export class RedisQueueStore implements QueueStore {
       const epoch = this.waiter.epoch;
       let lease: Awaited<ReturnType<typeof this.leaseOnce>>;
       try {
-        lease = await this.leaseOnce(max, wait.signal?.aborted ? 0 : giveUpAt);
+        lease = await this.leaseOnce(max, wait.signal?.aborted ? 0 : giveUpAt, undefined, wait.holder);
       } catch (error) {
         // A wait cut short by close() settles with nothing, like a wait that ran out. If the script
         // did run before the connection went, its leases expire and are recovered: nothing is lost.
@@ -179,7 +189,20 @@ export class RedisQueueStore implements QueueStore {
   async fail(lease: LeaseRef, decision: FailDecision): Promise<boolean> {
     const { id, token } = lease;
     const { dead, retryInMs, message } = decision;
-    const args = { id, token, dead: dead ? 1 : 0, retryInMs, message, dueChannel: this.keys.dueChannel, eventsChannel: this.keys.eventsChannel };
+    const { count, ageMs } = this.options.retainDead;
+    const args = {
+      id,
+      token,
+      dead: dead ? 1 : 0,
+      retryInMs,
+      message,
+      dueChannel: this.keys.dueChannel,
+      eventsChannel: this.keys.eventsChannel,
+      // reported by get as the retry's due time, in the frame of this node (like enqueuedAt)
+      dueAt: this.ctx.clock.now() + retryInMs,
+      retainCount: count,
+      retainAgeMs: ageMs,
+    };
     return this.ctx.runner.run(failTask, this.keys, args);
   }
 
@@ -197,16 +220,50 @@ export class RedisQueueStore implements QueueStore {
   async recoverStalled(): Promise<number> {
     let total = 0;
     for (;;) {
-      const args = { maxAttempts: this.options.maxAttempts, limit: RECOVER_CHUNK, dueChannel: this.keys.dueChannel, eventsChannel: this.keys.eventsChannel };
+      const { retainDead } = this.options;
+      const args = {
+        maxAttempts: this.options.maxAttempts,
+        limit: RECOVER_CHUNK,
+        dueChannel: this.keys.dueChannel,
+        eventsChannel: this.keys.eventsChannel,
+        retainCount: retainDead.count,
+        retainAgeMs: retainDead.ageMs,
+      };
       const count = await this.ctx.runner.run(recoverStalledTasks, this.keys, args);
       total += count;
       if (count < RECOVER_CHUNK) return total;
     }
   }
 
-  /** See QueueStore.stats. */
+  /** See QueueStore.stats: one script call, which first drops dead letters past retainDead (at most 1,000). */
   async stats(): Promise<QueueStats> {
-    return this.ctx.runner.run(readStats, this.keys, {});
+    const { count, ageMs } = this.options.retainDead;
+    return this.ctx.runner.run(readStats, this.keys, { retainCount: count, retainAgeMs: ageMs, pruneMax: PRUNE_CHUNK });
+  }
+
+  /** See QueueStore.get: one read-only script call, O(1) (see readTask.lua). */
+  get(id: string): Promise<TaskInfo | undefined> {
+    return getTask(this, id);
+  }
+
+  /** See QueueStore.list: one read-only script call per page (see listTasks.lua). */
+  list(state: TaskState, limit: number, after: string | undefined): Promise<StorePage> {
+    return listPage(this, state, limit, after);
+  }
+
+  /** See QueueStore.retryDead: one script call. */
+  retryDead(ids: readonly string[] | undefined, max: number): Promise<number> {
+    return redrive(this, ids, max);
+  }
+
+  /** See QueueStore.remove: one script call. */
+  remove(id: string): Promise<RemoveResult> {
+    return remove(this, id);
+  }
+
+  /** See QueueStore.purge: one script call of at most `max` tasks. */
+  purge(state: PurgeableState, max: number): Promise<number> {
+    return purge(this, state, max);
   }
 
   /**
@@ -226,7 +283,7 @@ export class RedisQueueStore implements QueueStore {
     return result;
   }
 
-  /** See QueueStore.outcome: one read-only script call (a dead task is found by reading the dead letters). */
+  /** See QueueStore.outcome: one read-only script call. */
   async outcome(id: string): Promise<TaskOutcome | undefined> {
     const { state, detail } = await this.ctx.runner.run(readOutcome, this.keys, { id, head: envelopeHead(id), retainMs: this.options.retainFinishedMs });
     if (state === 'finished') return { state, result: detail === undefined ? undefined : parseStored(detail, this.keys.results) };
@@ -261,9 +318,10 @@ export class RedisQueueStore implements QueueStore {
    * queue's waiter as idle until then, so that enqueues deliver to it (see QueueWaiter). With
    * `floor` (a sharded queue's), only tasks of at least that priority are leased.
    */
-  async leaseOnce(max: number, idleUntil = 0, floor?: number): Promise<{ leases: Lease<unknown>[]; nextDueInMs: number; top: number }> {
+  async leaseOnce(max: number, idleUntil = 0, floor?: number, holder?: string): Promise<{ leases: Lease<unknown>[]; nextDueInMs: number; top: number }> {
     const now = this.ctx.clock.now();
     const visibilityMs = this.options.visibilityTimeoutMs;
+    const deadline = now + visibilityMs;
     const args = {
       visibilityMs,
       max,
@@ -275,6 +333,8 @@ export class RedisQueueStore implements QueueStore {
       floor: floor ?? NO_PRIORITY,
       wantTop: floor === undefined ? 0 : 1,
       eventsChannel: this.keys.eventsChannel,
+      holder: holder ?? '',
+      deadline,
     };
     // completions of this turn that have not left yet go along (at most one batch's worth)
     const completions = this.completions.take();
@@ -282,13 +342,12 @@ export class RedisQueueStore implements QueueStore {
     for (const c of completions) pairs.push(c.id, c.token);
     let reply: LeaseReply;
     try {
-      reply = await this.ctx.runner.run(leaseTasks, this.keys, args, pairs);
+      [reply] = await Promise.all([this.ctx.runner.run(leaseTasks, this.keys, args, pairs), this.known.add(this.name)]);
     } catch (error) {
       for (const c of completions) c.reject(error);
       throw error;
     }
     completions.forEach((c, j) => c.resolve(reply.completed[j] === true));
-    const deadline = now + visibilityMs;
     const leases: Lease<unknown>[] = [];
     for (const { envelope, token } of reply.leased) leases.push({ ...decodeEnvelope<unknown>(envelope, this.keys.wait), token, deadline });
     return { leases, nextDueInMs: reply.nextDueInMs, top: reply.top };

@@ -1,6 +1,20 @@
 import { setMaxListeners } from 'node:events';
-import type { CancelResult, EnqueueResult, Lease, QueueEvent, QueueEventType, QueueStats, Task, TaskOutcome } from '@baton/core';
-import type { FailDecision, LeaseRef, LeaseWait, PreparedTask, QueueStore, QueueStoreSupport, QueueSubscription } from '@baton/core/adapter';
+import {
+  InvalidCursorError,
+  type CancelResult,
+  type EnqueueResult,
+  type Lease,
+  type PurgeableState,
+  type QueueEvent,
+  type QueueEventType,
+  type QueueStats,
+  type RemoveResult,
+  type Task,
+  type TaskInfo,
+  type TaskOutcome,
+  type TaskState,
+} from '@baton/core';
+import type { FailDecision, LeaseRef, LeaseWait, PreparedTask, QueueStore, QueueStoreSupport, QueueSubscription, StorePage } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
 import { watchQueueEvents } from './queue-events.js';
 import { NO_PRIORITY } from './queue-scripts.js';
@@ -44,6 +58,9 @@ export function shardOf(id: string, shards: number): number {
  *   other waits.
  * - FIFO within one priority holds per shard, not across shards. Stats and recoverStalled add up over shards;
  *   deadLetters interleaves the shards' lists (newest first within each shard).
+ * - Inspection: get and remove go to the shard of the id; list walks the shards one after the
+ *   other (each in its state's order), its position naming the shard; retryDead, purge and pause
+ *   go to every shard.
  */
 export class ShardedQueueStore implements QueueStore {
   /** See QueueStore.supports: what every shard supports. */
@@ -89,7 +106,7 @@ export class ShardedQueueStore implements QueueStore {
     for (;;) {
       if (this.ctx.closed) return [];
       const epochs = this.shards.map((s) => s.waiter.epoch);
-      const { leases, nextDueInMs } = await this.sweep(max, wait.signal?.aborted ? 0 : giveUpAt);
+      const { leases, nextDueInMs } = await this.sweep(max, wait.signal?.aborted ? 0 : giveUpAt, wait.holder);
       if (leases.length > 0) return leases;
       const remaining = giveUpAt - this.ctx.clock.now();
       if (remaining <= 0 || this.ctx.closed) return [];
@@ -180,14 +197,81 @@ export class ShardedQueueStore implements QueueStore {
   /** See QueueStore.stats: the sum over shards. */
   async stats(): Promise<QueueStats> {
     const all = await Promise.all(this.shards.map((s) => s.stats()));
-    const total: QueueStats = { waiting: 0, active: 0, delayed: 0, dead: 0 };
+    const total: Required<QueueStats> = { waiting: 0, active: 0, delayed: 0, dead: 0, deadDropped: 0 };
     for (const s of all) {
       total.waiting += s.waiting;
       total.active += s.active;
       total.delayed += s.delayed;
       total.dead += s.dead;
+      total.deadDropped += s.deadDropped ?? 0;
     }
     return total;
+  }
+
+  /** See QueueStore.get, on the shard of the id. */
+  get(id: string): Promise<TaskInfo | undefined> {
+    return this.shardFor(id).get(id);
+  }
+
+  /** See QueueStore.remove, on the shard of the id. */
+  remove(id: string): Promise<RemoveResult> {
+    return this.shardFor(id).remove(id);
+  }
+
+  /**
+   * See QueueStore.list: shard 0's walk, then shard 1's, …; a position is "<shard> <that shard's
+   * position>". A page may hold fewer than `limit` tasks where one shard's walk ends.
+   */
+  async list(state: TaskState, limit: number, after: string | undefined): Promise<StorePage> {
+    let shard = 0;
+    let position: string | undefined;
+    if (after !== undefined) {
+      const cut = after.indexOf(' ');
+      shard = Number(after.slice(0, cut));
+      if (cut < 1 || !Number.isInteger(shard) || shard < 0 || shard >= this.shards.length) {
+        throw new InvalidCursorError('options.cursor', 'does not name a position in this queue');
+      }
+      position = after.slice(cut + 1) || undefined;
+    }
+    for (; shard < this.shards.length; shard++, position = undefined) {
+      const page = await this.shards[shard]!.list(state, limit, position);
+      if (page.next !== undefined) return { tasks: page.tasks, next: `${shard} ${page.next}` };
+      // this shard's walk ended: the page goes on to the next shard's start when it is not full
+      if (page.tasks.length > 0 || shard === this.shards.length - 1) {
+        const more = shard < this.shards.length - 1;
+        return { tasks: page.tasks, next: more ? `${shard + 1} ` : undefined };
+      }
+    }
+    return { tasks: [], next: undefined };
+  }
+
+  /** See QueueStore.retryDead: the given ids on their shards, or the oldest of each shard in turn. */
+  async retryDead(ids: readonly string[] | undefined, max: number): Promise<number> {
+    if (ids !== undefined) {
+      const groups = new Map<number, string[]>();
+      for (const id of ids) {
+        const s = shardOf(id, this.shards.length);
+        groups.set(s, [...(groups.get(s) ?? []), id]);
+      }
+      const counts = await Promise.all([...groups].map(([s, group]) => this.shards[s]!.retryDead(group, group.length)));
+      return counts.reduce((a, b) => a + b, 0);
+    }
+    let moved = 0;
+    for (const shard of this.shards) {
+      if (moved >= max) break;
+      moved += await shard.retryDead(undefined, max - moved);
+    }
+    return moved;
+  }
+
+  /** See QueueStore.purge: the shards in turn, at most `max` in all. */
+  async purge(state: PurgeableState, max: number): Promise<number> {
+    let removed = 0;
+    for (const shard of this.shards) {
+      if (removed >= max) break;
+      removed += await shard.purge(state, max - removed);
+    }
+    return removed;
   }
 
   /**
@@ -222,7 +306,7 @@ export class ShardedQueueStore implements QueueStore {
   // Lease calls over the shards, best known priority first (ties from a rotating start), each
   // with the best priority another shard may still hold as its floor, until `max` are leased or
   // every shard was asked and none holds more; the ms until the earliest delayed task is due.
-  private async sweep(max: number, idleUntil: number): Promise<{ leases: Lease<unknown>[]; nextDueInMs: number }> {
+  private async sweep(max: number, idleUntil: number, holder: string | undefined): Promise<{ leases: Lease<unknown>[]; nextDueInMs: number }> {
     const n = this.shards.length;
     const start = this.next;
     this.next = (this.next + 1) % n;
@@ -243,7 +327,7 @@ export class ShardedQueueStore implements QueueStore {
       let floor = NO_PRIORITY;
       for (let s = 0; s < n; s++) if (s !== best) floor = Math.max(floor, rank(s));
       // a floor of Infinity (a shard not asked yet holds an unknown best) leases nothing: a look
-      const got = await this.shards[best]!.leaseOnce(max - leases.length, idleUntil, Math.min(floor, MAX_FLOOR));
+      const got = await this.shards[best]!.leaseOnce(max - leases.length, idleUntil, Math.min(floor, MAX_FLOOR), holder);
       asked[best] = true;
       this.tops[best] = got.top;
       leases.push(...got.leases);

@@ -12,14 +12,14 @@
 -- KEYS[4] prioritized: prioritized zset
 -- KEYS[5] active: active zset
 -- KEYS[6] leases: leases hash
--- KEYS[7] ids: ids set
+-- KEYS[7] ids: ids hash (id -> stored envelope)
 -- KEYS[8] finished: finished set
 -- KEYS[9] finishedAt: finished-at zset
 -- KEYS[10] dead: dead list
 -- KEYS[11] cancelled: cancelled hash (id -> "+<reason>", or "-" without one)
 -- KEYS[12] cancelledAt: cancelled-at zset (id -> ms)
 -- KEYS[13] progress: progress hash
--- KEYS[14] deadIds: dead ids set
+-- KEYS[14] deadIds: dead ids zset
 -- ARGV[1] id: the task id
 -- ARGV[2] head: how its envelope starts as TypeScript writes it ('{"baton":1,"id":<JSON id>,')
 -- ARGV[3] reason: "+<reason>", or "-" without one
@@ -54,7 +54,7 @@ for _, gone in ipairs(old) do cancellation(cancelledKey, cancelledAtKey, idsKey,
 
 if cancellation(cancelledKey, cancelledAtKey, idsKey, id, cutoff) then return { ALREADY_CANCELLED, '' } end
 if is_finished(finishedKey, finishedAtKey, id, cutoff, true) then return { FINISHED, '' } end
-if call('SISMEMBER', deadIdsKey, id) == 1 then return { DEAD, '' } end
+if call('ZSCORE', deadIdsKey, id) then return { DEAD, '' } end
 
 local from = nil
 if call('HEXISTS', leasesKey, id) == 1 then
@@ -70,7 +70,14 @@ else
       break
     end
   end
-  if not from and call('SISMEMBER', idsKey, id) == 1 then
+  local env = not from and call('HGET', idsKey, id)
+  -- the envelope the ids hash keeps is the element itself: the delayed and prioritized zsets
+  -- give it up in O(log n), a list by LREM
+  if env and env ~= '' then
+    if call('ZREM', delayedKey, env) == 1 then from = 'delayed'
+    elseif call('ZREM', prioritizedKey, env) == 1 or call('LREM', claimedKey, 1, env) == 1 or call('LREM', waitKey, 1, env) == 1 then from = 'waiting' end
+  end
+  if not from and env then
     local match = task_matcher(id, head)
     for _, place in ipairs({ { 'list', claimedKey, 'waiting' }, { 'zset', prioritizedKey, 'waiting' }, { 'list', waitKey, 'waiting' }, { 'zset', delayedKey, 'delayed' } }) do
       local el = find_element(place[1], place[2], match)
@@ -84,7 +91,7 @@ else
 end
 
 if not from then return { NOT_FOUND, '' } end
-call('SADD', idsKey, id)
+call('HSET', idsKey, id, '')
 call('HSET', cancelledKey, id, reason)
 call('ZADD', cancelledAtKey, now, id)
 call('HDEL', progressKey, id)

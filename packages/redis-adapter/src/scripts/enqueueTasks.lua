@@ -7,7 +7,7 @@
 -- first. Ready tasks of priority 0 go to the wait list, the others to the prioritized zset.
 -- KEYS[1] wait: wait list
 -- KEYS[2] delayed: delayed zset
--- KEYS[3] ids: ids set
+-- KEYS[3] ids: ids hash (id -> stored envelope)
 -- KEYS[4] finished: finished set
 -- KEYS[5] finishedAt: finished-at zset
 -- KEYS[6] idle: idle zset ("waiter|visibility ms" -> registered until, ms)
@@ -19,7 +19,7 @@
 -- KEYS[12] cancelledAt: cancelled-at zset
 -- KEYS[13] results: results hash (id -> result JSON text)
 -- KEYS[14] dead: dead list
--- KEYS[15] deadIds: dead ids set
+-- KEYS[15] deadIds: dead ids zset
 -- KEYS[16] watching: watching hash (event type -> watched until, ms)
 -- ARGV[1] retainMs: how long finished and cancelled ids are kept (ms)
 -- ARGV[2] dueChannel: the delayed-due channel
@@ -28,7 +28,7 @@
 -- ARGV[5] eventsChannel: the queue's events channel (enqueued, and active for deliveries)
 -- ARGV[6..] tasks (id, envelope, delayMs): the tasks to add
 -- Returns: one code per task, in order: QUEUED, DUPLICATE, FINISHED or CANCELLED. Cancelled and
---   dead ids stay in the ids set, so only a queued id is looked up as cancelled or dead; a dead
+--   dead ids stay in the ids hash, so only a queued id is looked up as cancelled or dead; a dead
 --   one is queued afresh and its dead letter removed.
 -- Times (due times, retention, idle registrations) are the server's.
 local waitKey = KEYS[1]
@@ -56,7 +56,7 @@ local tasksFrom = 6
 
 -- The common call, one ready task of priority 0 whose id is new while no worker waits, with plain
 -- commands and no tables: the finished and ids checks, LPUSH as the first write (a wait list of
--- the wrong type fails it before anything changed), SADD, and the server's time only when someone
+-- the wrong type fails it before anything changed), HSET of the id and its envelope, and the server's time only when someone
 -- watches. Any other call, or this one when a check finds something, takes the general path
 -- below, which reads again what it needs (nothing was written).
 if #ARGV == tasksFrom + 2 and ARGV[tasksFrom + 2] == '0' and not anyPriority then
@@ -66,13 +66,13 @@ if #ARGV == tasksFrom + 2 and ARGV[tasksFrom + 2] == '0' and not anyPriority the
     expect_type(finishedKey, 'set')
     error(finished)
   end
-  if finished == 0 and redis.call('SISMEMBER', idsKey, id) == 0 and redis.call('ZCARD', idleKey) == 0 then
+  if finished == 0 and redis.call('HEXISTS', idsKey, id) == 0 and redis.call('ZCARD', idleKey) == 0 then
     local pushed = redis.pcall('LPUSH', waitKey, ARGV[tasksFrom + 1])
     if type(pushed) == 'table' then
       expect_type(waitKey, 'list')
       error(pushed)
     end
-    redis.call('SADD', idsKey, id)
+    redis.call('HSET', idsKey, id, ARGV[tasksFrom + 1])
     local until_ms = redis.call('HGET', watchingKey, 'enqueued')
     if until_ms then
       local at = server_ms()
@@ -125,34 +125,36 @@ end
 local ids = {}
 for i = tasksFrom, #ARGV, 3 do ids[#ids + 1] = ARGV[i] end
 
--- One SMISMEMBER per slice answers "finished?" and "queued?" for the whole batch. The finished set
+-- One SMISMEMBER and one HMGET per slice answer "finished?" and "queued?" for the whole batch. The finished set
 -- is read first, so a set of the wrong type fails before anything is written.
 local ok, finished = pcall(sliced, 'SMISMEMBER', finishedKey, ids)
 if not ok then
   expect_type(finishedKey, 'set')
   error(finished)
 end
-local queued = sliced('SMISMEMBER', idsKey, ids)
+local queued = sliced('HMGET', idsKey, ids)
 
 -- With priorities in the call, the ready tasks are gathered as { i, id, env, priority } and
 -- delivered highest priority first; without, each is delivered or queued as it comes.
-local out, new_ids, ready, taken, gathered = {}, {}, {}, {}, {}
+local out, new_ids, stored, ready, taken, gathered = {}, {}, {}, {}, {}, {}
 for n, id in ipairs(ids) do
   local i = tasksFrom + (n - 1) * 3
   local env, delay = ARGV[i + 1], tonumber(ARGV[i + 2])
   -- an id that is both queued and finished (a recipe client's SADD) stays a duplicate
   if finished[n] == 1 and within_retention(finishedKey, finishedAtKey, id, cutoff, true, resultsKey) then
-    out[n] = queued[n] == 1 and DUPLICATE or FINISHED
+    out[n] = queued[n] and DUPLICATE or FINISHED
   elseif taken[id] then
     out[n] = DUPLICATE
-  elseif queued[n] == 1 and cancellation(cancelledKey, cancelledAtKey, idsKey, id, cutoff) then
+  elseif queued[n] and cancellation(cancelledKey, cancelledAtKey, idsKey, id, cutoff) then
     out[n] = CANCELLED
-  elseif queued[n] == 1 and call('SISMEMBER', idsKey, id) == 1 and not revive_dead(deadKey, deadIdsKey, id, env) then
+  elseif queued[n] and call('HEXISTS', idsKey, id) == 1 and not revive_dead(deadKey, deadIdsKey, idsKey, id) then
     -- still queued: not dead, no cancellation, or one that ran out was just forgotten (and the id dropped)
     out[n] = DUPLICATE
   else
     taken[id] = true
     new_ids[#new_ids + 1] = id
+    stored[#stored + 1] = id
+    stored[#stored + 1] = env
     if delay > 0 then add_delayed(delayedKey, now + delay, env, dueChannel, now)
     elseif anyPriority then gathered[#gathered + 1] = { i, id, env, envelope_priority(env) }
     elseif not deliver(i, id, env) then ready[#ready + 1] = env end
@@ -171,7 +173,7 @@ if #gathered > 0 then
     end
   end
 end
-sliced('SADD', idsKey, new_ids)
+sliced('HSET', idsKey, stored)
 sliced('LPUSH', waitKey, ready)
 local events = {}
 if #new_ids > 0 and watched(watchingKey, 'enqueued', now) then events[1] = ids_event('enqueued', now, new_ids) end

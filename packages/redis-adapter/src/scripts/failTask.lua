@@ -4,14 +4,15 @@
 -- due channel, since workers blocked on the wait list would not see it.
 -- KEYS[1] leases: leases hash
 -- KEYS[2] active: active zset
--- KEYS[3] ids: ids set
+-- KEYS[3] ids: ids hash (id -> stored envelope)
 -- KEYS[4] delayed: delayed zset
 -- KEYS[5] dead: dead list
 -- KEYS[6] wait: wait list
 -- KEYS[7] prioritized: prioritized zset
 -- KEYS[8] sequence: sequence hash of the prioritized zset
 -- KEYS[9] progress: progress hash
--- KEYS[10] deadIds: dead ids set
+-- KEYS[10] deadIds: dead ids zset (id -> death time, ms)
+-- KEYS[11] deadDropped: counter of the dead letters retainDead dropped
 -- ARGV[1] id: the task id
 -- ARGV[2] token: the lease token
 -- ARGV[3] dead: 1 = dead-letter it, 0 = retry
@@ -19,6 +20,9 @@
 -- ARGV[5] message: the error message
 -- ARGV[6] dueChannel: the delayed-due channel
 -- ARGV[7] eventsChannel: the queue's events channel (failed, dead)
+-- ARGV[8] dueAt: a delayed retry's due time on the caller's clock (ms; reported by get, never compared)
+-- ARGV[9] retainCount: most dead letters kept (retainDead.count)
+-- ARGV[10] retainAgeMs: longest a dead letter is kept (ms, retainDead.ageMs)
 -- Returns: OK, or NOT_HELD (nothing changed).
 local leasesKey = KEYS[1]
 local activeKey = KEYS[2]
@@ -30,6 +34,7 @@ local prioritizedKey = KEYS[7]
 local sequenceKey = KEYS[8]
 local progressKey = KEYS[9]
 local deadIdsKey = KEYS[10]
+local deadDroppedKey = KEYS[11]
 local id = ARGV[1]
 local token = ARGV[2]
 local dead = ARGV[3] == '1'
@@ -37,6 +42,9 @@ local retryInMs = tonumber(ARGV[4])
 local message = ARGV[5]
 local dueChannel = ARGV[6]
 local eventsChannel = ARGV[7]
+local dueAt = tonumber(ARGV[8])
+local retainCount = tonumber(ARGV[9])
+local retainAgeMs = tonumber(ARGV[10])
 
 local env = held_envelope(call('HGET', leasesKey, id), token)
 if not env then return NOT_HELD end
@@ -50,11 +58,16 @@ local events = {}
 failure_events(events, now, id, task.attempt, message, dead)
 publish_events(eventsChannel, events)
 if dead then
-  add_dead(deadKey, deadIdsKey, updated, id)
+  add_dead(deadKey, deadIdsKey, idsKey, updated, id, now)
+  prune_dead({ dead = deadKey, dead_ids = deadIdsKey, ids = idsKey, dropped = deadDroppedKey }, now, retainCount, retainAgeMs, 100)
 elseif retryInMs > 0 then
+  -- the envelope of a delayed retry carries its due time as the caller sees it (get reports it)
+  updated = string.sub(updated, 1, -2) .. ',"dueAt":' .. num(dueAt) .. '}'
   add_delayed(delayedKey, now + retryInMs, updated, dueChannel, now)
+  call('HSET', idsKey, id, updated)
 else
   push_ready(waitKey, prioritizedKey, sequenceKey, updated, task.priority, false)
+  call('HSET', idsKey, id, updated)
   if task.priority ~= 0 then announce_due(dueChannel, 0) end
 end
 return OK

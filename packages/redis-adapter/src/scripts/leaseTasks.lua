@@ -13,7 +13,7 @@
 -- KEYS[3] delayed: delayed zset
 -- KEYS[4] active: active zset (id -> deadline)
 -- KEYS[5] leases: leases hash (id -> "token|envelope")
--- KEYS[6] ids: ids set
+-- KEYS[6] ids: ids hash (id -> stored envelope; '' while leased)
 -- KEYS[7] finished: finished set
 -- KEYS[8] finishedAt: finished-at zset
 -- KEYS[9] dead: dead list
@@ -33,7 +33,10 @@
 -- ARGV[7] floor: lease only tasks of at least this priority (below MIN_PRIORITY: all)
 -- ARGV[8] wantTop: 1: report the highest priority left ready (a sharded queue orders its shards by it)
 -- ARGV[9] eventsChannel: the queue's events channel (completed, active)
--- ARGV[10..] completions (id, token): leases to complete first
+-- ARGV[10] holder: who takes the leases ('' for none), kept in the lease record for inspection
+-- ARGV[11] deadline: the leases' deadline on the caller's clock (ms; reported, never compared):
+--   the lease record keeps its difference from the server's deadline, so get reports the lease's own
+-- ARGV[12..] completions (id, token): leases to complete first
 -- Returns: { ms until the next delayed task is due or -1, the highest priority left ready (with
 --   wantTop; NO_PRIORITY when none or not asked), number of completion codes c, c codes (OK or
 --   NOT_HELD), envelope1, token1, envelope2, token2, ... }
@@ -62,7 +65,9 @@ local idleForMs = tonumber(ARGV[6])
 local floor = tonumber(ARGV[7])
 local wantTop = ARGV[8] == '1'
 local eventsChannel = ARGV[9]
-local completionsFrom = 10
+local holder = ARGV[10]
+local deadline = tonumber(ARGV[11])
+local completionsFrom = 12
 local now = server_ms()
 local cutoff = now - retainMs
 
@@ -112,19 +117,26 @@ if #due > 0 then call('ZREM', delayedKey, unpack(due)) end
 local out = { -1, NO_PRIORITY, #completed }
 for _, code in ipairs(completed) do out[#out + 1] = code end
 local n = 0
--- Lease deadlines (score, id pairs) and leased ids, written with one ZADD and one SADD at the end.
+-- Lease deadlines (score, id pairs) and leased ids (id, '' pairs), written with one ZADD and one HSET at the end.
 local deadlines, leased, active_ids = {}, {}, {}
+
+-- What the lease record adds to the envelope it keeps: the caller's deadline (as its difference
+-- from the server's) and the holder; the envelope the caller gets back has neither.
+local record_tail = ',"skew":' .. num(deadline - (now + visibilityMs))
+if holder ~= '' then record_tail = record_tail .. ',"holder":' .. cjson.encode(holder) end
+record_tail = record_tail .. '}'
 
 local function lease(task)
   local token = tokenBase .. '.' .. (n + 1)
   local env = reenvelope(task, task.attempt + 1, task.lastError)
   -- HSETNX records the lease unless the same id is already leased (a raw element pushed twice):
   -- one delivery at a time, checked and written in one command
-  if call('HSETNX', leasesKey, task.id, token .. '|' .. env) == 0 then return end
+  if call('HSETNX', leasesKey, task.id, token .. '|' .. string.sub(env, 1, -2) .. record_tail) == 0 then return end
   n = n + 1
   deadlines[#deadlines + 1] = now + visibilityMs
   deadlines[#deadlines + 1] = task.id
   leased[#leased + 1] = task.id
+  leased[#leased + 1] = ''
   active_ids[#active_ids + 1] = task.id
   out[#out + 1] = env
   out[#out + 1] = token
@@ -166,7 +178,7 @@ local function take(els, received)
   local finished = sliced('SMISMEMBER', finishedKey, task_ids)
   for k, task in ipairs(tasks) do
     if finished[k] == 1 and within_retention(finishedKey, finishedAtKey, task.id, cutoff, true, resultsKey) then
-      call('SREM', idsKey, task.id)
+      call('HDEL', idsKey, task.id)
     else
       lease(task)
     end
@@ -211,7 +223,7 @@ if floor <= MIN_PRIORITY then take_prioritized('+inf')
 elseif floor < 0 then take_prioritized(priority_bound(floor)) end
 if took_prioritized and call('ZCARD', prioritizedKey) == 0 then call('DEL', sequenceKey) end
 sliced('ZADD', activeKey, deadlines)
-sliced('SADD', idsKey, leased)
+sliced('HSET', idsKey, leased)
 local top = NO_PRIORITY
 if wantTop then
   local first = call('ZRANGE', prioritizedKey, 0, 0, 'WITHSCORES')

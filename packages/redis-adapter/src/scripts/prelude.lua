@@ -170,7 +170,7 @@ local function is_finished(set_key, at_key, id, cutoff, prune)
   return within_retention(set_key, at_key, id, cutoff, prune)
 end
 
--- For an id in the ids set: true while its cancellation is retained (cancelled at or after
+-- For an id in the ids hash: true while its cancellation is retained (cancelled at or after
 -- cutoff); false when it had one that expired, now forgotten (the id is free again: dropped from
 -- the ids set too); nil when it has none. Cancelled ids stay in the ids set while retained, so an
 -- enqueue looks for a cancellation only among the ids it finds queued.
@@ -180,7 +180,7 @@ local function cancellation(cancelled_key, cancelled_at_key, ids_key, id, cutoff
   if tonumber(at) >= cutoff then return true end
   call('HDEL', cancelled_key, id)
   call('ZREM', cancelled_at_key, id)
-  call('SREM', ids_key, id)
+  call('HDEL', ids_key, id)
   return false
 end
 
@@ -212,23 +212,48 @@ local function task_matcher(id, head)
   end
 end
 
--- Records a dead letter's id: dead ids stay in the ids set too, so only an enqueue that finds an id
--- queued asks whether it is dead (the plain enqueue pays nothing), and outcome and cancel know a
--- dead id without reading the dead list.
-local function add_dead(dead_key, dead_ids_key, env, id)
+-- Records a dead letter at server time `now`: the letter goes to the dead list (newest at the
+-- left, so the list is in order of death), its id to the dead ids zset (scored by `now`) and the
+-- letter under its id in the ids hash, where get, outcome, remove and retryDead find it in O(1).
+-- Dead ids stay in the ids hash, so only an enqueue that finds an id queued asks whether it is
+-- dead (the plain enqueue pays nothing).
+local function add_dead(dead_key, dead_ids_key, ids_key, env, id, now)
   call('LPUSH', dead_key, env)
-  call('SADD', dead_ids_key, id)
+  call('ZADD', dead_ids_key, now, id)
+  call('HSET', ids_key, id, env)
 end
 
--- For an enqueue of `id` (its new envelope `env`): when the id is dead, removes its dead letter
--- (read from the dead list) and its dead mark, and returns true (the id is queued afresh).
-local function revive_dead(dead_key, dead_ids_key, id, env)
-  if call('SISMEMBER', dead_ids_key, id) == 0 then return false end
-  local head = string.sub(env, 1, string.find(env, ',"payload":', 1, true))
-  local letter = find_element('list', dead_key, task_matcher(id, head))
+-- For an enqueue of `id`: when the id is dead, removes its dead letter (LREM of the letter the ids
+-- hash keeps) and its dead mark, and returns true (the id is queued afresh).
+local function revive_dead(dead_key, dead_ids_key, ids_key, id)
+  if not call('ZSCORE', dead_ids_key, id) then return false end
+  local letter = call('HGET', ids_key, id)
   if letter then call('LREM', dead_key, 1, letter) end
-  call('SREM', dead_ids_key, id)
+  call('ZREM', dead_ids_key, id)
   return true
+end
+
+-- Drops the oldest dead letters past a queue's retainDead: while the dead list holds more than
+-- `count`, or its oldest died before `now - age_ms`, at most `max` per call, adding them to the
+-- dead-dropped counter. The list is in order of death, so the oldest is at its right end: one
+-- RPOP each. k: dead (list), dead_ids (zset), ids (hash), dropped (counter). Returns how many.
+local function prune_dead(k, now, count, age_ms, max)
+  local dropped = 0
+  local len = call('LLEN', k.dead)
+  while dropped < max and len > 0 do
+    local oldest = call('LINDEX', k.dead, -1)
+    local ok, t = pcall(cjson.decode, oldest)
+    local id = ok and type(t) == 'table' and type(t.id) == 'string' and t.id or nil
+    local at = id and call('ZSCORE', k.dead_ids, id)
+    at = at and tonumber(at) or (ok and type(t) == 'table' and tonumber(t.enqueuedAt)) or now
+    if len <= count and at >= now - age_ms then break end
+    call('RPOP', k.dead)
+    if id and call('ZREM', k.dead_ids, id) == 1 then call('HDEL', k.ids, id) end
+    len = len - 1
+    dropped = dropped + 1
+  end
+  if dropped > 0 then call('INCRBY', k.dropped, dropped) end
+  return dropped
 end
 
 -- Splits a lease record "token|envelope"; nil unless the token matches.
@@ -358,7 +383,7 @@ local function publish_events(channel, events)
 end
 
 -- Finishes each lease (pairs id, token in argv from index `first`) whose token still holds it, and
--- prunes expired finished ids (and their results). Keys: leases hash, active zset, ids set, finished
+-- prunes expired finished ids (and their results). Keys: leases hash, active zset, ids hash, finished
 -- set, finished-at zset; k.results and k.progress (hashes). Adds a completed event per finished
 -- lease to `events` (unless nil: nobody watches).
 -- One command per slice of leases for each step (HMGET, SADD, HDEL, ZREM, SREM, ZADD), not per lease.
@@ -392,7 +417,7 @@ local function complete_leases(leases, active, ids, finished, finished_at, now, 
     end
     sliced('HDEL', leases, done)
     sliced('ZREM', active, done)
-    sliced('SREM', ids, done)
+    sliced('HDEL', ids, done)
     sliced('ZADD', finished_at, stamps)
     sliced('HDEL', k.progress, done)
   end
