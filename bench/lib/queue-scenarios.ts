@@ -1,5 +1,6 @@
 import type { Harness } from './harness.js';
 import { nowMs, quantile } from './stats.js';
+import { withStuckGuard } from './stuck-guard.js';
 
 /** A tiny JSON job, the same for every library. */
 export interface Job {
@@ -38,8 +39,6 @@ export interface QueueSubject {
 }
 
 const BATCH = 1_000;
-/** How long a worker may go without a completion before a scenario is declared stuck (ms). */
-const STUCK_MS = 60_000;
 
 let queueSeq = 0;
 const jobs = (n: number, from = 0): Job[] => Array.from({ length: n }, (_, k) => ({ i: from + k }));
@@ -234,16 +233,4 @@ function perOp(counts: Record<string, number>, n: number): string {
     .sort((a, b) => b[1] - a[1]);
   const total = entries.reduce((sum, [, c]) => sum + c, 0) / n;
   return `${total.toFixed(1)} (${entries.map(([cmd, c]) => `${cmd} ${(c / n).toFixed(2)}`).join(', ')})`;
-}
-
-async function withStuckGuard(done: Promise<void>, what: () => string): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const stuck = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`scenario stuck for ${STUCK_MS} ms: ${what()}`)), STUCK_MS);
-  });
-  try {
-    await Promise.race([done, stuck]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
