@@ -23,7 +23,5 @@ if (!available) {
   runBackendConformance('redis cluster (3 masters)', ({ clock, namespace }) => new RedisBackend({ cluster: cluster!.startupNodes, prefix: namespace, clock }), {
     time: 'real',
     unitMs: 200,
-    // The queue capabilities that the Redis store does not have yet.
-    capabilities: { limits: false },
   });
 }

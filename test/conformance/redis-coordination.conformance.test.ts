@@ -9,14 +9,10 @@ if (redisUrl === '') {
     it('needs a redis-server', () => undefined);
   });
 } else {
-  // The queue capabilities that the Redis store does not have yet.
-  const missing = { limits: false };
-
   // The coordination half (registry, locks, semaphores, read/write locks, input, lifecycle);
   // redis.conformance.test.ts runs the queue half beside it: two files that run side by side.
   runBackendConformance('redis', ({ clock, namespace }) => new RedisBackend({ url: redisUrl, prefix: namespace, clock }), {
     time: 'real',
-    capabilities: missing,
     part: 'coordination',
   });
 }

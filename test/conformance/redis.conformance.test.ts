@@ -9,13 +9,9 @@ if (redisUrl === '') {
     it('needs a redis-server', () => undefined);
   });
 } else {
-  // The queue capabilities that the Redis store does not have yet.
-  const missing = { limits: false };
-
   // The queue half; redis-coordination.conformance.test.ts runs the other half beside it.
   runBackendConformance('redis', ({ clock, namespace }) => new RedisBackend({ url: redisUrl, prefix: namespace, clock }), {
     time: 'real',
-    capabilities: missing,
     part: 'queue',
   });
 }

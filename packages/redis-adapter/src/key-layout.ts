@@ -63,6 +63,16 @@ export interface QueueKeys {
   watching: string;
   /** String: "1" while the queue is paused (see setPaused.lua); absent otherwise. */
   paused: string;
+  /**
+   * Hash: the queue's limits state (QueueOptions.limits): `window` (when the rate window opened,
+   * server ms), `started` (leases started in it), `held` (set while a lease call is held back).
+   * A sharded queue keeps it under its unsharded tag, one for all shards.
+   */
+  limits: string;
+  /** Sorted set: a sharded queue's lease reservations against its limits (token -> deadline, server ms; see reserveLeases.lua). */
+  reservations: string;
+  /** Pub/sub channel: a concurrency slot was freed while a lease call was held back by the limits. */
+  slotsChannel: string;
   /** Pub/sub channel: the queue's events, one JSON array per step (see prelude.lua publish_events). */
   eventsChannel: string;
   /** Pub/sub channel: ms from now until a delayed task that became the earliest is due (0: a prioritized task is ready). */
@@ -160,6 +170,9 @@ export class KeyLayout {
       progress: `${b}:progress`,
       watching: `${b}:watching`,
       paused: `${b}:paused`,
+      limits: `${b}:limits`,
+      reservations: `${b}:reservations`,
+      slotsChannel: `${b}:slots`,
       eventsChannel: `${b}:events`,
       dueChannel: `${b}:due`,
     });

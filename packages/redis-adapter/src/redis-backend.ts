@@ -39,6 +39,7 @@ import { RedisLockStore } from './locks/redis-lock-store.js';
 import { RedisPermitStore, type PermitKind } from './locks/redis-permit-store.js';
 import { KnownQueues } from './queue/known-queues.js';
 import { QueueWaiter } from './queue/queue-waiter.js';
+import { LimitWaiter, limitSpec } from './queue/limit-waiter.js';
 import { RedisQueueStore } from './queue/redis-queue-store.js';
 import { ShardedQueueStore } from './queue/sharded-queue-store.js';
 import { GroupWatch } from './registry/group-watch.js';
@@ -89,6 +90,7 @@ export class RedisBackend implements Backend {
   private readonly ctx: BackendContext;
   private readonly waiters = new Map<string, QueueWaiter>();
   private readonly known: KnownQueues;
+  private readonly limitWaiters = new Map<string, LimitWaiter>();
   private readonly watches = new Map<string, GroupWatch>();
   private lockGrants: LockGrants | undefined;
   private closing: Promise<void> | undefined;
@@ -143,10 +145,24 @@ export class RedisBackend implements Backend {
         const keys = this.ctx.keys.queue(`${name}:s${i}`);
         return new RedisQueueStore(name, resolved, this.ctx, keys, this.waiterFor(keys), this.known);
       });
-      return new StoreQueue<T>(name, new ShardedQueueStore(this.ctx, shards), resolved, this.ctx);
+      // one limit for the whole queue, on the keys of its unsharded tag (see ShardedQueueStore)
+      const home = this.ctx.keys.queue(name);
+      const limits = resolved.limits && { spec: limitSpec(resolved.limits), waiter: this.limitWaiterFor(home.slotsChannel), keys: home };
+      return new StoreQueue<T>(name, new ShardedQueueStore(this.ctx, shards, limits, resolved.visibilityTimeoutMs), resolved, this.ctx);
     }
     const keys = this.ctx.keys.queue(name, resolved.keys);
-    return new StoreQueue<T>(name, new RedisQueueStore(name, resolved, this.ctx, keys, this.waiterFor(keys), this.known), resolved, this.ctx);
+    const limits = resolved.limits && { spec: limitSpec(resolved.limits), waiter: this.limitWaiterFor(keys.slotsChannel) };
+    return new StoreQueue<T>(name, new RedisQueueStore(name, resolved, this.ctx, keys, this.waiterFor(keys), this.known, limits), resolved, this.ctx);
+  }
+
+  // One waiter for freed slots per limited queue in this backend, shared by its handles.
+  private limitWaiterFor(channel: string): LimitWaiter {
+    let waiter = this.limitWaiters.get(channel);
+    if (!waiter) {
+      waiter = new LimitWaiter(this.ctx, channel);
+      this.limitWaiters.set(channel, waiter);
+    }
+    return waiter;
   }
 
   // One waiter per wait list in this backend, shared by every handle on that queue (or shard).

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import * as lockScripts from './locks/lock-scripts.js';
 import * as permitScripts from './locks/permit-scripts.js';
+import * as limitScripts from './queue/limit-scripts.js';
 import * as queueScripts from './queue/queue-scripts.js';
 import * as registryScripts from './registry/registry-scripts.js';
 import type { AnyScript } from './script.js';
@@ -14,6 +15,7 @@ import type { AnyScript } from './script.js';
  */
 export const SCRIPTS: readonly AnyScript[] = [
   ...scriptsOf(queueScripts),
+  ...scriptsOf(limitScripts),
   ...scriptsOf(lockScripts),
   ...scriptsOf(permitScripts),
   ...scriptsOf(registryScripts),

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually } from '../../../test/setup/eventually.js';
 import { startRedisServer, type RedisServerHandle } from '../../../test/setup/redis-server.js';
 import type { RedisBackend } from '../src/index.js';
+import { shardOf } from '../src/queue/sharded-queue-store.js';
 import { Resources, sleep, uniquePrefix } from './helpers.js';
 
 const available = inject('redisUrl') !== '';
@@ -195,5 +196,32 @@ describe.skipIf(!available)(`redis round trips per operation${available ? '' : '
     });
     // and the SADD of the queue's name, sent beside the first
     expect(total(counts)).toBe(3);
+  });
+
+  it('with limits, lease and complete of an unsharded queue stay one round trip each', async () => {
+    const q = backend.queue('rtt-limits', { limits: { concurrency: 5, rate: { max: 1_000, perMs: 60_000 } } });
+    await q.enqueueMany(Array.from({ length: n + 1 }, (_, i) => ({ payload: i })));
+    // the first lease call subscribes to the queue's freed-slot channel: not measured
+    await q.complete((await q.dequeue())!);
+    const counts = await countCommands(async () => {
+      for (let i = 0; i < n; i++) await q.complete((await q.dequeue({ waitMs: 1_000 }))!);
+    });
+    expect(counts).toEqual({ evalsha: 2 * n });
+  });
+
+  it('with limits, a sharded queue reserves before it leases and releases beside each completion', async () => {
+    const q = backend.queue('rtt-limits-sharded', { shards: 2, limits: { concurrency: 5 } });
+    // all on one shard, so that what each dequeue costs is the same
+    const ids = Array.from({ length: 4 * n }, (_, i) => `t${i}`)
+      .filter((id) => shardOf(id, 2) === 0)
+      .slice(0, n + 1);
+    await q.enqueueMany(ids.map((id) => ({ payload: id, id })));
+    await q.complete((await q.dequeue())!);
+    const counts = await countCommands(async () => {
+      for (let i = 0; i < n; i++) await q.complete((await q.dequeue())!);
+    });
+    // per task: reserveLeases; a lease call on each shard (one last seen empty is asked again at
+    // every sweep); completeTask and, beside it, releaseLeases
+    expect(counts).toEqual({ evalsha: 5 * n });
   });
 });

@@ -29,6 +29,8 @@ const CANCEL: Record<number, CancelResult> = {
 export interface CancelReply {
   result: CancelResult;
   from: 'waiting' | 'delayed' | 'active' | undefined;
+  /** The token of the lease it dropped ('' unless the task was active). */
+  token: string;
 }
 
 /** What readOutcome found: the state and, for dead or cancelled, the dead letter or the stored reason. */
@@ -43,6 +45,8 @@ export interface LeaseReply {
   nextDueInMs: number;
   /** With `wantTop`: the highest priority still ready after the call; NO_PRIORITY when none (or not asked). */
   top: number;
+  /** -1, or ms until the limits that held this call back (tasks ready, none leased) may lift by the clock. */
+  heldForMs: number;
   /** One flag per completion sent along: true when that lease was still held and is now finished. */
   completed: boolean[];
   /** The leased envelopes with their tokens, in lease order. */
@@ -51,12 +55,12 @@ export interface LeaseReply {
 
 function decodeLease(reply: unknown): LeaseReply {
   const r = arrayReply(reply, 'leaseTasks');
-  const codes = Number(r[2]);
+  const codes = Number(r[3]);
   const completed = new Array<boolean>(codes);
-  for (let j = 0; j < codes; j++) completed[j] = heldReply(r[3 + j]);
+  for (let j = 0; j < codes; j++) completed[j] = heldReply(r[4 + j]);
   const leased: LeaseReply['leased'] = [];
-  for (let i = 3 + codes; i + 1 < r.length; i += 2) leased.push({ envelope: String(r[i]), token: String(r[i + 1]) });
-  return { nextDueInMs: Number(r[0]), top: Number(r[1]), completed, leased };
+  for (let i = 4 + codes; i + 1 < r.length; i += 2) leased.push({ envelope: String(r[i]), token: String(r[i + 1]) });
+  return { nextDueInMs: Number(r[0]), top: Number(r[1]), heldForMs: Number(r[2]), completed, leased };
 }
 
 /** Adds tasks (or delivers them to blocked workers); one status per task. */
@@ -103,8 +107,24 @@ export const leaseTasks = defineScript('leaseTasks', {
     'progress',
     'watching',
     'paused',
+    'limits',
   ],
-  args: ['visibilityMs', 'max', 'retainMs', 'tokenBase', 'idleMember', 'idleForMs', 'floor', 'wantTop', 'eventsChannel', 'holder', 'deadline'],
+  args: [
+    'visibilityMs',
+    'max',
+    'retainMs',
+    'tokenBase',
+    'idleMember',
+    'idleForMs',
+    'floor',
+    'wantTop',
+    'eventsChannel',
+    'holder',
+    'deadline',
+    'limits',
+    'slotsChannel',
+    'tokenFrom',
+  ],
   rest: { name: 'completions', fields: ['id', 'token'] },
   decode: decodeLease,
 });
@@ -118,16 +138,16 @@ export const returnDelivery = defineScript('returnDelivery', {
 
 /** Finishes leases; one held flag per lease. */
 export const completeTask = defineScript('completeTask', {
-  keys: ['leases', 'active', 'ids', 'finished', 'finishedAt', 'results', 'progress', 'watching'],
-  args: ['retainMs', 'eventsChannel'],
+  keys: ['leases', 'active', 'ids', 'finished', 'finishedAt', 'results', 'progress', 'watching', 'limits'],
+  args: ['retainMs', 'eventsChannel', 'slotsChannel'],
   rest: { name: 'completions', fields: ['id', 'token'] },
   decode: (reply) => arrayReply(reply, 'completeTask').map(heldReply),
 });
 
 /** Retries or dead-letters a lease; false when it was lost. */
 export const failTask = defineScript('failTask', {
-  keys: ['leases', 'active', 'ids', 'delayed', 'dead', 'wait', 'prioritized', 'sequence', 'progress', 'deadIds', 'deadDropped'],
-  args: ['id', 'token', 'dead', 'retryInMs', 'message', 'dueChannel', 'eventsChannel', 'dueAt', 'retainCount', 'retainAgeMs'],
+  keys: ['leases', 'active', 'ids', 'delayed', 'dead', 'wait', 'prioritized', 'sequence', 'progress', 'deadIds', 'deadDropped', 'limits'],
+  args: ['id', 'token', 'dead', 'retryInMs', 'message', 'dueChannel', 'eventsChannel', 'dueAt', 'retainCount', 'retainAgeMs', 'slotsChannel'],
   decode: heldReply,
 });
 
@@ -180,13 +200,14 @@ export const cancelTask = defineScript('cancelTask', {
     'cancelledAt',
     'progress',
     'deadIds',
+    'limits',
   ],
-  args: ['id', 'head', 'reason', 'retainMs', 'eventsChannel'],
+  args: ['id', 'head', 'reason', 'retainMs', 'eventsChannel', 'slotsChannel'],
   decode: (reply): CancelReply => {
-    const [code, from] = arrayReply(reply, 'cancelTask');
+    const [code, from, token] = arrayReply(reply, 'cancelTask');
     const result = CANCEL[Number(code)];
     if (result === undefined) throw new BackendDataError(`cancelTask answered an unknown code ${String(code)}.`);
-    return { result, from: from === '' ? undefined : (String(from) as CancelReply['from']) };
+    return { result, from: from === '' ? undefined : (String(from) as CancelReply['from']), token: String(token ?? '') };
   },
 });
 
@@ -203,8 +224,8 @@ export const readOutcome = defineScript('readOutcome', {
 
 /** Finishes one lease and keeps its result (JSON text); false when the lease was lost. */
 export const completeWithResult = defineScript('completeWithResult', {
-  keys: ['leases', 'active', 'ids', 'finished', 'finishedAt', 'results', 'progress'],
-  args: ['id', 'token', 'result', 'retainMs', 'eventsChannel'],
+  keys: ['leases', 'active', 'ids', 'finished', 'finishedAt', 'results', 'progress', 'limits'],
+  args: ['id', 'token', 'result', 'retainMs', 'eventsChannel', 'slotsChannel'],
   decode: heldReply,
 });
 

@@ -51,6 +51,8 @@ import { watchQueueEvents, type EventSource } from './queue-events.js';
 import type { QueueWaiter } from './queue-waiter.js';
 import type { KnownQueues } from './known-queues.js';
 import { getTask, listPage, purge, redrive, remove, type QueueAccess } from './queue-admin.js';
+import type { LimitWaiter } from './limit-waiter.js';
+import type { CancelReply } from './queue-scripts.js';
 
 /** Most tasks one enqueueTasks call carries: core's MAX_BATCH, so every enqueueMany is one round trip. */
 const ENQUEUE_CHUNK = MAX_BATCH;
@@ -60,7 +62,15 @@ const RECOVER_CHUNK = 1_000;
 const PRUNE_CHUNK = 1_000;
 
 /** What the Redis store carries through its required methods (see QueueStoreSupport). */
-const SUPPORTS: QueueStoreSupport = { priorities: true, headers: true, results: true, retainDead: true };
+const SUPPORTS: QueueStoreSupport = { priorities: true, headers: true, results: true, retainDead: true, limits: true };
+
+/** The limits an unsharded queue's own scripts judge (see QueueOptions.limits). */
+export interface JudgedLimits {
+  /** The spec its lease script reads (see limitSpec). */
+  spec: string;
+  /** Where its lease calls wait while the limits hold them back. */
+  waiter: LimitWaiter;
+}
 
 /**
  * Core's QueueStore on Redis. Every step is one Lua script (one round trip): enqueue (LPUSH or
@@ -78,9 +88,14 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
   readonly supports = SUPPORTS;
   private readonly completions = new CompletionBatcher((items) => this.completeMany(items));
 
+  /** Where completions announce a freed slot: the slots channel when this store judges limits, else ''. */
+  private readonly slotsChannel: string;
+
   /**
    * @param options the handle's, resolved by core (its StoreQueue gets the same)
    * @param waiter the backend's waiter on this wait list, shared by every handle on it
+   * @param limits the limits this store's scripts judge: an unsharded queue's; undefined for none,
+   *   and for the shards of a sharded queue (ShardedQueueStore judges theirs on the home keys)
    */
   constructor(
     /** The queue's name, as its events carry it. */
@@ -90,7 +105,10 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
     readonly keys: QueueKeys,
     readonly waiter: QueueWaiter,
     private readonly known: KnownQueues,
-  ) {}
+    private readonly limits?: JudgedLimits,
+  ) {
+    this.slotsChannel = limits === undefined ? '' : keys.slotsChannel;
+  }
 
   /** See QueueStore.add: one script call per 10,000 tasks. */
   async add(tasks: readonly PreparedTask[]): Promise<EnqueueResult[]> {
@@ -120,20 +138,27 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
     for (;;) {
       if (this.ctx.closed) return [];
       const epoch = this.waiter.epoch;
+      const freed = this.limits?.waiter.epoch ?? 0;
       let lease: Awaited<ReturnType<typeof this.leaseOnce>>;
       try {
-        lease = await this.leaseOnce(max, wait.signal?.aborted ? 0 : giveUpAt, undefined, wait.holder);
+        // a limited queue never registers as idle: an enqueue's delivery would pass its limits
+        lease = await this.leaseOnce(max, wait.signal?.aborted || this.limits ? 0 : giveUpAt, undefined, wait.holder);
       } catch (error) {
         // A wait cut short by close() settles with nothing, like a wait that ran out. If the script
         // did run before the connection went, its leases expire and are recovered: nothing is lost.
         if (this.ctx.closed) return [];
         throw error;
       }
-      const { leases, nextDueInMs } = lease;
+      const { leases, nextDueInMs, heldForMs } = lease;
       if (leases.length > 0) return leases;
       const remaining = giveUpAt - this.ctx.clock.now();
       if (remaining <= 0 || this.ctx.closed) return [];
       if (wait.signal?.aborted) return this.abandon();
+      if (heldForMs >= 0 && this.limits) {
+        // held back with tasks ready: a blocking pop would return at once, so wait for a slot
+        await this.limits.waiter.wait(Math.min(remaining, Math.max(1, heldForMs)), wait.signal, freed);
+        continue;
+      }
       // bounded by the next delayed task's due time, so it is leased when it falls due
       const delay = nextDueInMs >= 0 ? Math.min(remaining, Math.max(1, nextDueInMs)) : remaining;
       const delivery = await this.waiter.wait(delay, wait.signal, epoch);
@@ -160,7 +185,14 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
    */
   complete(lease: LeaseRef, result?: string): Promise<boolean> {
     if (result === undefined) return this.completions.complete(lease);
-    const args = { id: lease.id, token: lease.token, result, retainMs: this.options.retainFinishedMs, eventsChannel: this.keys.eventsChannel };
+    const args = {
+      id: lease.id,
+      token: lease.token,
+      result,
+      retainMs: this.options.retainFinishedMs,
+      eventsChannel: this.keys.eventsChannel,
+      slotsChannel: this.slotsChannel,
+    };
     return this.ctx.runner.run(completeWithResult, this.keys, args);
   }
 
@@ -182,7 +214,8 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
   private async completeMany(items: Array<{ id: string; token: string }>): Promise<boolean[]> {
     const pairs: string[] = [];
     for (const item of items) pairs.push(item.id, item.token);
-    return this.ctx.runner.run(completeTask, this.keys, { retainMs: this.options.retainFinishedMs, eventsChannel: this.keys.eventsChannel }, pairs);
+    const args = { retainMs: this.options.retainFinishedMs, eventsChannel: this.keys.eventsChannel, slotsChannel: this.slotsChannel };
+    return this.ctx.runner.run(completeTask, this.keys, args, pairs);
   }
 
   /** See QueueStore.fail. */
@@ -202,6 +235,7 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
       dueAt: this.ctx.clock.now() + retryInMs,
       retainCount: count,
       retainAgeMs: ageMs,
+      slotsChannel: this.slotsChannel,
     };
     return this.ctx.runner.run(failTask, this.keys, args);
   }
@@ -272,15 +306,20 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
    * learns it when its next extension or completion is refused (core then reads the outcome).
    */
   async cancel(id: string, reason: string | undefined): Promise<CancelResult> {
+    return (await this.cancelTask(id, reason)).result;
+  }
+
+  /** See cancel; also the token of the lease it dropped, if the task was active (a sharded queue frees its reservation with it). */
+  cancelTask(id: string, reason: string | undefined): Promise<CancelReply> {
     const args = {
       id,
       head: envelopeHead(id),
       reason: reason === undefined ? '-' : `+${reason}`,
       retainMs: this.options.retainFinishedMs,
       eventsChannel: this.keys.eventsChannel,
+      slotsChannel: this.slotsChannel,
     };
-    const { result } = await this.ctx.runner.run(cancelTask, this.keys, args);
-    return result;
+    return this.ctx.runner.run(cancelTask, this.keys, args);
   }
 
   /** See QueueStore.outcome: one read-only script call. */
@@ -316,9 +355,18 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
    * (-1: none) and, with `floor`, the highest priority left ready (NO_PRIORITY: none). With
    * `idleUntil` (ms, local clock) later than now, a call that finds nothing ready registers this
    * queue's waiter as idle until then, so that enqueues deliver to it (see QueueWaiter). With
-   * `floor` (a sharded queue's), only tasks of at least that priority are leased.
+   * `floor` (a sharded queue's), only tasks of at least that priority are leased. With `tokens`
+   * (a sharded queue's reserved ones, see reserveLeases.lua), the leases take the tokens
+   * "<base>.<from + 1>" onwards. With limits of its own, `heldForMs` is -1, or the ms until the
+   * limits that held the call back (tasks ready, nothing leased) may lift by the clock.
    */
-  async leaseOnce(max: number, idleUntil = 0, floor?: number, holder?: string): Promise<{ leases: Lease<unknown>[]; nextDueInMs: number; top: number }> {
+  async leaseOnce(
+    max: number,
+    idleUntil = 0,
+    floor?: number,
+    holder?: string,
+    tokens?: { base: string; from: number },
+  ): Promise<{ leases: Lease<unknown>[]; nextDueInMs: number; top: number; heldForMs: number }> {
     const now = this.ctx.clock.now();
     const visibilityMs = this.options.visibilityTimeoutMs;
     const deadline = now + visibilityMs;
@@ -326,7 +374,7 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
       visibilityMs,
       max,
       retainMs: this.options.retainFinishedMs,
-      tokenBase: newToken(),
+      tokenBase: tokens?.base ?? newToken(),
       idleMember: this.waiter.idleMember(visibilityMs),
       // the server registers it for as long from its own now
       idleForMs: Math.max(0, idleUntil - now),
@@ -335,6 +383,9 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
       eventsChannel: this.keys.eventsChannel,
       holder: holder ?? '',
       deadline,
+      limits: this.limits?.spec ?? '',
+      slotsChannel: this.slotsChannel,
+      tokenFrom: tokens?.from ?? 0,
     };
     // completions of this turn that have not left yet go along (at most one batch's worth)
     const completions = this.completions.take();
@@ -350,7 +401,7 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
     completions.forEach((c, j) => c.resolve(reply.completed[j] === true));
     const leases: Lease<unknown>[] = [];
     for (const { envelope, token } of reply.leased) leases.push({ ...decodeEnvelope<unknown>(envelope, this.keys.wait), token, deadline });
-    return { leases, nextDueInMs: reply.nextDueInMs, top: reply.top };
+    return { leases, nextDueInMs: reply.nextDueInMs, top: reply.top, heldForMs: reply.heldForMs };
   }
 }
 

@@ -15,10 +15,24 @@ import {
   type TaskState,
 } from '@baton/core';
 import type { FailDecision, LeaseRef, LeaseWait, PreparedTask, QueueStore, QueueStoreSupport, QueueSubscription, StorePage } from '@baton/core/adapter';
+import { newToken } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
+import type { QueueKeys } from '../key-layout.js';
+import { extendReservation, releaseLeases, reserveLeases } from './limit-scripts.js';
+import type { LimitWaiter } from './limit-waiter.js';
 import { watchQueueEvents } from './queue-events.js';
 import { NO_PRIORITY } from './queue-scripts.js';
 import type { RedisQueueStore } from './redis-queue-store.js';
+
+/** A sharded queue's limits, kept on its home keys (the unsharded tag's `limits` and `reservations`). */
+export interface HomeLimits {
+  /** The limits spec (see limitSpec). */
+  spec: string;
+  /** Where lease calls wait while the limits hold them back (the home slots channel). */
+  waiter: LimitWaiter;
+  /** The home keys. */
+  keys: QueueKeys;
+}
 
 /** Above every priority: a floor that leases nothing (MAX_PRIORITY is 1,000,000). */
 const MAX_FLOOR = 2_000_000;
@@ -56,6 +70,10 @@ export function shardOf(id: string, shards: number): number {
  *   on its own connection, shared by all waits on that shard in this process): no polling, and
  *   no cross-slot command, which a Cluster would refuse. The first shard that gets work ends the
  *   other waits.
+ * - With `limits`, one limit holds the whole queue: each lease call first reserves leases on the
+ *   queue's home keys (its unsharded tag; reserveLeases.lua), sweeps the shards for at most that
+ *   many with the reserved tokens and gives back what it did not use; completions, fails and
+ *   cancellations give their reservation back, extensions move it (see PROTOCOL.md, Queue limits).
  * - FIFO within one priority holds per shard, not across shards. Stats and recoverStalled add up over shards;
  *   deadLetters interleaves the shards' lists (newest first within each shard).
  * - Inspection: get and remove go to the shard of the id; list walks the shards one after the
@@ -69,9 +87,15 @@ export class ShardedQueueStore implements QueueStore {
   /** Per shard: the highest priority it is known to hold ready (NO_PRIORITY: none; Infinity: not asked yet). */
   private readonly tops: number[];
 
+  /**
+   * @param limits the queue's limits, judged on its home keys; undefined for none
+   * @param visibilityMs the lease visibility timeout (ms): how long a reservation lasts
+   */
   constructor(
     private readonly ctx: BackendContext,
     private readonly shards: RedisQueueStore[],
+    private readonly limits?: HomeLimits,
+    private readonly visibilityMs = 30_000,
   ) {
     this.supports = shards[0]!.supports;
     this.tops = shards.map(() => Infinity);
@@ -106,11 +130,19 @@ export class ShardedQueueStore implements QueueStore {
     for (;;) {
       if (this.ctx.closed) return [];
       const epochs = this.shards.map((s) => s.waiter.epoch);
-      const { leases, nextDueInMs } = await this.sweep(max, wait.signal?.aborted ? 0 : giveUpAt, wait.holder);
+      const freed = this.limits?.waiter.epoch ?? 0;
+      const { leases, nextDueInMs, heldForMs } = this.limits
+        ? await this.limitedSweep(this.limits, max, wait.holder)
+        : await this.sweep(max, wait.signal?.aborted ? 0 : giveUpAt, wait.holder);
       if (leases.length > 0) return leases;
       const remaining = giveUpAt - this.ctx.clock.now();
       if (remaining <= 0 || this.ctx.closed) return [];
       if (wait.signal?.aborted) return this.abandon();
+      if (heldForMs >= 0 && this.limits) {
+        // the limits granted nothing: wait for a slot, not on the shards (their lists may hold tasks)
+        await this.limits.waiter.wait(Math.min(remaining, Math.max(1, heldForMs)), wait.signal, freed);
+        continue;
+      }
       const delay = nextDueInMs >= 0 ? Math.min(remaining, Math.max(1, nextDueInMs)) : remaining;
       const stop = new AbortController();
       setMaxListeners(this.shards.length + 10, stop.signal);
@@ -141,7 +173,8 @@ export class ShardedQueueStore implements QueueStore {
 
   /** See QueueStore.complete, on the shard of the id. */
   complete(lease: LeaseRef, result?: string): Promise<boolean> {
-    return this.shardFor(lease.id).complete(lease, result);
+    const done = this.shardFor(lease.id).complete(lease, result);
+    return this.limits ? this.released(done, lease.token) : done;
   }
 
   /** See QueueStore.progress, on the shard of the id. */
@@ -165,12 +198,16 @@ export class ShardedQueueStore implements QueueStore {
 
   /** See QueueStore.fail, on the shard of the id. */
   fail(lease: LeaseRef, decision: FailDecision): Promise<boolean> {
-    return this.shardFor(lease.id).fail(lease, decision);
+    const done = this.shardFor(lease.id).fail(lease, decision);
+    return this.limits ? this.released(done, lease.token) : done;
   }
 
   /** See QueueStore.extend, on the shard of the id. */
-  extend(lease: LeaseRef, ms: number): Promise<boolean> {
-    return this.shardFor(lease.id).extend(lease, ms);
+  async extend(lease: LeaseRef, ms: number): Promise<boolean> {
+    const held = await this.shardFor(lease.id).extend(lease, ms);
+    // the reservation follows the lease, so its slot stays taken (a second call, after the first said it holds)
+    if (held && this.limits) await this.ctx.runner.run(extendReservation, this.limits.keys, { token: lease.token, ms });
+    return held;
   }
 
   /** See QueueStore.isFinished, on the shard of the id. */
@@ -179,8 +216,11 @@ export class ShardedQueueStore implements QueueStore {
   }
 
   /** See QueueStore.cancel, on the shard of the id. */
-  cancel(id: string, reason: string | undefined): Promise<CancelResult> {
-    return this.shardFor(id).cancel(id, reason);
+  async cancel(id: string, reason: string | undefined): Promise<CancelResult> {
+    if (!this.limits) return this.shardFor(id).cancel(id, reason);
+    const { result, token } = await this.shardFor(id).cancelTask(id, reason);
+    if (token !== '') await this.releaseQuietly(token);
+    return result;
   }
 
   /** See QueueStore.outcome, on the shard of the id. */
@@ -299,6 +339,55 @@ export class ShardedQueueStore implements QueueStore {
     return merged;
   }
 
+  /**
+   * A sweep within the queue's one limit: reserves leases on the home keys (reserveLeases), sweeps
+   * the shards for at most that many with the reserved tokens, and gives back what they did not
+   * lease. `heldForMs` >= 0 when the limits granted nothing: ms until they may lift by the clock.
+   */
+  private async limitedSweep(
+    limits: HomeLimits,
+    max: number,
+    holder: string | undefined,
+  ): Promise<{ leases: Lease<unknown>[]; nextDueInMs: number; heldForMs: number }> {
+    const base = newToken();
+    const args = { limits: limits.spec, want: max, visibilityMs: this.visibilityMs, tokenBase: base };
+    const reservation = await this.ctx.runner.run(reserveLeases, limits.keys, args);
+    if (reservation.granted === 0) return { leases: [], nextDueInMs: -1, heldForMs: Math.max(0, reservation.liftInMs) };
+    let swept: { leases: Lease<unknown>[]; nextDueInMs: number; heldForMs: number } | undefined;
+    try {
+      swept = await this.sweep(reservation.granted, 0, holder, base);
+    } finally {
+      // leases take the tokens in order (see leaseOnce), so the unused ones are the last
+      const leased = swept?.leases.length ?? 0;
+      if (leased < reservation.granted) {
+        const unused: string[] = [];
+        for (let i = leased + 1; i <= reservation.granted; i++) unused.push(`${base}.${i}`);
+        await this.release(unused, reservation.window, unused.length);
+      }
+    }
+    return swept;
+  }
+
+  // Waits for the shard's step and gives the lease's reservation back beside it (a lease lost to
+  // recovery or a cancellation no longer holds its reservation either). A release that fails is
+  // logged, not thrown: the step the caller asked for is done, and the reservation lapses at its
+  // deadline (the queue runs below its limit until then, never above).
+  private async released(step: Promise<boolean>, token: string): Promise<boolean> {
+    const [held] = await Promise.all([step, this.releaseQuietly(token)]);
+    return held;
+  }
+
+  private releaseQuietly(token: string): Promise<unknown> {
+    return this.release([token], '', 0).catch((error: unknown) =>
+      this.ctx.logger.debug('could not give a reservation back; it lapses at its deadline', { key: this.limits!.keys.reservations, error: String(error) }),
+    );
+  }
+
+  private release(tokens: string[], window: string, unleased: number): Promise<number> {
+    const limits = this.limits!;
+    return this.ctx.runner.run(releaseLeases, limits.keys, { slotsChannel: limits.keys.slotsChannel, window, unleased }, tokens);
+  }
+
   private shardFor(id: string): RedisQueueStore {
     return this.shards[shardOf(id, this.shards.length)]!;
   }
@@ -306,7 +395,12 @@ export class ShardedQueueStore implements QueueStore {
   // Lease calls over the shards, best known priority first (ties from a rotating start), each
   // with the best priority another shard may still hold as its floor, until `max` are leased or
   // every shard was asked and none holds more; the ms until the earliest delayed task is due.
-  private async sweep(max: number, idleUntil: number, holder: string | undefined): Promise<{ leases: Lease<unknown>[]; nextDueInMs: number }> {
+  private async sweep(
+    max: number,
+    idleUntil: number,
+    holder: string | undefined,
+    tokenBase?: string,
+  ): Promise<{ leases: Lease<unknown>[]; nextDueInMs: number; heldForMs: number }> {
     const n = this.shards.length;
     const start = this.next;
     this.next = (this.next + 1) % n;
@@ -327,12 +421,13 @@ export class ShardedQueueStore implements QueueStore {
       let floor = NO_PRIORITY;
       for (let s = 0; s < n; s++) if (s !== best) floor = Math.max(floor, rank(s));
       // a floor of Infinity (a shard not asked yet holds an unknown best) leases nothing: a look
-      const got = await this.shards[best]!.leaseOnce(max - leases.length, idleUntil, Math.min(floor, MAX_FLOOR), holder);
+      const tokens = tokenBase === undefined ? undefined : { base: tokenBase, from: leases.length };
+      const got = await this.shards[best]!.leaseOnce(max - leases.length, idleUntil, Math.min(floor, MAX_FLOOR), holder, tokens);
       asked[best] = true;
       this.tops[best] = got.top;
       leases.push(...got.leases);
       if (got.nextDueInMs >= 0 && (nextDueInMs < 0 || got.nextDueInMs < nextDueInMs)) nextDueInMs = got.nextDueInMs;
     }
-    return { leases, nextDueInMs };
+    return { leases, nextDueInMs, heldForMs: -1 };
   }
 }

@@ -20,13 +20,16 @@
 -- KEYS[12] cancelledAt: cancelled-at zset (id -> ms)
 -- KEYS[13] progress: progress hash
 -- KEYS[14] deadIds: dead ids zset
+-- KEYS[15] limits: limits hash (see prelude.lua slot_freed)
 -- ARGV[1] id: the task id
 -- ARGV[2] head: how its envelope starts as TypeScript writes it ('{"baton":1,"id":<JSON id>,')
 -- ARGV[3] reason: "+<reason>", or "-" without one
 -- ARGV[4] retainMs: how long finished and cancelled ids are kept (ms)
 -- ARGV[5] eventsChannel: the queue's events channel (cancelled)
--- Returns: { code, state it was cancelled in ('' unless CANCELLED) }: CANCELLED, ALREADY_CANCELLED,
---   FINISHED, DEAD or NOT_FOUND.
+-- ARGV[6] slotsChannel: where a freed slot is announced to held-back lease calls ('' without limits)
+-- Returns: { code, state it was cancelled in ('' unless CANCELLED), the dropped lease's token
+--   ('' unless it was active; a sharded queue frees its reservation with it) }: CANCELLED,
+--   ALREADY_CANCELLED, FINISHED, DEAD or NOT_FOUND.
 local waitKey = KEYS[1]
 local claimedKey = KEYS[2]
 local delayedKey = KEYS[3]
@@ -41,11 +44,13 @@ local cancelledKey = KEYS[11]
 local cancelledAtKey = KEYS[12]
 local progressKey = KEYS[13]
 local deadIdsKey = KEYS[14]
+local limitsKey = KEYS[15]
 local id = ARGV[1]
 local head = ARGV[2]
 local reason = ARGV[3]
 local retainMs = tonumber(ARGV[4])
 local eventsChannel = ARGV[5]
+local slotsChannel = ARGV[6]
 local now = server_ms()
 local cutoff = now - retainMs
 
@@ -57,9 +62,13 @@ if is_finished(finishedKey, finishedAtKey, id, cutoff, true) then return { FINIS
 if call('ZSCORE', deadIdsKey, id) then return { DEAD, '' } end
 
 local from = nil
-if call('HEXISTS', leasesKey, id) == 1 then
+local token = ''
+local record = call('HGET', leasesKey, id)
+if record then
+  token = string.match(record, '^([^|]*)|') or ''
   call('HDEL', leasesKey, id)
   call('ZREM', activeKey, id)
+  slot_freed(limitsKey, slotsChannel)
   from = 'active'
 else
   -- A raw element (a recipe producer's LPUSH, the id itself) is in no ids set: LPOS finds it.
@@ -98,4 +107,4 @@ call('HDEL', progressKey, id)
 local tail = ',"from":"' .. from .. '"'
 if string.sub(reason, 1, 1) == '+' then tail = tail .. ',"reason":' .. cjson.encode(string.sub(reason, 2)) end
 publish_events(eventsChannel, { id_event('cancelled', now, id, tail) })
-return { CANCELLED, from }
+return { CANCELLED, from, token }

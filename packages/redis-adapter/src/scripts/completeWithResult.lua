@@ -9,11 +9,13 @@
 -- KEYS[5] finishedAt: finished-at zset
 -- KEYS[6] results: results hash (id -> result JSON text)
 -- KEYS[7] progress: progress hash
+-- KEYS[8] limits: limits hash (see prelude.lua slot_freed)
 -- ARGV[1] id: the task id
 -- ARGV[2] token: the lease token
 -- ARGV[3] result: the result, JSON text
 -- ARGV[4] retainMs: how long finished ids are kept (ms)
 -- ARGV[5] eventsChannel: the queue's events channel (completed, with the result)
+-- ARGV[6] slotsChannel: where a freed slot is announced to held-back lease calls ('' without limits)
 -- Returns: OK, or NOT_HELD (nothing changed).
 local leasesKey = KEYS[1]
 local activeKey = KEYS[2]
@@ -22,11 +24,13 @@ local finishedKey = KEYS[4]
 local finishedAtKey = KEYS[5]
 local resultsKey = KEYS[6]
 local progressKey = KEYS[7]
+local limitsKey = KEYS[8]
 local id = ARGV[1]
 local token = ARGV[2]
 local result = ARGV[3]
 local retainMs = tonumber(ARGV[4])
 local eventsChannel = ARGV[5]
+local slotsChannel = ARGV[6]
 local now = server_ms()
 
 local events = {}
@@ -35,4 +39,5 @@ local codes = complete_leases(leasesKey, activeKey, idsKey, finishedKey, finishe
 if codes[1] ~= OK then return NOT_HELD end
 call('HSET', resultsKey, id, result)
 publish_events(eventsChannel, { id_event('completed', now, id, ',"result":' .. result) })
+slot_freed(limitsKey, slotsChannel)
 return OK

@@ -13,6 +13,7 @@
 -- KEYS[9] progress: progress hash
 -- KEYS[10] deadIds: dead ids zset (id -> death time, ms)
 -- KEYS[11] deadDropped: counter of the dead letters retainDead dropped
+-- KEYS[12] limits: limits hash (see prelude.lua slot_freed)
 -- ARGV[1] id: the task id
 -- ARGV[2] token: the lease token
 -- ARGV[3] dead: 1 = dead-letter it, 0 = retry
@@ -23,6 +24,7 @@
 -- ARGV[8] dueAt: a delayed retry's due time on the caller's clock (ms; reported by get, never compared)
 -- ARGV[9] retainCount: most dead letters kept (retainDead.count)
 -- ARGV[10] retainAgeMs: longest a dead letter is kept (ms, retainDead.ageMs)
+-- ARGV[11] slotsChannel: where a freed slot is announced to held-back lease calls ('' without limits)
 -- Returns: OK, or NOT_HELD (nothing changed).
 local leasesKey = KEYS[1]
 local activeKey = KEYS[2]
@@ -35,6 +37,7 @@ local sequenceKey = KEYS[8]
 local progressKey = KEYS[9]
 local deadIdsKey = KEYS[10]
 local deadDroppedKey = KEYS[11]
+local limitsKey = KEYS[12]
 local id = ARGV[1]
 local token = ARGV[2]
 local dead = ARGV[3] == '1'
@@ -45,6 +48,7 @@ local eventsChannel = ARGV[7]
 local dueAt = tonumber(ARGV[8])
 local retainCount = tonumber(ARGV[9])
 local retainAgeMs = tonumber(ARGV[10])
+local slotsChannel = ARGV[11]
 
 local env = held_envelope(call('HGET', leasesKey, id), token)
 if not env then return NOT_HELD end
@@ -70,4 +74,5 @@ else
   call('HSET', idsKey, id, updated)
   if task.priority ~= 0 then announce_due(dueChannel, 0) end
 end
+slot_freed(limitsKey, slotsChannel)
 return OK

@@ -24,6 +24,7 @@
 -- KEYS[14] progress: progress hash (id -> latest progress JSON text)
 -- KEYS[15] watching: watching hash (event type -> watched until, ms)
 -- KEYS[16] paused: paused flag (see setPaused.lua): while it is set, nothing is leased or registered
+-- KEYS[17] limits: limits hash (rate window, held flag; see prelude.lua limit_allowance)
 -- ARGV[1] visibilityMs: visibility timeout (ms)
 -- ARGV[2] max: most tasks to lease
 -- ARGV[3] retainMs: how long finished ids are kept (ms)
@@ -36,10 +37,15 @@
 -- ARGV[10] holder: who takes the leases ('' for none), kept in the lease record for inspection
 -- ARGV[11] deadline: the leases' deadline on the caller's clock (ms; reported, never compared):
 --   the lease record keeps its difference from the server's deadline, so get reports the lease's own
--- ARGV[12..] completions (id, token): leases to complete first
+-- ARGV[12] limits: the queue's limits spec ('' for none; see prelude.lua limit_fields), judged
+--   against the active zset: a call leases no more than they allow
+-- ARGV[13] slotsChannel: where completions done here announce a freed slot ('' without limits)
+-- ARGV[14] tokenFrom: lease tokens are numbered from tokenFrom + 1 (a sharded sweep's later calls)
+-- ARGV[15..] completions (id, token): leases to complete first
 -- Returns: { ms until the next delayed task is due or -1, the highest priority left ready (with
---   wantTop; NO_PRIORITY when none or not asked), number of completion codes c, c codes (OK or
---   NOT_HELD), envelope1, token1, envelope2, token2, ... }
+--   wantTop; NO_PRIORITY when none or not asked), ms until the limits that held this call back may
+--   lift by the clock (-1: not held back; a held-back call had tasks ready and leased none), number
+--   of completion codes c, c codes (OK or NOT_HELD), envelope1, token1, envelope2, token2, ... }
 local waitKey = KEYS[1]
 local claimedKey = KEYS[2]
 local delayedKey = KEYS[3]
@@ -56,6 +62,7 @@ local resultsKey = KEYS[13]
 local progressKey = KEYS[14]
 local watchingKey = KEYS[15]
 local pausedKey = KEYS[16]
+local limitsKey = KEYS[17]
 local visibilityMs = tonumber(ARGV[1])
 local max = tonumber(ARGV[2])
 local retainMs = tonumber(ARGV[3])
@@ -67,7 +74,10 @@ local wantTop = ARGV[8] == '1'
 local eventsChannel = ARGV[9]
 local holder = ARGV[10]
 local deadline = tonumber(ARGV[11])
-local completionsFrom = 12
+local limits = ARGV[12]
+local slotsChannel = ARGV[13]
+local tokenFrom = tonumber(ARGV[14])
+local completionsFrom = 15
 local now = server_ms()
 local cutoff = now - retainMs
 
@@ -102,11 +112,12 @@ local events = {}
 local completed_events = nil
 if #ARGV >= completionsFrom and watched(watchingKey, 'completed', now) then completed_events = events end
 local completed = complete_leases(leasesKey, activeKey, idsKey, finishedKey, finishedAtKey, now, cutoff, ARGV, completionsFrom, { results = resultsKey, progress = progressKey }, completed_events)
+if #completed > 0 and slotsChannel ~= '' then slot_freed(limitsKey, slotsChannel) end
 if idleMember ~= '' then call('ZREM', idleKey, idleMember) end
 -- A paused queue leases nothing, and its caller does not register as idle (nothing is delivered
 -- while paused); the completions above are done all the same.
 if call('EXISTS', pausedKey) == 1 then
-  local out = { -1, NO_PRIORITY, #completed }
+  local out = { -1, NO_PRIORITY, -1, #completed }
   for _, code in ipairs(completed) do out[#out + 1] = code end
   publish_events(eventsChannel, events)
   return out
@@ -114,8 +125,20 @@ end
 local due = call('ZRANGEBYSCORE', delayedKey, '-inf', now, 'LIMIT', 0, 1000)
 for _, env in ipairs(due) do push_ready(waitKey, prioritizedKey, sequenceKey, env, envelope_priority(env), false) end
 if #due > 0 then call('ZREM', delayedKey, unpack(due)) end
-local out = { -1, NO_PRIORITY, #completed }
+local out = { -1, NO_PRIORITY, -1, #completed }
 for _, code in ipairs(completed) do out[#out + 1] = code end
+-- Limits: lease no more than they allow. A call they hold back while tasks are ready marks the
+-- queue held (so a completion announces the slot it frees) and says when they may lift by the clock.
+if limits ~= '' then
+  local allowed, lift = limit_allowance(limitsKey, activeKey, limits, now, max)
+  if allowed == 0 and (call('LLEN', waitKey) > 0 or call('LLEN', claimedKey) > 0 or call('ZCARD', prioritizedKey) > 0) then
+    call('HSET', limitsKey, 'held', '1')
+    out[3] = lift
+    publish_events(eventsChannel, events)
+    return out
+  end
+  max = allowed
+end
 local n = 0
 -- Lease deadlines (score, id pairs) and leased ids (id, '' pairs), written with one ZADD and one HSET at the end.
 local deadlines, leased, active_ids = {}, {}, {}
@@ -127,7 +150,7 @@ if holder ~= '' then record_tail = record_tail .. ',"holder":' .. cjson.encode(h
 record_tail = record_tail .. '}'
 
 local function lease(task)
-  local token = tokenBase .. '.' .. (n + 1)
+  local token = tokenBase .. '.' .. (tokenFrom + n + 1)
   local env = reenvelope(task, task.attempt + 1, task.lastError)
   -- HSETNX records the lease unless the same id is already leased (a raw element pushed twice):
   -- one delivery at a time, checked and written in one command
@@ -224,6 +247,8 @@ elseif floor < 0 then take_prioritized(priority_bound(floor)) end
 if took_prioritized and call('ZCARD', prioritizedKey) == 0 then call('DEL', sequenceKey) end
 sliced('ZADD', activeKey, deadlines)
 sliced('HSET', idsKey, leased)
+-- leased holds (id, '') pairs for the ids hash: half of it are the leases started here
+if limits ~= '' then limit_started(limitsKey, limits, now, #leased / 2) end
 local top = NO_PRIORITY
 if wantTop then
   local first = call('ZRANGE', prioritizedKey, 0, 0, 'WITHSCORES')

@@ -485,3 +485,52 @@ local function settle_permits(k, now, used, limit, fence)
   end
   return used, fence
 end
+
+-- Queue limits (QueueOptions.limits). A spec is "<concurrency>,<rate max>,<rate window ms>", 0 for
+-- a limit not given; '' means no limits, and a script given '' reads none of these keys. The live
+-- leases are the members of a deadlines zset (the queue's active zset, or a sharded queue's
+-- reservations) scored after now; the rate window lives in a hash (fields window: when it opened,
+-- server ms; started: leases started in it; held: set while a lease call is held back).
+local function limit_fields(spec)
+  local c, m, p = string.match(spec, '^(%d+),(%d+),(%d+)$')
+  return tonumber(c), tonumber(m), tonumber(p)
+end
+
+-- How many of `want` leases the limits allow at server time `now` (0 or more), and, when none,
+-- in how many ms they may lift by the clock alone (the earliest live deadline when concurrency is
+-- full, the window's end when the rate is used up; the later of the two when both hold).
+local function limit_allowance(state_key, deadlines_key, spec, now, want)
+  local concurrency, rate_max, per_ms = limit_fields(spec)
+  local allowed, lift = want, 0
+  if concurrency > 0 then
+    local live = redis.call('ZCOUNT', deadlines_key, '(' .. num(now), '+inf')
+    if live >= concurrency then
+      local first = redis.call('ZRANGEBYSCORE', deadlines_key, '(' .. num(now), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+      lift = tonumber(first[2]) - now
+    end
+    allowed = math.min(allowed, concurrency - live)
+  end
+  if rate_max > 0 then
+    local w = redis.call('HMGET', state_key, 'window', 'started')
+    local started = 0
+    if w[1] and tonumber(w[1]) + per_ms > now then started = tonumber(w[2]) end
+    if started >= rate_max then lift = math.max(lift, tonumber(w[1]) + per_ms - now) end
+    allowed = math.min(allowed, rate_max - started)
+  end
+  return math.max(0, allowed), lift
+end
+
+-- Counts `count` leases started at `now`: the first lease after the window ended opens the next.
+local function limit_started(state_key, spec, now, count)
+  local _, rate_max, per_ms = limit_fields(spec)
+  if count <= 0 or rate_max == 0 then return end
+  local opened = redis.call('HGET', state_key, 'window')
+  if opened and tonumber(opened) + per_ms > now then redis.call('HINCRBY', state_key, 'started', count)
+  else redis.call('HSET', state_key, 'window', num(now), 'started', count) end
+end
+
+-- A step freed a concurrency slot: when a lease call was held back, tells the held-back workers of
+-- every process (one message however many wait; each looks again with a lease call).
+local function slot_freed(state_key, channel)
+  if channel ~= '' and redis.call('HDEL', state_key, 'held') == 1 then redis.call('PUBLISH', channel, '1') end
+end
