@@ -108,23 +108,30 @@ describe.skipIf(!available)(`security${available ? '' : ' (SKIPPED: no redis-ser
 
   it('a user lacking a command Baton needs gets BackendUnavailableError naming the command', async () => {
     const refused: Record<string, string> = {};
-    for (const command of ['eval', 'blmove', 'subscribe']) {
+    // A queue's waits and a lock's waits both need SUBSCRIBE (waiting workers hear of work over pub/sub).
+    const cases = [
+      { command: 'eval', what: 'stats' },
+      { command: 'subscribe', what: 'dequeue' },
+      { command: 'subscribe', what: 'lock' },
+    ] as const;
+    for (const { command, what } of cases) {
       // ioredis sends EVAL the first time and EVALSHA after, so both are taken away together
       const rules = command === 'eval' ? ['-eval', '-evalsha'] : [`-${command}`];
-      await admin.call('ACL', 'SETUSER', `no-${command}`, 'on', '>pw', '~*', '&*', '+@all', ...rules);
-      const b = backend({ url: `redis://no-${command}:pw@127.0.0.1:${server.port}`, prefix: `no-${command}` });
+      const user = `no-${command}-${what}`;
+      await admin.call('ACL', 'SETUSER', user, 'on', '>pw', '~*', '&*', '+@all', ...rules);
+      const b = backend({ url: `redis://${user}:pw@127.0.0.1:${server.port}`, prefix: user });
       const locks = b.locks();
-      const held = command === 'subscribe' ? await locks.tryAcquire('r', { ttlMs: 5_000 }) : null;
+      const held = what === 'lock' ? await locks.tryAcquire('r', { ttlMs: 5_000 }) : null;
       const attempt =
-        command === 'eval' ? b.queue('q').stats() : command === 'blmove' ? b.queue('q').dequeue({ waitMs: 1_000 }) : locks.acquire('r', { waitMs: 1_000 });
+        what === 'stats' ? b.queue('q').stats() : what === 'dequeue' ? b.queue('q').dequeue({ waitMs: 1_000 }) : locks.acquire('r', { waitMs: 1_000 });
       const error = await attempt.then(
         () => undefined,
         (e: unknown) => e,
       );
-      expect(isBatonError(error, 'BACKEND_UNAVAILABLE'), `${command}: ${String(error)}`).toBe(true);
+      expect(isBatonError(error, 'BACKEND_UNAVAILABLE'), `${command} (${what}): ${String(error)}`).toBe(true);
       expect((error as Error).message).toContain(`'${command}'`);
       expect((error as Error).message).toContain('ACL SETUSER');
-      refused[command] = (error as Error).message.slice(0, 120);
+      refused[`${command} (${what})`] = (error as Error).message.slice(0, 120);
       await held?.release();
     }
     figures.missingPermission = Object.fromEntries(Object.keys(refused).map((c) => [c, `BACKEND_UNAVAILABLE naming '${c}'`]));

@@ -45,6 +45,46 @@ describe('Scheduler (memory only)', () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 
+  it('1,000 idle queues keep a handful of timers and make no lease call while nothing happens, and each runs its task', async () => {
+    const clock = new ManualClock();
+    let leaseCalls = 0;
+    const backend = new MemoryBackend({
+      clock,
+      logger: silentLogger,
+      wrapStore: (kind, store) => {
+        if (kind !== 'queue') return store;
+        const queueStore = store as unknown as { lease: (...a: unknown[]) => Promise<unknown> };
+        const lease = queueStore.lease.bind(queueStore);
+        queueStore.lease = (...a) => {
+          leaseCalls++;
+          return lease(...a);
+        };
+        return store;
+      },
+    });
+    const s = new Scheduler(backend, clock, silentLogger, { idleWaitMs: 1_000, recoverStalledIntervalMs: 5_000, nodeTtlMs: 10_000 });
+    const ran = new Set<number>();
+    for (let i = 0; i < 1_000; i++) s.handle(`q${i}`, async () => void ran.add(i));
+    await s.start();
+    await clock.advance(10);
+    const settled = leaseCalls;
+    expect(settled).toBe(1_000);
+    // heartbeat, recovery, the node's expiry and the backend's one timer for every blocked dequeue
+    expect(clock.pendingTimers()).toBeLessThanOrEqual(5);
+    // two minutes: 120 idle waits of idleWaitMs per queue, were the workers looking again
+    await clock.advance(2 * 60_000);
+    expect(leaseCalls).toBe(settled);
+    expect(clock.pendingTimers()).toBeLessThanOrEqual(5);
+    for (let i = 0; i < 1_000; i += 111) await backend.queue(`q${i}`).enqueue(i);
+    await clock.advance(10);
+    expect([...ran].sort((a, b) => a - b)).toEqual([0, 111, 222, 333, 444, 555, 666, 777, 888, 999]);
+    const stopping = s.stop();
+    await clock.advance(1_000);
+    await stopping;
+    await backend.close();
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
   it('is built by an inversify container with the backend, clock, logger and options tokens', async () => {
     const clock = new ManualClock();
     const container = new Container();

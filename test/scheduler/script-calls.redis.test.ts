@@ -46,17 +46,19 @@ describe.skipIf(!available)(`scheduler script calls on Redis${available ? '' : '
     const scheduler = new Scheduler(backend, clock, silentLogger, { nodeTtlMs: 600_000, recoverStalledIntervalMs: 600_000, idleWaitMs: 60_000 });
     let completed = 0;
     scheduler.on('completed', () => completed++);
+    const idleKey = `${backend.prefix}:{queue:counted}:idle`;
     scheduler.handle<number>('counted', async () => undefined, { concurrency: 1 });
     try {
       await scheduler.start();
-      const blocked = async (): Promise<boolean> => /^blocked_clients:1\r?$/m.test(await admin.info('clients'));
-      await eventually(blocked, { what: 'the idle worker to block waiting for tasks' });
+      // an idle worker's lease call registers it as waiting (see QueueWaiter)
+      const blocked = async (): Promise<boolean> => (await admin.zcard(idleKey)) === 1;
+      await eventually(blocked, { what: 'the idle worker to register as waiting for tasks' });
       await admin.config('RESETSTAT');
 
       await backend.queue<number>('counted').enqueueMany(Array.from({ length: tasks }, (_, i) => ({ payload: i })));
       await eventually(() => completed === tasks, { what: `${tasks} completed events` });
-      // the last completion rides with a lease call that finds nothing and blocks again
-      await eventually(blocked, { what: 'the worker to block again after the last task' });
+      // the last completion rides with a lease call that finds nothing and waits again
+      await eventually(blocked, { what: 'the worker to wait again after the last task' });
 
       const calls = await scriptCalls(admin);
       // one enqueueMany, 199 lease calls that each carry the previous completion, one last lease

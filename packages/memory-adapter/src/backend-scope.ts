@@ -1,4 +1,4 @@
-import type { Clock, Logger } from '@baton/core';
+import { ClockTimers, type Clock, type Logger } from '@baton/core';
 import { BackendLifecycle } from '@baton/core/adapter';
 import type { MemoryStore } from './memory-store.js';
 
@@ -8,6 +8,9 @@ import type { MemoryStore } from './memory-store.js';
  * and the cleanups to run when it closes. Each backend has its own scope even when stores are shared.
  */
 export class BackendScope extends BackendLifecycle {
+  /** The backend's timers for blocked lease calls: one clock timer for all of them. */
+  readonly timers: ClockTimers;
+
   constructor(
     readonly clock: Clock,
     logger: Logger,
@@ -15,5 +18,7 @@ export class BackendScope extends BackendLifecycle {
     readonly random: () => number,
   ) {
     super('memory backend', logger);
+    this.timers = new ClockTimers(clock);
+    this.onClose(() => this.timers.clear());
   }
 }

@@ -11,11 +11,11 @@ import type {
   TaskInfo,
   TaskOutcome,
   TaskState,
+  SharedTimer,
 } from '@baton/core';
 import { PURGE_BATCH } from '@baton/core/adapter';
 import type { FailDecision, LeaseRef, LeaseWait, PreparedTask, QueueStore, QueueSubscription, ResolvedQueueOptions, StorePage } from '@baton/core/adapter';
 import type { BackendScope } from './backend-scope.js';
-import { timerAt, type ClockTimer } from './clock-timer.js';
 import type { QueueAdminState } from './queue-admin-state.js';
 import type { DeadRecord, DequeueWaiter, LeaseRecord } from './queue-state.js';
 import { pageOf, toTaskInfo } from './task-view.js';
@@ -25,7 +25,8 @@ import type { StateEvent } from './queue-watchers.js';
  * Core's QueueStore over a queue held in a MemoryStore. Every step runs synchronously on the
  * shared state, so it is atomic with respect to all handles and backends on that store. Blocking
  * lease calls wait without polling: an enqueue, a recovery, a retry or a delayed task falling due
- * (a clock timer) wakes them.
+ * (a clock timer) wakes them. The timers of all blocked lease calls of a backend share one clock
+ * timer (BackendScope.timers), so idle queues cost no timer each.
  *
  * `shards` is accepted (and validated by core) but changes nothing here: one process serves the
  * whole queue in one FIFO order, which satisfies what any shard count promises (FIFO per shard).
@@ -33,7 +34,7 @@ import type { StateEvent } from './queue-watchers.js';
  */
 export class MemoryQueueStore implements QueueStore {
   /** See QueueStore.supports. */
-  readonly supports = { priorities: true, headers: true, results: true, retainDead: true, limits: true } as const;
+  readonly supports = { priorities: true, headers: true, results: true, retainDead: true, limits: true, wakeups: true } as const;
   private readonly state: QueueAdminState;
 
   /** `options` come resolved by core's resolveQueueOptions (the handle's StoreQueue gets the same). */
@@ -206,14 +207,14 @@ export class MemoryQueueStore implements QueueStore {
 
   /**
    * Blocks until tasks are handed over, clock time `deadline` passes ([]), the backend closes
-   * ([]) or `signal` aborts ([]). One clock timer at a time: at the deadline, when the next
-   * delayed task falls due, or when the limits holding this handle back may lift.
+   * ([]) or `signal` aborts ([]). One timer at a time, in the backend's shared set: at the deadline,
+   * when the next delayed task falls due, or when the limits holding this handle back may lift.
    */
   private wait(max: number, now: number, deadline: number, signal: AbortSignal | undefined, holder: string | undefined): Promise<Lease<unknown>[]> {
     const limits = this.options.limits;
     return new Promise((resolve) => {
       let done = false;
-      let timer: ClockTimer | undefined;
+      let timer: SharedTimer | undefined;
       let untrack: () => void = () => undefined;
       const finish = (records: readonly LeaseRecord[]): void => {
         if (done) return;
@@ -228,7 +229,7 @@ export class MemoryQueueStore implements QueueStore {
       const arm = (at: number): void => {
         if (done || timer?.at === at) return;
         timer?.cancel();
-        timer = timerAt(this.scope.clock, at, onTimer);
+        timer = this.scope.timers.at(at, onTimer);
       };
       const onTimer = (): void => {
         timer = undefined;

@@ -1,5 +1,5 @@
 import { BackendUnavailableError, InvalidArgumentError, type Logger } from '@baton/core';
-import { Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { createClusterClient, describeCluster, duplicateClient, type ClusterStartupNode } from './cluster/cluster-client.js';
 import { defineScripts } from './script-loader.js';
 
@@ -28,13 +28,16 @@ function describeAddress(options: RedisConnectionOptions): string {
 }
 
 /**
- * The connections of one backend: the main client (commands and scripts), blocking clients
- * duplicated from it (one per blocking wait in flight, reused), and one subscriber. Closes only
- * what it created.
+ * The connections of one backend: the main client (commands and scripts), one subscriber (pub/sub
+ * for every queue's waits and events, lock grants and registry watches), and blocking clients
+ * duplicated from the main one for commands that block a connection (a lock confirmation's WAIT; one per call in flight, reused). Closes
+ * only what it created.
  */
 export class Connections {
   readonly main: Redis;
   readonly address: string;
+  /** True on Redis Cluster: keys of different slots never meet in one command or script. */
+  readonly cluster: boolean;
   private readonly ownsMain: boolean;
   private readonly created: Redis[] = [];
   private readonly idleBlocking: Redis[] = [];
@@ -53,6 +56,7 @@ export class Connections {
   ) {
     const { url, client, cluster, clusterOptions, ...redisOptions } = options;
     this.address = describeAddress(options);
+    this.cluster = cluster !== undefined || (client as unknown) instanceof Cluster;
     // scripts build some keys from ARGV, which a client-side key prefix would not reach
     if (redisOptions.keyPrefix || client?.options.keyPrefix || clusterOptions?.keyPrefix || clusterOptions?.redisOptions?.keyPrefix) {
       throw new InvalidArgumentError('keyPrefix', 'is not supported; use the backend `prefix` option instead');

@@ -40,6 +40,8 @@ import { RedisPermitStore, type PermitKind } from './locks/redis-permit-store.js
 import { KnownQueues } from './queue/known-queues.js';
 import { QueueWaiter } from './queue/queue-waiter.js';
 import { LimitWaiter, limitSpec } from './queue/limit-waiter.js';
+import { StallProbe } from './queue/stall-probe.js';
+import { DEFAULT_WAKE_SWEEP_MS, WakeHub } from './queue/wake-hub.js';
 import { RedisQueueStore } from './queue/redis-queue-store.js';
 import { ShardedQueueStore } from './queue/sharded-queue-store.js';
 import { GroupWatch } from './registry/group-watch.js';
@@ -75,6 +77,12 @@ export interface RedisBackendSettings {
   requireNoEviction?: boolean;
   /** Called with each warning about the server (an evicting `maxmemory-policy`), besides the log line. */
   onWarning?: (warning: BackendWarning) => void;
+  /**
+   * How often (ms) the backend, while any of its workers waits, checks in one call whether a queue
+   * they wait on holds ready work they were not told of (a raw `LPUSH` by another client, a
+   * wake-up lost with a dropped connection): the bound on how late such work is seen. @default 2_000
+   */
+  wakeSweepMs?: number;
 }
 
 /** Everything `new RedisBackend(…)` accepts: a connection (url, client or ioredis options) and settings. */
@@ -82,8 +90,8 @@ export type RedisBackendOptions = RedisConnectionOptions & RedisBackendSettings;
 
 /**
  * The Redis backend (ioredis 6). Queues, registries and locks built from Lua scripts, one round
- * trip per operation; blocking waits on their own connections; pub/sub for lock releases and
- * registry events. Closes only the connections it created.
+ * trip per operation; pub/sub on one connection for the waits of every queue (see WakeHub), lock
+ * releases and registry events. Closes only the connections it created.
  */
 export class RedisBackend implements Backend {
   readonly kind = 'redis';
@@ -91,6 +99,8 @@ export class RedisBackend implements Backend {
   private readonly waiters = new Map<string, QueueWaiter>();
   private readonly known: KnownQueues;
   private readonly limitWaiters = new Map<string, LimitWaiter>();
+  private readonly wakeHub: WakeHub;
+  private readonly stallProbe: StallProbe;
   private readonly watches = new Map<string, GroupWatch>();
   private lockGrants: LockGrants | undefined;
   private closing: Promise<void> | undefined;
@@ -106,8 +116,10 @@ export class RedisBackend implements Backend {
       commandTimeoutMs,
       requireNoEviction = false,
       onWarning,
+      wakeSweepMs,
       ...connection
     } = options;
+    const sweepMs = positiveIntOr('options.wakeSweepMs', wakeSweepMs, DEFAULT_WAKE_SWEEP_MS);
     if (typeof prefix !== 'string' || prefix.length === 0) throw new InvalidArgumentError('options.prefix', 'must be a non-empty string');
     const timeout = positiveIntOr('options.connectTimeoutMs', connectTimeoutMs, 5_000);
     const commandTimeout = positiveIntOr('options.commandTimeoutMs', commandTimeoutMs, 10_000);
@@ -121,6 +133,8 @@ export class RedisBackend implements Backend {
     const subscriptions = new Subscriptions(() => connections.createSubscriber(), clock, logger);
     this.ctx = new BackendContext(clock, logger, new KeyLayout(prefix), connections, runner, subscriptions);
     this.known = new KnownQueues(this.ctx);
+    this.wakeHub = new WakeHub(this.ctx, sweepMs);
+    this.stallProbe = new StallProbe(this.ctx);
   }
 
   /** The key prefix of this backend. */
@@ -143,7 +157,7 @@ export class RedisBackend implements Backend {
         throw new InvalidArgumentError('options.keys', 'cannot be combined with shards > 1 (bound names are one shard)');
       const shards = Array.from({ length: resolved.shards }, (_, i) => {
         const keys = this.ctx.keys.queue(`${name}:s${i}`);
-        return new RedisQueueStore(name, resolved, this.ctx, keys, this.waiterFor(keys), this.known);
+        return new RedisQueueStore(name, resolved, this.ctx, keys, this.waiterFor(keys), this.stallProbe, this.known);
       });
       // one limit for the whole queue, on the keys of its unsharded tag (see ShardedQueueStore)
       const home = this.ctx.keys.queue(name);
@@ -152,7 +166,12 @@ export class RedisBackend implements Backend {
     }
     const keys = this.ctx.keys.queue(name, resolved.keys);
     const limits = resolved.limits && { spec: limitSpec(resolved.limits), waiter: this.limitWaiterFor(keys.slotsChannel) };
-    return new StoreQueue<T>(name, new RedisQueueStore(name, resolved, this.ctx, keys, this.waiterFor(keys), this.known, limits), resolved, this.ctx);
+    return new StoreQueue<T>(
+      name,
+      new RedisQueueStore(name, resolved, this.ctx, keys, this.waiterFor(keys), this.stallProbe, this.known, limits),
+      resolved,
+      this.ctx,
+    );
   }
 
   // One waiter for freed slots per limited queue in this backend, shared by its handles.
@@ -169,7 +188,7 @@ export class RedisBackend implements Backend {
   private waiterFor(keys: QueueKeys): QueueWaiter {
     let waiter = this.waiters.get(keys.wait);
     if (!waiter) {
-      waiter = new QueueWaiter(this.ctx, keys);
+      waiter = new QueueWaiter(this.ctx, keys, this.wakeHub);
       this.waiters.set(keys.wait, waiter);
     }
     return waiter;

@@ -63,7 +63,7 @@ export function toBatonError(error: unknown, address: string): BatonError {
   if (PERMISSION.test(message)) {
     return new BackendUnavailableError(
       `Redis at ${address} refused a command to this user: ${message}. Baton needs its scripts (EVAL, EVALSHA) and the commands they ` +
-        'run (TIME among them), BLMOVE, PUBLISH and SUBSCRIBE: grant them, e.g. ACL SETUSER <user> +@read +@write +@keyspace +@scripting +@pubsub +@blocking +@connection +info +time.',
+        'run (TIME among them), PUBLISH and SUBSCRIBE: grant them, e.g. ACL SETUSER <user> +@read +@write +@keyspace +@scripting +@pubsub +@blocking +@connection +info +time.',
       { cause: error },
     );
   }

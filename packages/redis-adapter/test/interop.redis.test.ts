@@ -13,10 +13,13 @@ function recipeKeys(): { tasks: string; finished: string; nodes: string; lock: s
 describe.skipIf(url === '')(`redis interop with the classic recipe${url === '' ? ' (SKIPPED: no redis-server)' : ''}`, () => {
   afterEach(() => r.closeAll());
 
-  it('a raw LPUSH wakes a waiting Baton worker, which gets the string as id and payload; SISMEMBER sees its completion', async () => {
+  it('a raw LPUSH reaches a waiting Baton worker within wakeSweepMs, which gets the string as id and payload; SISMEMBER sees its completion', async () => {
     const names = recipeKeys();
     const raw = r.raw(url);
-    const q = r.backend(url, { prefix: uniquePrefix('interop') }).queue<string>('tasks', { keys: { waiting: names.tasks, finished: names.finished } });
+    // nothing announces a raw push: the waiting safety net finds it, once per wakeSweepMs
+    const q = r
+      .backend(url, { prefix: uniquePrefix('interop'), wakeSweepMs: 300 })
+      .queue<string>('tasks', { keys: { waiting: names.tasks, finished: names.finished } });
     const started = Date.now();
     const pending = q.dequeue({ waitMs: 5_000 });
     await sleep(100);

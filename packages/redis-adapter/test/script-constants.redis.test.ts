@@ -95,8 +95,9 @@ describe.skipIf(url === '')(`constants shared by the Lua scripts and TypeScript$
     expect(decodeGrant(String(await lua(`return grant_message('tok', 7, 12)`)))).toEqual({ token: 'tok', fence: 7, seq: 12 });
   });
 
-  it('an idle member carries its visibility timeout to the enqueue script', async () => {
-    expect(await lua('return idle_visibility(ARGV[1])', idleMember('waiter-1', 30_000))).toBe(30_000);
+  it('an idle member carries its wake channel and visibility timeout to the enqueue script', async () => {
+    const channel = 'baton:waiters:0123abcd|odd';
+    expect(await lua('local c, v = idle_fields(ARGV[1]) return { c, v }', idleMember(channel, 30_000))).toEqual([channel, 30_000]);
   });
 
   it('a wrong-type error raised by the scripts becomes a BackendDataError naming the key', async () => {

@@ -82,6 +82,15 @@ export interface QueueStoreSupport {
    * `options.limits` with NotSupportedError.
    */
   limits?: boolean;
+  /**
+   * A waiting `lease` is woken by every change that makes a task ready (an enqueue, a retry, a
+   * recovery or a delayed task falling due, from any handle or node, and writes by other clients
+   * the store knows of), and the store itself recovers a wake-up that got lost within a bound it
+   * documents. A caller may then wait as long as it likes: a Scheduler's idle workers wait until
+   * woken (or stopped) instead of looking again every `idleWaitMs`, so an idle queue costs
+   * nothing between events.
+   */
+  wakeups?: boolean;
 }
 
 /** A subscription of QueueStore.watch. */

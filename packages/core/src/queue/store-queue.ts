@@ -75,6 +75,14 @@ export class StoreQueue<T = unknown> implements Queue<T> {
     this.random = ctx.random ?? Math.random;
   }
 
+  /**
+   * True when the store's waiting lease calls hear of every task made ready and recover a lost
+   * wake-up themselves (QueueStoreSupport.wakeups): a worker may wait until woken.
+   */
+  get waitsUntilWoken(): boolean {
+    return this.store.supports?.wakeups === true;
+  }
+
   /** See Queue.enqueue. */
   async enqueue(payload: T, options?: EnqueueOptions): Promise<EnqueueResult> {
     this.ctx.assertOpen();

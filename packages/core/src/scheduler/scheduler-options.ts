@@ -16,7 +16,11 @@ export interface SchedulerOptions {
   nodeTtlMs?: number;
   /** How often (ms) this node returns expired leases of its queues to waiting (`recoverStalled`). @default 5_000 */
   recoverStalledIntervalMs?: number;
-  /** How long (ms) an idle worker blocks in `dequeueMany` before looking again (`stop()` ends the wait at once). @default 1_000 */
+  /**
+   * How long (ms) an idle worker blocks in `dequeueMany` before looking again (`stop()` ends the
+   * wait at once). On a backend whose waits are woken reliably (memory, Redis) an idle worker
+   * waits until woken instead (at least an hour per dequeue), so idle queues cost nothing. @default 1_000
+   */
   idleWaitMs?: number;
   /** Pause (ms) after a backend error in a worker loop before it tries again. @default 1_000 */
   errorBackoffMs?: number;

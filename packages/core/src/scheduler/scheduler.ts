@@ -17,6 +17,9 @@ import { WorkerPool, type PoolEvents } from './worker-pool.js';
 
 type State = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
+/** How many queues' recoveries one recovery round starts together. */
+const RECOVERY_BATCH = 200;
+
 /**
  * The distributed worker loop: every node runs one Scheduler on the same backend. It registers
  * the node (with heartbeats), runs the handlers of its queues with bounded concurrency, keeps
@@ -259,18 +262,26 @@ export class Scheduler {
     this.halt(new ClosedError('The backend'), 'the backend was closed while the scheduler ran; it stopped without handing back its leases');
   }
 
+  // Queues are recovered RECOVERY_BATCH at a time, started in one turn, so a backend can answer a
+  // batch with one call (the Redis backend first asks which of them hold an expired lease at all).
   private async recoverStalled(): Promise<void> {
     const queues: Queue<unknown>[] = [...this.pools.values()].map((p) => p.queue);
     for (const job of this.jobs.values()) queues.push(job.tickQueue as Queue<unknown>);
-    for (const queue of queues) {
+    for (let i = 0; i < queues.length; i += RECOVERY_BATCH) {
       if (this.state !== 'running') return;
-      try {
-        const count = await queue.recoverStalled();
-        if (count > 0) this.emitter.emit('stalled', count, { queue: queue.name, nodeId: this.nodeId });
-      } catch (error) {
-        if (isBatonError(error, 'CLOSED')) return this.backendClosed();
-        this.emitter.emit('error', error, { queue: queue.name, during: 'recoverStalled' });
-      }
+      let closed = false;
+      await Promise.all(
+        queues.slice(i, i + RECOVERY_BATCH).map(async (queue) => {
+          try {
+            const count = await queue.recoverStalled();
+            if (count > 0) this.emitter.emit('stalled', count, { queue: queue.name, nodeId: this.nodeId });
+          } catch (error) {
+            if (isBatonError(error, 'CLOSED')) closed = true;
+            else this.emitter.emit('error', error, { queue: queue.name, during: 'recoverStalled' });
+          }
+        }),
+      );
+      if (closed) return this.backendClosed();
     }
     if (this.state !== 'running') return;
     this.cancelRecovery = setClockTimeout(this.clock, this.settings.recoverStalledIntervalMs, () => void this.recoverStalled());

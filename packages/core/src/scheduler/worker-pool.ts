@@ -2,6 +2,7 @@ import { instrumentRun, isInstrumented } from '../instrumentation/index.js';
 import type { Clock } from '../clock/index.js';
 import { ClosedError, isBatonError, TaskCancelledError } from '../errors/index.js';
 import type { Lease, Queue, Task } from '../interfaces/index.js';
+import { StoreQueue } from '../queue/index.js';
 import { assertPositiveInt } from '../validation/index.js';
 import type { InFlight, InterruptKind } from './in-flight.js';
 import { whyLeaseGone } from './lease-gone.js';
@@ -19,6 +20,18 @@ export interface PoolEvents<T> {
   error(error: unknown, context: Record<string, unknown>): void;
   /** The backend was closed under the pool: the node is going away. */
   backendClosed(): void;
+}
+
+/**
+ * How long (ms) an idle worker waits in one dequeue on a queue whose store wakes its waits
+ * reliably (StoreQueue.waitsUntilWoken): long enough that an idle queue costs nothing, short
+ * enough for a single timer (setTimeout's limit is about 24.8 days).
+ */
+export const UNTIL_WOKEN_MS = 3_600_000;
+
+/** The wait of one idle dequeue: until woken where the store allows it, else `idleWaitMs`. */
+export function idleWaitFor(queue: Queue<unknown>, idleWaitMs: number): number {
+  return queue instanceof StoreQueue && queue.waitsUntilWoken ? Math.max(idleWaitMs, UNTIL_WOKEN_MS) : idleWaitMs;
 }
 
 /** Settings of one pool, resolved by the Scheduler. */
@@ -45,7 +58,8 @@ function toTask<T>(lease: Lease<T>): Task<T> {
 
 /**
  * The worker loop of one queue on one node: leases tasks in batches of up to the free
- * concurrency (blocking in `dequeueMany` while the queue is empty, so idle workers do not poll),
+ * concurrency (blocking in `dequeueMany` while the queue is empty, so idle workers do not poll;
+ * on a store that wakes its waits reliably, an idle worker waits until woken, see idleWaitFor),
  * runs the handler, and completes or fails each task. Leases are kept alive by one LeaseKeeper.
  */
 export class WorkerPool<T> {
@@ -66,6 +80,8 @@ export class WorkerPool<T> {
   private resultsUnsupported = false;
   private wake: (() => void) | undefined;
   private unwatch: () => void = () => undefined;
+  /** How long one idle dequeue waits (see idleWaitFor). */
+  private readonly idleWaitMs: number;
 
   constructor(
     readonly queue: Queue<T>,
@@ -74,6 +90,7 @@ export class WorkerPool<T> {
     private readonly clock: Clock,
     private readonly events: PoolEvents<T>,
   ) {
+    this.idleWaitMs = idleWaitFor(queue as Queue<unknown>, settings.idleWaitMs);
     this.keeper = new LeaseKeeper(queue, clock, settings.leaseMs, settings.timeoutMs, (error, context) => {
       if (isBatonError(error, 'CLOSED')) this.events.backendClosed();
       else this.events.error(error, context);
@@ -161,7 +178,7 @@ export class WorkerPool<T> {
       const requestedAt = this.clock.now();
       let leases: Lease<T>[];
       try {
-        leases = await this.queue.dequeueMany(free, { waitMs: this.settings.idleWaitMs, signal: this.stopController.signal, holder: this.settings.nodeId });
+        leases = await this.queue.dequeueMany(free, { waitMs: this.idleWaitMs, signal: this.stopController.signal, holder: this.settings.nodeId });
       } catch (error) {
         if (isBatonError(error, 'CLOSED')) {
           if (!this.stopping) this.events.backendClosed();

@@ -63,7 +63,7 @@ function decodeLease(reply: unknown): LeaseReply {
   return { nextDueInMs: Number(r[0]), top: Number(r[1]), heldForMs: Number(r[2]), completed, leased };
 }
 
-/** Adds tasks (or delivers them to blocked workers); one status per task. */
+/** Adds tasks (or delivers them to waiting workers); one status per task. */
 export const enqueueTasks = defineScript('enqueueTasks', {
   keys: [
     'wait',
@@ -83,7 +83,7 @@ export const enqueueTasks = defineScript('enqueueTasks', {
     'deadIds',
     'watching',
   ],
-  args: ['retainMs', 'dueChannel', 'tokenBase', 'anyPriority', 'eventsChannel'],
+  args: ['retainMs', 'dueChannel', 'tokenBase', 'anyPriority', 'eventsChannel', 'exactReceivers'],
   rest: { name: 'tasks', fields: ['id', 'envelope', 'delayMs'] },
   decode: (reply): Array<EnqueueResult['status']> => arrayReply(reply, 'enqueueTasks').map((code) => STATUS[Number(code)] ?? 'duplicate'),
 });
@@ -132,7 +132,7 @@ export const leaseTasks = defineScript('leaseTasks', {
 /** Puts a delivery nobody here waits for back in the wait list; true when its lease still held. */
 export const returnDelivery = defineScript('returnDelivery', {
   keys: ['claimed', 'wait', 'leases'],
-  args: ['delivery'],
+  args: ['delivery', 'dueChannel'],
   decode: (reply) => Number(reply) === 1,
 });
 
@@ -303,4 +303,22 @@ export const purgeTasks = defineScript('purgeTasks', {
   keys: ['wait', 'claimed', 'delayed', 'prioritized', 'sequence', 'ids', 'dead', 'deadIds', 'cancelled', 'cancelledAt', 'finished', 'finishedAt', 'results'],
   args: ['state', 'max'],
   decode: numberReply,
+});
+
+/** The numbers (1-based) of the queues, given by their wait, claimed and prioritized keys, that hold ready work (one server only). */
+export const findReadyQueues = defineScript('findReadyQueues', {
+  keys: [],
+  args: [],
+  rest: { name: 'queues', fields: ['wait', 'claimed', 'prioritized'] },
+  readOnly: true,
+  decode: (reply) => arrayReply(reply, 'findReadyQueues').map(Number),
+});
+
+/** The numbers (1-based) of the queues, given by their active keys, that hold an expired lease (one server only). */
+export const findStalledQueues = defineScript('findStalledQueues', {
+  keys: [],
+  args: [],
+  rest: { name: 'queues', fields: ['active'] },
+  readOnly: true,
+  decode: (reply) => arrayReply(reply, 'findStalledQueues').map(Number),
 });

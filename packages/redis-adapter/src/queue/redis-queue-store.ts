@@ -53,6 +53,7 @@ import type { KnownQueues } from './known-queues.js';
 import { getTask, listPage, purge, redrive, remove, type QueueAccess } from './queue-admin.js';
 import type { LimitWaiter } from './limit-waiter.js';
 import type { CancelReply } from './queue-scripts.js';
+import type { StallProbe } from './stall-probe.js';
 
 /** Most tasks one enqueueTasks call carries: core's MAX_BATCH, so every enqueueMany is one round trip. */
 const ENQUEUE_CHUNK = MAX_BATCH;
@@ -62,7 +63,7 @@ const RECOVER_CHUNK = 1_000;
 const PRUNE_CHUNK = 1_000;
 
 /** What the Redis store carries through its required methods (see QueueStoreSupport). */
-const SUPPORTS: QueueStoreSupport = { priorities: true, headers: true, results: true, retainDead: true, limits: true };
+const SUPPORTS: QueueStoreSupport = { priorities: true, headers: true, results: true, retainDead: true, limits: true, wakeups: true };
 
 /** The limits an unsharded queue's own scripts judge (see QueueOptions.limits). */
 export interface JudgedLimits {
@@ -79,8 +80,8 @@ export interface JudgedLimits {
  * wait in the wait list as before priorities existed (a raw `LPUSH` is one of them); the others in
  * a sorted set by priority, served before and after the list by their sign. Deadlines, due times
  * and retention are judged by the server's clock (`TIME` in the scripts); the injected clock only
- * times local waits. Waiting for work blocks on the wait list itself (see QueueWaiter), so raw
- * `LPUSH`es by other clients wake workers too. A sharded queue composes one of these per shard
+ * times local waits. Waiting for work uses no connection of its own (see QueueWaiter and
+ * WakeHub); raw `LPUSH`es by other clients are found by the waiting safety net. A sharded queue composes one of these per shard
  * (see ShardedQueueStore).
  */
 export class RedisQueueStore implements QueueStore, QueueAccess {
@@ -94,6 +95,7 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
   /**
    * @param options the handle's, resolved by core (its StoreQueue gets the same)
    * @param waiter the backend's waiter on this wait list, shared by every handle on it
+   * @param probe the backend's batch of "any expired lease?" questions (see StallProbe)
    * @param limits the limits this store's scripts judge: an unsharded queue's; undefined for none,
    *   and for the shards of a sharded queue (ShardedQueueStore judges theirs on the home keys)
    */
@@ -104,6 +106,7 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
     readonly ctx: BackendContext,
     readonly keys: QueueKeys,
     readonly waiter: QueueWaiter,
+    private readonly probe: StallProbe,
     private readonly known: KnownQueues,
     private readonly limits?: JudgedLimits,
   ) {
@@ -125,24 +128,30 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
       }
       // lease tokens are "<base>.<n>": one random base per script call, numbered within it
       const { dueChannel, eventsChannel } = this.keys;
-      const args = { retainMs: this.options.retainFinishedMs, dueChannel, tokenBase: newToken(), anyPriority, eventsChannel };
+      const exactReceivers = this.ctx.connections.cluster ? 0 : 1;
+      const args = { retainMs: this.options.retainFinishedMs, dueChannel, tokenBase: newToken(), anyPriority, eventsChannel, exactReceivers };
       const [statuses] = await Promise.all([this.ctx.runner.run(enqueueTasks, this.keys, args, items), this.known.add(this.name)]);
       chunk.forEach((t, j) => results.push({ id: t.id, status: statuses[j]! }));
     }
     return results;
   }
 
-  /** See QueueStore.lease: a lease call, then a blocking wait on the wait list while there is time left. */
+  /**
+   * See QueueStore.lease: a lease call, then a wait (see QueueWaiter) while there is time left. A
+   * registration for deliveries lasts the whole wait, or at most the waiter's registration limit
+   * (on a Cluster), after which the wait ends with a lease call that renews it.
+   */
   async lease(max: number, wait: LeaseWait): Promise<Lease<unknown>[]> {
     const giveUpAt = this.ctx.clock.now() + wait.waitMs;
     for (;;) {
       if (this.ctx.closed) return [];
       const epoch = this.waiter.epoch;
       const freed = this.limits?.waiter.epoch ?? 0;
+      const registerUntil = Math.min(giveUpAt, this.ctx.clock.now() + this.waiter.registrationLimitMs);
       let lease: Awaited<ReturnType<typeof this.leaseOnce>>;
       try {
         // a limited queue never registers as idle: an enqueue's delivery would pass its limits
-        lease = await this.leaseOnce(max, wait.signal?.aborted || this.limits ? 0 : giveUpAt, undefined, wait.holder);
+        lease = await this.leaseOnce(max, wait.signal?.aborted || this.limits ? 0 : registerUntil, undefined, wait.holder);
       } catch (error) {
         // A wait cut short by close() settles with nothing, like a wait that ran out. If the script
         // did run before the connection went, its leases expire and are recovered: nothing is lost.
@@ -160,7 +169,8 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
         continue;
       }
       // bounded by the next delayed task's due time, so it is leased when it falls due
-      const delay = nextDueInMs >= 0 ? Math.min(remaining, Math.max(1, nextDueInMs)) : remaining;
+      const registered = Math.max(1, registerUntil - this.ctx.clock.now());
+      const delay = Math.min(remaining, registered, nextDueInMs >= 0 ? Math.max(1, nextDueInMs) : Infinity);
       const delivery = await this.waiter.wait(delay, wait.signal, epoch);
       if (delivery !== undefined) return [this.deliveredLease(delivery)];
       if (wait.signal?.aborted) return this.abandon();
@@ -250,8 +260,12 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
     return this.ctx.runner.run(checkFinished, this.keys, { id, retainMs: this.options.retainFinishedMs });
   }
 
-  /** See QueueStore.recoverStalled. One script call per 1,000 expired leases. */
+  /**
+   * See QueueStore.recoverStalled. One script call per 1,000 expired leases; when recoveries of
+   * many queues start together, one call first finds those with an expired lease (StallProbe).
+   */
   async recoverStalled(): Promise<number> {
+    if (!(await this.probe.mayHaveStalled(this.keys.active))) return 0;
     let total = 0;
     for (;;) {
       const { retainDead } = this.options;
@@ -370,14 +384,16 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
     const now = this.ctx.clock.now();
     const visibilityMs = this.options.visibilityTimeoutMs;
     const deadline = now + visibilityMs;
+    const idleMember = this.waiter.idleMember(visibilityMs);
+    // the server registers it for as long from its own now
+    const idleForMs = idleMember === '' ? 0 : Math.max(0, idleUntil - now);
     const args = {
       visibilityMs,
       max,
       retainMs: this.options.retainFinishedMs,
       tokenBase: tokens?.base ?? newToken(),
-      idleMember: this.waiter.idleMember(visibilityMs),
-      // the server registers it for as long from its own now
-      idleForMs: Math.max(0, idleUntil - now),
+      idleMember,
+      idleForMs,
       floor: floor ?? NO_PRIORITY,
       wantTop: floor === undefined ? 0 : 1,
       eventsChannel: this.keys.eventsChannel,
@@ -392,11 +408,15 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
     const pairs: string[] = [];
     for (const c of completions) pairs.push(c.id, c.token);
     let reply: LeaseReply;
+    // a delivery for this registration may come before the reply: the waiter keeps it meanwhile
+    if (idleForMs > 0) this.waiter.leaseStarted();
     try {
       [reply] = await Promise.all([this.ctx.runner.run(leaseTasks, this.keys, args, pairs), this.known.add(this.name)]);
     } catch (error) {
       for (const c of completions) c.reject(error);
       throw error;
+    } finally {
+      if (idleForMs > 0) this.waiter.leaseEnded();
     }
     completions.forEach((c, j) => c.resolve(reply.completed[j] === true));
     const leases: Lease<unknown>[] = [];

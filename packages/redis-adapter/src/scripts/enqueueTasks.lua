@@ -1,10 +1,13 @@
 -- enqueueTasks: adds tasks unless their id is queued (waiting, delayed, leased) or finished; the
 -- checks and writes go out a slice of up to 1,000 tasks per command, not one command per task.
--- While workers are blocked waiting on this queue (registered in the idle zset by leaseTasks), a
--- ready task is leased here, in the same script, and pushed as a delivery: the blocked worker
--- that receives it runs it at once instead of running the lease script first (one round trip
--- less between enqueue and handler start). One delivery per registered waiter, highest priority
--- first. Ready tasks of priority 0 go to the wait list, the others to the prioritized zset.
+-- While workers wait on this queue (registered in the idle zset by leaseTasks), a ready task is
+-- leased here, in the same script, and published as a delivery on the wake channel the
+-- registration names (one per process): the waiting worker that receives it runs it at once
+-- instead of running the lease script first (one round trip less between enqueue and handler
+-- start). One delivery per registered waiter, highest priority first. With exactReceivers, a
+-- delivery that no connection heard (PUBLISH answered 0: the process stopped or is reconnecting)
+-- is taken back in the same script and goes to the next registration or the ready order. Ready
+-- tasks of priority 0 go to the wait list, the others to the prioritized zset.
 -- KEYS[1] wait: wait list
 -- KEYS[2] delayed: delayed zset
 -- KEYS[3] ids: ids hash (id -> stored envelope)
@@ -26,7 +29,8 @@
 -- ARGV[3] tokenBase: lease tokens of deliveries are "<tokenBase>.<n>"
 -- ARGV[4] anyPriority: 1 when a task of the call has a priority other than 0, else 0
 -- ARGV[5] eventsChannel: the queue's events channel (enqueued, and active for deliveries)
--- ARGV[6..] tasks (id, envelope, delayMs): the tasks to add
+-- ARGV[6] exactReceivers: 1 when PUBLISH counts every receiver (one server; on a Cluster it counts those of one node only)
+-- ARGV[7..] tasks (id, envelope, delayMs): the tasks to add
 -- Returns: one code per task, in order: QUEUED, DUPLICATE, FINISHED or CANCELLED. Cancelled and
 --   dead ids stay in the ids hash, so only a queued id is looked up as cancelled or dead; a dead
 --   one is queued afresh and its dead letter removed.
@@ -52,7 +56,8 @@ local dueChannel = ARGV[2]
 local tokenBase = ARGV[3]
 local anyPriority = ARGV[4] == '1'
 local eventsChannel = ARGV[5]
-local tasksFrom = 6
+local exactReceivers = ARGV[6] == '1'
+local tasksFrom = 7
 
 -- The common call, one ready task of priority 0 whose id is new while no worker waits, with plain
 -- commands and no tables: the finished and ids checks, LPUSH as the first write (a wait list of
@@ -105,21 +110,32 @@ local function take_idle()
   return member
 end
 
--- Leases a new task to a registered waiter and pushes its delivery; false when none waits.
+-- Leases a new task to a registered waiter and publishes its delivery, "<wait key>\n<delivery>",
+-- on the waiter's wake channel; false when no registered waiter hears it.
 local delivered = {}
 local function deliver(i, id, env)
-  local member = take_idle()
-  if not member then return false end
-  local vis = idle_visibility(member)
   local task = decode(env, now)
-  if not vis or not task then return false end
+  if not task then return false end
   local token = tokenBase .. '.' .. i
   local leased = reenvelope(task, task.attempt + 1, task.lastError)
-  if call('HSETNX', leasesKey, id, token .. '|' .. leased) == 0 then return false end
-  call('ZADD', activeKey, now + vis, id)
-  call('LPUSH', waitKey, delivery(token, now + vis, leased))
-  delivered[#delivered + 1] = id
-  return true
+  for _ = 1, 100 do
+    local member = take_idle()
+    if not member then return false end
+    local channel, vis = idle_fields(member)
+    if channel then
+      if call('HSETNX', leasesKey, id, token .. '|' .. leased) == 0 then return false end
+      call('ZADD', activeKey, now + vis, id)
+      local heard = redis.call('PUBLISH', channel, waitKey .. '\n' .. delivery(token, now + vis, leased))
+      if heard > 0 or not exactReceivers then
+        delivered[#delivered + 1] = id
+        return true
+      end
+      -- nobody heard it: the lease is taken back before anyone could see it
+      call('HDEL', leasesKey, id)
+      call('ZREM', activeKey, id)
+    end
+  end
+  return false
 end
 
 local ids = {}

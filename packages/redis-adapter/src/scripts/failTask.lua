@@ -1,7 +1,7 @@
 -- failTask: records a failed attempt if the token still holds the lease: dead letter, or retry
 -- (straight to the ready order of its priority when retryInMs is 0, else through the delayed
--- zset). Due times are the server's. A prioritized task made ready at once is announced on the
--- due channel, since workers blocked on the wait list would not see it.
+-- zset). Due times are the server's. A task made ready at once is announced on the due channel
+-- (0: due now), since waiting workers hold no blocking command.
 -- KEYS[1] leases: leases hash
 -- KEYS[2] active: active zset
 -- KEYS[3] ids: ids hash (id -> stored envelope)
@@ -72,7 +72,7 @@ elseif retryInMs > 0 then
 else
   push_ready(waitKey, prioritizedKey, sequenceKey, updated, task.priority, false)
   call('HSET', idsKey, id, updated)
-  if task.priority ~= 0 then announce_due(dueChannel, 0) end
+  announce_due(dueChannel, 0)
 end
 slot_freed(limitsKey, slotsChannel)
 return OK

@@ -119,10 +119,13 @@ local function delivery(token, deadline, leased)
   return DELIVERY_HEAD .. cjson.encode(token) .. ',"deadline":' .. num(deadline) .. ',' .. string.sub(leased, #ENVELOPE_HEAD + 1)
 end
 
--- The visibility timeout (ms) in a waiter's idle member "<waiter id>|<visibility ms>" (built by
--- QueueWaiter.idleMember); nil when the member is not one.
-local function idle_visibility(member)
-  return tonumber(string.match(member, '|(%d+)$'))
+-- The wake channel and the visibility timeout (ms) in a waiter's idle member
+-- "<wake channel>|<visibility ms>" (built by idleMember in queue-waiter.ts); nil when the member
+-- is not one.
+local function idle_fields(member)
+  local channel, vis = string.match(member, '^(.+)|(%d+)$')
+  if not channel then return nil end
+  return channel, tonumber(vis)
 end
 
 -- Reads a list element: a task table, or nil and the reason it is corrupt.

@@ -1,6 +1,6 @@
 -- recoverStalledTasks: returns leases whose deadline (server time) has passed to the front of their
--- priority's ready order, or to the dead list when they used their last attempt. Prioritized tasks
--- made ready are announced on the due channel (workers blocked on the wait list would not see them).
+-- priority's ready order, or to the dead list when they used their last attempt. Tasks made ready
+-- are announced on the due channel (0: due now), since waiting workers hold no blocking command.
 -- KEYS[1] active: active zset
 -- KEYS[2] leases: leases hash
 -- KEYS[3] ids: ids hash (id -> stored envelope)
@@ -62,7 +62,7 @@ for i = #expired, 1, -1 do
         local env = reenvelope(task, task.attempt, reason)
         push_ready(waitKey, prioritizedKey, sequenceKey, env, task.priority, true)
         call('HSET', idsKey, id, env)
-        if task.priority ~= 0 then announce = true end
+        announce = true
       end
     end
   end
