@@ -28,6 +28,8 @@ const PLAN = [
   { group: 'semaphore', subject: 'redis-semaphore', file: 'redis-semaphore-semaphore.ts', args: [] },
   { group: 'semaphore', subject: 'baton', file: 'baton-semaphore.ts', args: [] },
   { group: 'semaphore', subject: 'memory', file: 'baton-semaphore.ts', args: ['--memory'] },
+  { group: 'many', subject: 'baton', file: 'many-queues-baton.ts', args: [] },
+  { group: 'many', subject: 'bullmq', file: 'many-queues-bullmq.ts', args: [] },
   { group: 'baton', subject: 'memory', file: 'baton-extra.ts', args: ['memory'] },
   { group: 'baton', subject: 'registry', file: 'baton-extra.ts', args: ['registry'] },
   { group: 'baton', subject: 'multi', file: 'baton-extra.ts', args: ['multi'] },
@@ -63,6 +65,7 @@ const SEMAPHORE_KEYS: MetricKey[] = [
 /** Columns of the PostgreSQL table, as the scenario processes name their subjects. */
 const POSTGRES_SUBJECTS = ['Baton (PostgreSQL)', 'pg-boss', 'graphile-worker'];
 const BATON_KEYS: MetricKey[] = ['memoryPipeline', 'registryP50', 'registryP99', 'multiProcess'];
+const MANY_KEYS: MetricKey[] = ['manyConnections', 'manyCommands', 'manyCalls', 'manyCpu', 'manyLatencyP50', 'manyLatencyP99'];
 
 const args = parseArgs(process.argv.slice(2));
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
@@ -171,6 +174,7 @@ async function main(): Promise<void> {
   const lockTable = metricTable(results, ['Baton', 'redlock', 'redis-semaphore', 'Baton (memory)'], LOCK_KEYS);
   const semaphoreTable = metricTable(results, ['Baton', 'redis-semaphore', 'Baton (memory)'], SEMAPHORE_KEYS);
   const batonTable = metricTable(results, ['Baton'], BATON_KEYS);
+  const manyTable = metricTable(results, ['Baton', 'BullMQ'], MANY_KEYS);
   const postgresTable = metricTable(results, POSTGRES_SUBJECTS, QUEUE_KEYS);
   const targets = evaluateTargets(results);
   const settings = (suite: string, names: string[]): string =>
@@ -206,6 +210,12 @@ async function main(): Promise<void> {
     semaphoreTable,
     '',
     settings('semaphore', ['Baton', 'redis-semaphore', 'Baton (memory)']),
+    '',
+    '## 1,000 queues in one process',
+    '',
+    manyTable,
+    '',
+    settings('many', ['Baton', 'BullMQ']),
     '',
     '## One at a time, against the client ceiling',
     '',

@@ -39,6 +39,12 @@ export const METRICS = {
   registryP50: { label: 'registry list(), 1,000 live nodes, p50', unit: 'ms', better: 'lower' },
   registryP99: { label: 'registry list(), 1,000 live nodes, p99', unit: 'ms', better: 'lower' },
   multiProcess: { label: '2 worker processes × concurrency 50', unit: 'jobs/s', better: 'higher' },
+  manyConnections: { label: '1,000 idle queues: Redis connections', unit: 'count', better: 'lower' },
+  manyCommands: { label: '1,000 idle queues: commands Redis ran (script internals included)', unit: 'per s', better: 'lower' },
+  manyCalls: { label: '1,000 idle queues: calls clients sent', unit: 'per s', better: 'lower' },
+  manyCpu: { label: '1,000 idle queues: client CPU', unit: '% of a core', better: 'lower' },
+  manyLatencyP50: { label: 'add → handler start, one queue among 1,000, p50', unit: 'ms', better: 'lower' },
+  manyLatencyP99: { label: 'add → handler start, one queue among 1,000, p99', unit: 'ms', better: 'lower' },
   ceilingScript: { label: 'one EVALSHA of `return 1` at a time', unit: 'calls/s', better: 'higher' },
   ceilingLock: { label: 'SET NX PX + DEL, one at a time', unit: 'cycles/s', better: 'higher' },
 } as const satisfies Record<string, MetricDef>;
@@ -49,7 +55,7 @@ export type MetricKey = keyof typeof METRICS;
 /** What one scenario process reports: its subject, its settings, and each metric's timed repetitions. */
 export interface ScenarioResult {
   subject: string;
-  suite: 'queue' | 'lock' | 'semaphore' | 'baton' | 'ceiling' | 'postgres';
+  suite: 'queue' | 'lock' | 'semaphore' | 'baton' | 'ceiling' | 'postgres' | 'many';
   settings: string;
   values: Partial<Record<MetricKey, number[]>>;
   /** Free-form observations (e.g. round trips per operation). */

@@ -132,6 +132,14 @@ export function evaluateTargets(r: Results): TargetResult[] {
   add('contended semaphore wait p99 ≤ 10 ms', semP99, semP99 <= 10, `${fmt(semP99)} ms`);
   const semMax = m('Baton', 'semWaitMax');
   add('contended semaphore wait max ≤ 50 ms', semMax, semMax <= 50, `${fmt(semMax)} ms`);
+  const atMost = (key: MetricKey, bound: number, label: string): void => {
+    const x = m('Baton', key);
+    add(`${label} ≤ ${bound} ${METRICS[key].unit}`, x, x <= bound, `${fmt(x)} ${METRICS[key].unit}`);
+  };
+  atMost('manyConnections', 8, '1,000 idle queues: connections');
+  atMost('manyCommands', 10, '1,000 idle queues: Redis commands');
+  atMost('manyCpu', 1, '1,000 idle queues: client CPU');
+  atMost('manyLatencyP99', 2, 'add → start p99, one queue among 1,000,');
   const ofCeiling = (key: MetricKey, ceilingKey: MetricKey, label: string): void => {
     const x = m('Baton', key) / m(CEILING, ceilingKey);
     add(

@@ -1,0 +1,103 @@
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import type { Harness } from './harness.js';
+import { quantile } from './stats.js';
+
+/** Queues one process handles in the many-queues scenario. */
+export const MANY_QUEUES = 1_000;
+
+/** What a library under test gives the many-queues scenario. */
+export interface ManyQueuesSubject {
+  /**
+   * Starts one worker (concurrency 1) per queue in `names`, in this process; `onStart(queue)` runs
+   * when a handler starts. Resolves once every worker is ready.
+   */
+  start(names: string[], onStart: (queue: string) => void): Promise<void>;
+  /** Enqueues one job on `queue` (from this process). */
+  add(queue: string): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** What INFO says of the server: clients connected, commands run since it started (script internals included). */
+interface ServerCounts {
+  connections: number;
+  commands: number;
+}
+
+async function serverCounts(admin: Redis): Promise<ServerCounts> {
+  const info = await admin.info();
+  const field = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? NaN);
+  return { connections: field('connected_clients'), commands: field('total_commands_processed') };
+}
+
+/**
+ * Calls clients sent while `ms` passes, counted with MONITOR (commands a script runs are tagged
+ * "lua" and left out; the MONITOR connection and `admin` are not counted).
+ */
+async function clientCalls(url: string, ms: number): Promise<number> {
+  const monitor = await new Redis(url).monitor();
+  let calls = 0;
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    if (source !== 'lua' && String(args[0]).toLowerCase() !== 'info') calls++;
+  });
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  monitor.disconnect();
+  return calls;
+}
+
+/**
+ * The many-queues scenario: 1,000 queues handled by one process, one worker each at concurrency
+ * 1. After the workers settle (`settleMs`), `idleMs` of nothing: the server's connections (but
+ * the bench's own), the commands Redis ran per second (script internals included), the calls
+ * clients sent per second (MONITOR, a second window), and this process's CPU (user + system) as a
+ * share of one core. Then add → handler start, one job at a time, each on the next of the 1,000
+ * queues in a scattered order.
+ */
+export async function runManyQueues(h: Harness, subject: ManyQueuesSubject, opts: { idleMs: number; settleMs: number; latencyJobs: number }): Promise<void> {
+  const names = Array.from({ length: MANY_QUEUES }, (_, i) => `tenant-${i}`);
+  const admin = new Redis(h.config.redisUrl);
+  await h.repeat(`${MANY_QUEUES} queues`, async (warmup) => {
+    let started: ((queue: string) => void) | undefined;
+    await subject.start(names, (queue) => started?.(queue));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, warmup ? 500 : opts.settleMs));
+      const before = await serverCounts(admin);
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, warmup ? 500 : opts.idleMs));
+      const cpu = process.cpuUsage(cpu0);
+      const elapsed = performance.now() - t0;
+      const after = await serverCounts(admin);
+      const calls = warmup ? 0 : await clientCalls(h.config.redisUrl, opts.idleMs);
+      // the bench's own: the admin connection of the harness and this one
+      const connections = after.connections - 2;
+      // the INFO that read `before` counts in `after`
+      const commandsPerS = ((after.commands - before.commands - 1) / elapsed) * 1_000;
+      const cpuShare = ((cpu.user + cpu.system) / 1_000 / elapsed) * 100;
+      const latencies: number[] = [];
+      const jobs = warmup ? 20 : opts.latencyJobs;
+      for (let i = 0; i < jobs; i++) {
+        const queue = names[(i * 389) % MANY_QUEUES]!;
+        const start = new Promise<number>((resolve) => {
+          started = (q) => {
+            if (q === queue) resolve(performance.now());
+          };
+        });
+        const at = performance.now();
+        await subject.add(queue);
+        latencies.push((await start) - at);
+      }
+      return {
+        manyConnections: connections,
+        manyCommands: commandsPerS,
+        manyCalls: (calls / opts.idleMs) * 1_000,
+        manyCpu: cpuShare,
+        manyLatencyP50: quantile(latencies, 0.5),
+        manyLatencyP99: quantile(latencies, 0.99),
+      };
+    } finally {
+      await subject.close();
+    }
+  });
+  admin.disconnect();
+}
