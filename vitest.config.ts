@@ -54,8 +54,8 @@ const TIERS: Tier[] = [
   {
     name: 'cli',
     command: 'npm run test:cli',
-    about: 'the baton command and the demo error paths, each test a process on memory, Redis and PostgreSQL',
-    include: ['packages/cli/test/**/*.process.test.ts', 'test/examples/demo-unreachable.test.ts'],
+    about: 'the baton command, the demo error paths and the README and docs examples, each test a process on memory, Redis and PostgreSQL',
+    include: ['packages/cli/test/**/*.process.test.ts', 'test/examples/demo-unreachable.test.ts', 'test/readme/**/*.process.test.ts'],
     globalSetup: [redisServer, postgresDatabase],
     testTimeout: 60_000,
     // One file at a time, after the redis and postgres tiers (in test:all): each test starts node
@@ -83,7 +83,7 @@ const TIERS: Tier[] = [
   },
   {
     name: 'redis',
-    about: 'the Redis adapter and the conformance suite on one redis-server, DI, the README examples',
+    about: 'the Redis adapter and the conformance suite on one redis-server, DI',
     include: [
       'packages/redis-adapter/**/*.test.ts',
       'test/**/*.redis.test.ts',
@@ -91,13 +91,11 @@ const TIERS: Tier[] = [
       'test/conformance/redis.conformance.test.ts',
       'test/conformance/redis-coordination.conformance.test.ts',
       'test/di/**/*.test.ts',
-      'test/readme/**/*.test.ts',
     ],
     globalSetup: [redisServer, postgresDatabase],
     testTimeout: 20_000,
-    // Two files at a time: their tests mostly wait on timers and sockets, and a third file (the
-    // README examples start a process each) left too little CPU for the real-time conformance
-    // run's 100 ms margins once other work shared the machine.
+    // Two files at a time: their tests mostly wait on timers and sockets, and a third file left too
+    // little CPU for the real-time conformance run's 100 ms margins once other work shared the machine.
     parallelFiles: 2,
   },
   {

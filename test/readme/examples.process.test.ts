@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
-import { brokenLinks, docPages, fileCopies, linkedPages, root } from './pages.js';
+import { root } from './pages.js';
 
 const run = promisify(execFile);
 
@@ -18,36 +17,9 @@ async function example(file: string, env: Record<string, string> = {}): Promise<
   return stdout;
 }
 
-/** The code blocks of the README that are marked as a copy of a file: `<!-- file: path -->`. */
-function readmeCopies(): Array<{ file: string; code: string }> {
-  return fileCopies('README.md');
-}
-
-describe('README examples', () => {
-  it('every example shown in the README is the file it names, unchanged', () => {
-    const copies = readmeCopies();
-    expect(copies.length).toBeGreaterThanOrEqual(6);
-    for (const { file, code } of copies) {
-      expect(code, file).toBe(readFileSync(join(root, file), 'utf8'));
-    }
-  });
-
-  it('every example shown in docs/*.md is the file it names, unchanged (npm run readme:sync copies them)', () => {
-    const pages = docPages().filter((page) => page !== 'README.md');
-    expect(pages.length).toBeGreaterThanOrEqual(7);
-    const copies = pages.flatMap((page) => fileCopies(page).map((copy) => ({ page, ...copy })));
-    expect(copies.length).toBeGreaterThanOrEqual(10);
-    for (const { page, file, code } of copies) {
-      expect(code, `${page}: ${file}`).toBe(readFileSync(join(root, file), 'utf8'));
-    }
-  });
-
-  it('every relative link of the README, docs/*.md and the packages’ pages leads to a file and heading that exist', () => {
-    const pages = linkedPages();
-    expect(pages).toEqual(expect.arrayContaining(['README.md', 'docs/queue.md', 'packages/redis-adapter/README.md']));
-    expect(pages.flatMap((page) => brokenLinks(page))).toEqual([]);
-  });
-
+// Each example runs as its own process, the way a reader runs it: this file is in the cli tier
+// (npm run test:cli), with the other tests that start processes.
+describe('README and docs examples, each run as a process', () => {
   it.skipIf(inject('postgresUrl') === '')('the PostgreSQL example runs a task and a lock on the run’s own database', async () => {
     const out = await example('examples/postgres.ts', { DATABASE_URL: inject('postgresUrl') });
     expect(out).toContain('sent welcome mail to ada@example.com (attempt 1)');
