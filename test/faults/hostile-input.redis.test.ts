@@ -74,7 +74,7 @@ describe.skipIf(!available)(`hostile data and bad input${available ? '' : ' (SKI
       expect.stringMatching(/^corrupt envelope \(no string id\)/),
       expect.stringMatching(/^corrupt envelope \(not valid JSON\)/),
     ]);
-    expect(await q.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 4 });
+    expect(await q.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 4, deadDropped: 0 });
     expect(handled).toHaveLength(5);
     outcomes['truncated or malformed envelope in the wait list'] = 'dead letter, lastError "corrupt envelope (<reason>): <first 200 chars>"; next task served';
     outcomes['bytes that are not UTF-8 in the wait list'] = 'dead letter, lastError "corrupt envelope (not UTF-8 text)"; next task served';
@@ -132,7 +132,7 @@ describe.skipIf(!available)(`hostile data and bad input${available ? '' : ' (SKI
       (e: unknown) => e,
     );
     expect(isBatonError(many, 'INVALID_ARGUMENT')).toBe(true);
-    expect(await q.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
+    expect(await q.stats()).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0, deadDropped: 0 });
     outcomes['payload over maxPayloadBytes'] =
       'InvalidArgumentError (INVALID_ARGUMENT) with the size and the limit; nothing stored (enqueueMany stores none of the batch)';
     outcomes['payload JSON cannot carry (BigInt, undefined, NaN, cycles, Date, Map)'] = 'SerializationError (SERIALIZATION) naming the path; nothing stored';

@@ -130,7 +130,7 @@ describe.skipIf(!available)(`load${available ? '' : ' (SKIPPED: no redis-server)
       expect(acked).toBeGreaterThan(1_000);
       expect(finished).toBe(acked);
       expect(handled).toBe(acked);
-      expect(stats).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
+      expect(stats).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0, deadDropped: 0 });
     },
     DURATION_MS + 150_000,
   );

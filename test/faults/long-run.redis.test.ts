@@ -88,7 +88,7 @@ describe.skipIf(!available)(`long run on Redis${available ? '' : ' (SKIPPED: no 
         resourcesBefore: before,
         resourcesAfter: after,
       });
-      expect(stats).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
+      expect(stats).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0, deadDropped: 0 });
       // the set holds about RETAIN_MS of completions, never the whole run
       expect(maxFinished).toBeLessThan(perSec * (RETAIN_MS / 1_000) * 2 + 2_000);
       expect(maxFinished).toBeLessThan(TASKS / 2);

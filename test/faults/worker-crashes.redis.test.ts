@@ -143,7 +143,7 @@ describe.skipIf(!available)(`worker crashes${available ? '' : ' (SKIPPED: no red
     expect(killed.size).toBeGreaterThanOrEqual(3);
     expect(lost).toBe(0);
     expect(byTask.size).toBe(TASKS);
-    expect(stats).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0 });
+    expect(stats).toEqual({ waiting: 0, active: 0, delayed: 0, dead: 0, deadDropped: 0 });
     expect(twiceWithoutKill).toBe(0);
     // At a kill a node holds at most its running tasks plus the ones whose completion is on the
     // wire (a slot is refilled as soon as its handler ends): 2 × concurrency leases.

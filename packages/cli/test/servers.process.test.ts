@@ -125,7 +125,8 @@ describe('baton against servers', { timeout: 60_000 }, () => {
     }
     const watcher = startBaton(['watch', 'emails', ...url]);
     const done = collect(watcher, 30_000);
-    await waitForOutput(watcher.stderr!, /watching queue "emails" on redis/);
+    // A queue is watched before its first task: not refused as unknown, but said to be.
+    await waitForOutput(watcher.stderr!, /watching queue "emails" on redis[^\n]*\nqueue "emails" is not known yet/);
     const queued = await baton(['enqueue', 'emails', '{}', '--id', 'seen-by-watch', ...url]);
     expect(queued.code, queued.stderr).toBe(0);
     await waitForOutput(watcher.stdout!, /enqueued {2}seen-by-watch/);

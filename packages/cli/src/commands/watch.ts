@@ -1,8 +1,7 @@
-import type { QueueEvent } from '@baton/core';
+import { isBatonError, type QueueEvent } from '@baton/core';
 import type { Command } from '../command.js';
 import { compactJson } from '../format.js';
 import { startDemoTraffic } from '../demo-traffic.js';
-import { knownQueue } from './known-queue.js';
 
 /** One event as a line: time, type, and what it is about. */
 export function describeEvent(event: QueueEvent): string {
@@ -36,13 +35,18 @@ export const watchCommand: Command = {
   flags: {},
   async run(ctx) {
     const backend = await ctx.backend();
-    const queue = await knownQueue(ctx, ctx.args[0]!);
+    // A queue is watched before its first task as well (a deployment's first run, a new tenant),
+    // so an unknown name is not refused here as it is by the commands that read what a queue holds;
+    // the notice on stderr still shows a typo.
+    const queue = backend.queue(ctx.args[0]!);
+    const known = await queueIsKnown(backend, queue.name);
     const stop = ctx.io.stopRequested();
     const unsubscribe = queue.watch((event) => ctx.io.out(ctx.json ? JSON.stringify(event) : describeEvent(event)));
     try {
       await unsubscribe.ready;
       // On stderr, so that stdout holds only events: a script can wait for this line.
       ctx.io.err(`watching queue "${queue.name}" on ${backend.kind}; Ctrl-C to stop`);
+      if (known === false) ctx.io.err(`queue "${queue.name}" is not known yet: showing its events from its first enqueue`);
       const traffic = backend.kind === 'memory' ? startDemoTraffic(backend, queue.name) : undefined;
       try {
         await stop;
@@ -54,3 +58,13 @@ export const watchCommand: Command = {
     }
   },
 };
+
+/** Whether the backend knows queue `name`; undefined when it cannot list its queues. */
+async function queueIsKnown(backend: { queues(): Promise<string[]> }, name: string): Promise<boolean | undefined> {
+  try {
+    return (await backend.queues()).includes(name);
+  } catch (error) {
+    if (isBatonError(error, 'NOT_SUPPORTED')) return undefined;
+    throw error;
+  }
+}
