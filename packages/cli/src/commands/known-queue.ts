@@ -9,15 +9,20 @@ import type { CommandContext } from '../command.js';
  */
 export async function knownQueue(ctx: CommandContext, name: string, required = false): Promise<Queue> {
   const backend = await ctx.backend();
-  let names: string[] | undefined;
-  try {
-    names = await backend.queues();
-  } catch (error) {
-    if (required || !isBatonError(error, 'NOT_SUPPORTED')) throw error;
-  }
+  const names = required ? await backend.queues() : await queueNames(backend);
   if (names !== undefined && !names.includes(name)) {
     const known = names.length === 0 ? 'none' : names.join(', ');
     throw new NotFoundError(`unknown queue "${name}" (known queues: ${known})`);
   }
   return backend.queue(name);
+}
+
+/** The names of the backend's known queues, or undefined when it cannot list them (no `inspection`). */
+export async function queueNames(backend: { queues(): Promise<string[]> }): Promise<string[] | undefined> {
+  try {
+    return await backend.queues();
+  } catch (error) {
+    if (isBatonError(error, 'NOT_SUPPORTED')) return undefined;
+    throw error;
+  }
 }

@@ -1,7 +1,8 @@
-import { isBatonError, type QueueEvent } from '@baton/core';
+import type { QueueEvent } from '@baton/core';
 import type { Command } from '../command.js';
 import { compactJson } from '../format.js';
 import { startDemoTraffic } from '../demo-traffic.js';
+import { queueNames } from './known-queue.js';
 
 /** One event as a line: time, type, and what it is about. */
 export function describeEvent(event: QueueEvent): string {
@@ -39,7 +40,7 @@ export const watchCommand: Command = {
     // so an unknown name is not refused here as it is by the commands that read what a queue holds;
     // the notice on stderr still shows a typo.
     const queue = backend.queue(ctx.args[0]!);
-    const known = await queueIsKnown(backend, queue.name);
+    const known = (await queueNames(backend))?.includes(queue.name);
     const stop = ctx.io.stopRequested();
     const unsubscribe = queue.watch((event) => ctx.io.out(ctx.json ? JSON.stringify(event) : describeEvent(event)));
     try {
@@ -58,13 +59,3 @@ export const watchCommand: Command = {
     }
   },
 };
-
-/** Whether the backend knows queue `name`; undefined when it cannot list its queues. */
-async function queueIsKnown(backend: { queues(): Promise<string[]> }, name: string): Promise<boolean | undefined> {
-  try {
-    return (await backend.queues()).includes(name);
-  } catch (error) {
-    if (isBatonError(error, 'NOT_SUPPORTED')) return undefined;
-    throw error;
-  }
-}
