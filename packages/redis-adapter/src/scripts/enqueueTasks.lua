@@ -92,14 +92,17 @@ local cutoff = now - retainMs
 
 expect_type(waitKey, 'list')
 
--- A registered waiter, removed from the zset; nil when none is registered and live.
+-- Whether the idle zset may hold a waiter: one ZCARD per call until a take finds it empty. Asked
+-- before a task's envelope is decoded, so a bulk enqueue with no waiter decodes nothing.
 local idle_known = nil
+local function may_have_idle()
+  if idle_known == nil then idle_known = call('ZCARD', idleKey) > 0 end
+  return idle_known
+end
+
+-- A registered waiter, removed from the zset; nil when none is registered and live.
 local function take_idle()
-  if idle_known == false then return nil end
-  if call('ZCARD', idleKey) == 0 then
-    idle_known = false
-    return nil
-  end
+  if not may_have_idle() then return nil end
   call('ZREMRANGEBYSCORE', idleKey, '-inf', '(' .. num(now))
   local member = call('ZRANGE', idleKey, 0, 0)[1]
   if not member then
@@ -114,6 +117,7 @@ end
 -- on the waiter's wake channel; false when no registered waiter hears it.
 local delivered = {}
 local function deliver(i, id, env)
+  if not may_have_idle() then return false end
   local task = decode(env, now)
   if not task then return false end
   local token = tokenBase .. '.' .. i
