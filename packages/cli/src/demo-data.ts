@@ -48,7 +48,9 @@ export async function seedDemo(backend: Backend): Promise<void> {
   await registry.register({ id: 'node-1', meta: { host: 'web-1', pid: 4101 } });
   await registry.register({ id: 'node-2', meta: { host: 'web-2', pid: 4102 } });
 
-  await backend.locks().acquire('nightly-report', { ttlMs: 60_000, waitMs: 0 });
+  // Extended for as long as the process runs, as the registrations heartbeat: a dashboard left
+  // open past the TTL still shows the lock held and the election led.
+  await backend.locks().acquire('nightly-report', { ttlMs: 60_000, waitMs: 0, autoExtend: true });
   // node-1 leads election "scheduler": its lock, as elect() takes it.
-  await backend.locks().acquire('election:scheduler', { ttlMs: 60_000, waitMs: 0 });
+  await backend.locks().acquire('election:scheduler', { ttlMs: 60_000, waitMs: 0, autoExtend: true });
 }
