@@ -21,6 +21,7 @@ import {
   assertName,
   assertOptionsObject,
   backendModule,
+  GroupWatch,
   positiveIntOr,
   resolveQueueOptions,
   StoreLockManager,
@@ -36,7 +37,7 @@ import { Listener } from './connection/listener.js';
 import { LockWaiters } from './locks/lock-waiters.js';
 import { PgLockStore } from './locks/pg-lock-store.js';
 import { PgPermitStore } from './locks/pg-permit-store.js';
-import { GroupWatch } from './registry/group-watch.js';
+import { groupEvents } from './registry/group-events.js';
 import { PgRegistry } from './registry/pg-registry.js';
 import { adminSql, type AdminSql } from './queue/admin-sql.js';
 import { FinishedPruner } from './queue/finished-pruner.js';
@@ -197,7 +198,7 @@ export class PostgresBackend implements Backend {
     if (!watch) {
       // the watch sweeps through the registry handle made with it
       const holder: { registry?: PgRegistry } = {};
-      watch = new GroupWatch(this.ctx, channel, () => holder.registry!.sweep(), ttlMs);
+      watch = new GroupWatch(this.ctx, groupEvents(this.ctx.listener, channel), () => holder.registry!.sweep(), ttlMs, group);
       this.watches.set(group, watch);
       holder.registry = new PgRegistry(group, this.ctx, ttlMs, channel, watch);
       return holder.registry;

@@ -21,6 +21,7 @@ import {
   assertName,
   assertOptionsObject,
   backendModule,
+  GroupWatch,
   positiveIntOr,
   resolveQueueOptions,
   StoreLockManager,
@@ -44,7 +45,7 @@ import { StallProbe } from './queue/stall-probe.js';
 import { DEFAULT_WAKE_SWEEP_MS, WakeHub } from './queue/wake-hub.js';
 import { RedisQueueStore } from './queue/redis-queue-store.js';
 import { ShardedQueueStore } from './queue/sharded-queue-store.js';
-import { GroupWatch } from './registry/group-watch.js';
+import { groupEvents } from './registry/group-events.js';
 import { RedisRegistry } from './registry/redis-registry.js';
 import { ScriptRunner } from './script-runner.js';
 import { Subscriptions } from './subscriptions.js';
@@ -208,7 +209,7 @@ export class RedisBackend implements Backend {
     if (!watch) {
       // the sweep lists the group through the registry handle made with the watch
       const holder: { registry?: RedisRegistry } = {};
-      watch = new GroupWatch(this.ctx, keys.events, () => holder.registry!.sweep(), ttlMs);
+      watch = new GroupWatch(this.ctx, groupEvents(this.ctx.subscriptions, keys.events), () => holder.registry!.sweep(), ttlMs, group);
       this.watches.set(keys.members, watch);
       holder.registry = new RedisRegistry(group, this.ctx, keys, ttlMs, watch);
       return holder.registry;

@@ -17,8 +17,9 @@ export { StoreLockManager, ManagedLock } from '../locks/index.js';
 export type { PermitStore, PermitRequest, PermitState, PermitHolder } from '../locks/index.js';
 export { StoreSemaphoreManager, StoreRwLockManager } from '../locks/index.js';
 
-// Registries: the heartbeat loop and the node checks.
+// Registries: the heartbeat loop, the node checks and the watch of a group whose events arrive on a channel.
 export { HeartbeatRegistration, prepareNode, type HeartbeatSteps } from '../registry/index.js';
+export { GroupWatch, type GroupEventSource, type GroupEventMessage, type GroupSnapshot, type GroupWatchContext } from '../registry/index.js';
 
 // Backend plumbing: open/closed state and cleanups, the DI module, argument checks, ids.
 export { BackendLifecycle } from '../lifecycle/index.js';

@@ -1,7 +1,15 @@
 import { InvalidArgumentError, type NodeMeta, type NodeRecord, type Registration, type Registry, type RegistryEvent } from '@baton/core';
-import { assertName, assertOptionsObject, HeartbeatRegistration, newToken, positiveIntOr, prepareNode } from '@baton/core/adapter';
+import {
+  assertName,
+  assertOptionsObject,
+  HeartbeatRegistration,
+  newToken,
+  positiveIntOr,
+  prepareNode,
+  type GroupSnapshot,
+  type GroupWatch,
+} from '@baton/core/adapter';
 import type { PgContext } from '../backend-context.js';
-import type { GroupWatch } from './group-watch.js';
 import { toNodeRecord, type NodeRow } from './node-row.js';
 
 interface BeatRow {
@@ -98,7 +106,7 @@ export class PgRegistry implements Registry {
   }
 
   /** Lists the group (reaping) with the shortest TTL among live nodes (ms), for the watch. */
-  async sweep(): Promise<{ nodes: NodeRecord[]; shortestTtlMs: number }> {
+  async sweep(): Promise<GroupSnapshot> {
     const rows = await this.listRows();
     return { nodes: rows.map(toNodeRecord), shortestTtlMs: rows.reduce((min, r) => Math.min(min, Number(r.ttl_ms) || this.ttlMs), this.ttlMs) };
   }

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError, type NodeRecord, type Registration, type Registry, type RegistryEvent } from '@baton/core';
-import { assertName, assertOptionsObject, HeartbeatRegistration, positiveIntOr, prepareNode } from '@baton/core/adapter';
+import { assertName, assertOptionsObject, HeartbeatRegistration, positiveIntOr, prepareNode, type GroupSnapshot, type GroupWatch } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
 import type { RegistryKeys } from '../key-layout.js';
-import type { GroupWatch } from './group-watch.js';
 import { decodeNode, encodeNode, publicNode, type StoredNode } from './node-record.js';
 import { beatNode, listNodes, removeNode } from './registry-scripts.js';
 
@@ -79,10 +78,10 @@ export class RedisRegistry implements Registry {
     return this.watcher.add(listener);
   }
 
-  /** Lists the group and returns the shortest TTL among live nodes (ms), for the watch sweep. */
-  async sweep(): Promise<number> {
+  /** Lists the group (removing and announcing expired members) with the shortest TTL among live nodes (ms), for the watch. */
+  async sweep(): Promise<GroupSnapshot> {
     const nodes = await this.listStored();
-    return nodes.reduce((min, n) => Math.min(min, Number(n.ttlMs) || this.ttlMs), this.ttlMs);
+    return { nodes: nodes.map(publicNode), shortestTtlMs: nodes.reduce((min, n) => Math.min(min, Number(n.ttlMs) || this.ttlMs), this.ttlMs) };
   }
 
   private async listStored(): Promise<StoredNode[]> {
