@@ -4,6 +4,7 @@ import { ClosedError, isBatonError, TaskCancelledError } from '../errors/index.j
 import type { Lease, Queue, Task } from '../interfaces/index.js';
 import { StoreQueue } from '../queue/index.js';
 import { assertPositiveInt } from '../validation/index.js';
+import { TurnBudget } from './event-loop-turn.js';
 import type { InFlight, InterruptKind } from './in-flight.js';
 import { whyLeaseGone } from './lease-gone.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -82,6 +83,8 @@ export class WorkerPool<T> {
   private unwatch: () => void = () => undefined;
   /** How long one idle dequeue waits (see idleWaitFor). */
   private readonly idleWaitMs: number;
+  /** Lease calls in this event-loop turn: a pool whose store answers without I/O yields now and then (see LEASES_PER_TURN). */
+  private readonly turns = new TurnBudget();
 
   constructor(
     readonly queue: Queue<T>,
@@ -173,6 +176,13 @@ export class WorkerPool<T> {
       if (free <= 0) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         this.wake = undefined;
+        continue;
+      }
+      // No await on the way to the lease call unless the turn's budget is spent: a completion of
+      // this turn rides with the lease call (see run()).
+      const turnEnds = this.turns.step();
+      if (turnEnds) {
+        await turnEnds;
         continue;
       }
       const requestedAt = this.clock.now();

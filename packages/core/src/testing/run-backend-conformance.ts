@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { ALL_CAPABILITIES, useHarness, type BackendFactory, type ConformanceCapabilities, type ConformanceOptions } from './harness.js';
 import { cancelConformance } from './cancel-conformance.js';
 import { eventsConformance } from './events-conformance.js';
+import { fairnessConformance } from './fairness-conformance.js';
 import { headersConformance } from './headers-conformance.js';
 import { inspectionConformance } from './inspection-conformance.js';
 import { pauseConformance } from './pause-conformance.js';
@@ -47,6 +48,7 @@ export function runBackendConformance(name: string, makeBackend: BackendFactory,
       pauseConformance(h, caps);
       retainDeadConformance(h, caps);
       limitsConformance(h, caps);
+      fairnessConformance(h);
     }
     if (part !== 'queue') {
       registryConformance(h, caps);
