@@ -9,11 +9,8 @@ if (postgresUrl === '') {
     it('needs PostgreSQL', () => undefined);
   });
 } else {
-  // The queue capabilities that the PostgreSQL store does not have yet.
-  const missing = { limits: false };
   // Each test's namespace is a schema of its own in the run's database, migrated by its first backend.
   runBackendConformance('postgres', ({ clock, namespace }) => new PostgresBackend({ connectionString: postgresUrl, schema: namespace, clock, max: 4 }), {
     time: 'real',
-    capabilities: missing,
   });
 }

@@ -75,6 +75,7 @@ describe.skipIf(postgresUrl === '')('postgres adapter: schema and migrations', (
       nodes: 'u',
       tasks: 'p',
       queues: 'p',
+      queue_limits: 'p',
       queue_waiters: 'u',
       queue_watchers: 'u',
       permit_resources: 'p',

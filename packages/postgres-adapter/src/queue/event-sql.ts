@@ -54,3 +54,12 @@ export function emitEvents(s: string, now: string, events: string): string {
       ) sized GROUP BY chunk ORDER BY chunk
     ) c WHERE w.channel IS NOT NULL`;
 }
+
+/** Event rows `completed` from `source`, which yields `(id, result, n)` of the completions done. */
+export function completedEvents(now: string, source: string): string {
+  return `SELECT n AS k, ${EVENT_BITS.completed} AS bit,
+      CASE WHEN result IS NULL THEN json_build_object('type', 'completed', 'at', ${now}, 'id', id)::text ELSE ${bounded(
+        `json_build_object('type', 'completed', 'at', ${now}, 'id', id, 'result', result::json)`,
+        `json_build_object('type', 'completed', 'at', ${now}, 'id', id)`,
+      )} END AS ev FROM ${source}`;
+}

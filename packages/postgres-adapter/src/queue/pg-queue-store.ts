@@ -35,6 +35,22 @@ import { toDeadTask, toOutcome, type ClaimRow, type OutcomeRow, type TaskRow } f
 import type { QueueSql } from './queue-sql.js';
 import type { QueueWaiter } from './queue-waiter.js';
 
+/** Why and for how long (ms, by the clock) the limits held a claim back (see LimitedSql.claim). */
+interface Held {
+  until: 'slot' | 'window';
+  ms: number;
+}
+
+/** What one claim statement answered. */
+interface Claim {
+  leases: Lease<unknown>[];
+  /** ms until the next delayed task is due; null: none (or all that were asked for were leased). */
+  nextDueMs: number | null;
+  /** The claim registered this backend as waiting on the queue (or, when held, marked the queue held). */
+  registered: boolean;
+  held?: Held | undefined;
+}
+
 /** Most expired leases one recover statement handles; recoverStalled goes on until a batch is not full. */
 const RECOVER_BATCH = 1_000;
 /** Longest sleep of a waiting claim between two looks (ms): the backstop for a lost notification. */
@@ -54,8 +70,12 @@ const STATUS: Record<string, EnqueueResult['status']> = { q: 'queued', d: 'dupli
  * someone watches them (see event-sql.ts and PgQueueEvents).
  */
 export class PgQueueStore implements QueueStore {
-  /** See QueueStore.supports: priorities, headers and results are columns of the task row; dead letters are bounded (see PgQueueAdmin.pruneDead). */
-  readonly supports = { priorities: true, headers: true, results: true, retainDead: true } as const;
+  /**
+   * See QueueStore.supports: priorities, headers and results are columns of the task row; dead
+   * letters are bounded (see PgQueueAdmin.pruneDead); limits are judged in the claim statement
+   * (see the v6 migration).
+   */
+  readonly supports = { priorities: true, headers: true, results: true, retainDead: true, limits: true } as const;
   private readonly completions = new CompletionBatcher((ids, tokens, results) => this.completeMany(ids, tokens, results));
 
   constructor(
@@ -121,18 +141,19 @@ export class PgQueueStore implements QueueStore {
     }
     const { waitMs, signal, holder } = wait;
     const giveUpAt = this.clock.now() + waitMs;
-    let checkedAfterRegistering = false;
+    const looked = { afterRegistering: false, afterHolding: false };
     for (;;) {
       if (this.ctx.closed || signal?.aborted) return [];
       const remaining = giveUpAt - this.clock.now();
-      let claim: Awaited<ReturnType<typeof this.claim>>;
+      let claim: Claim;
       const epoch = this.waiter.epoch;
+      const slotEpoch = this.waiter.slotEpoch;
       try {
         // no await when the channel is LISTENed already: completions requested in this turn must
         // still be pending when the claim takes them along
         const listening = remaining > 0 ? this.waiter.ready() : undefined;
         if (listening) await listening;
-        claim = await this.claim(max, remaining, checkedAfterRegistering, holder);
+        claim = await this.claim(max, remaining, looked, holder);
       } catch (error) {
         // A wait cut short by close() settles with nothing, like a wait that ran out. Leases the
         // statement may have made expire and are recovered: nothing is lost.
@@ -142,17 +163,47 @@ export class PgQueueStore implements QueueStore {
       if (claim.leases.length > 0) return claim.leases;
       const left = giveUpAt - this.clock.now();
       if (left <= 0 || this.ctx.closed || signal?.aborted) return [];
+      if (claim.held !== undefined) {
+        await this.holdBack(claim.held, claim.registered, looked, left, signal, slotEpoch);
+        continue;
+      }
       // Just registered as waiting: an enqueue that committed meanwhile may not have seen the
       // registration (nor this claim its task), so look once more before sleeping.
-      if (claim.registered && !checkedAfterRegistering) {
-        checkedAfterRegistering = true;
+      if (claim.registered && !looked.afterRegistering) {
+        looked.afterRegistering = true;
         continue;
       }
       // Not registered for this wait yet (the claim carried completions): register before sleeping.
-      if (!checkedAfterRegistering && this.waiter.registeredUntil < this.clock.now() + left) continue;
+      if (!looked.afterRegistering && this.waiter.registeredUntil < this.clock.now() + left) continue;
       const due = claim.nextDueMs === null ? Infinity : Math.max(1, claim.nextDueMs);
       await this.waiter.wait(Math.min(left, due, SLOW_POLL_MS), signal, epoch);
     }
+  }
+
+  /**
+   * The wait of a lease call that the limits held back with tasks ready: until the rate window
+   * ends (nothing else can help), or until a slot frees (a NOTIFY from a completion, fail or
+   * cancellation while the queue is marked held, see the v6 migration) or the clock frees one
+   * (the earliest live deadline), looking at least every 2 s for a lost notification. Like the
+   * wait for work, it marks the queue held, then looks once more before sleeping. Resolves when
+   * the caller should claim again.
+   */
+  private async holdBack(
+    held: Held,
+    marked: boolean,
+    looked: { afterHolding: boolean },
+    left: number,
+    signal: AbortSignal | undefined,
+    slotEpoch: number,
+  ): Promise<void> {
+    if (held.until === 'window') return this.waiter.wait(Math.min(left, held.ms), signal, 0, 'clock');
+    if (marked && !looked.afterHolding) {
+      looked.afterHolding = true;
+      return;
+    }
+    // not marked for this wait yet (the claim carried completions): mark before sleeping
+    if (!looked.afterHolding && this.waiter.heldUntil < this.clock.now() + left) return;
+    return this.waiter.wait(Math.min(left, held.ms, SLOW_POLL_MS), signal, slotEpoch, 'slot');
   }
 
   /** See QueueStore.complete. Completions of one turn travel together, or with a claim of the same turn (see CompletionBatcher). */
@@ -162,7 +213,9 @@ export class PgQueueStore implements QueueStore {
   }
 
   private async completeMany(ids: string[], tokens: string[], results: Array<string | null>): Promise<string[]> {
-    const rows = await this.ctx.db.query<{ id: string | null }>(this.sql.complete, [this.name, ids, tokens, results, this.options.retainFinishedMs]);
+    const values: unknown[] = [this.name, ids, tokens, results, this.options.retainFinishedMs];
+    if (this.options.limits) values.push(this.waiter.channel);
+    const rows = await this.ctx.db.query<{ id: string | null }>(this.options.limits ? this.sql.limited.complete : this.sql.complete, values);
     return rows.filter((r) => r.id !== null).map((r) => r.id!);
   }
 
@@ -171,7 +224,7 @@ export class PgQueueStore implements QueueStore {
    * waits; a task that died is followed by one bounded step of the dead-letter retention.
    */
   async fail(lease: LeaseRef, decision: FailDecision): Promise<boolean> {
-    const rows = await this.ctx.db.query<{ kind: string }>(this.sql.fail, [
+    const rows = await this.ctx.db.query<{ kind: string }>(this.options.limits ? this.sql.limited.fail : this.sql.fail, [
       this.name,
       lease.id,
       lease.token,
@@ -283,7 +336,9 @@ export class PgQueueStore implements QueueStore {
   /** See QueueStore.cancel: one statement; the cancellation is kept for this handle's retainFinishedMs. */
   async cancel(id: string, reason: string | undefined): Promise<CancelResult> {
     this.pruner.start();
-    const [row] = await this.ctx.db.query<{ answer: CancelResult }>(this.sql.cancel, [this.name, id, reason ?? null, this.options.retainFinishedMs]);
+    const values: unknown[] = [this.name, id, reason ?? null, this.options.retainFinishedMs];
+    if (this.options.limits) values.push(this.waiter.channel);
+    const [row] = await this.ctx.db.query<{ answer: CancelResult }>(this.options.limits ? this.sql.limited.cancel : this.sql.cancel, values);
     return row!.answer;
   }
 
@@ -299,20 +354,18 @@ export class PgQueueStore implements QueueStore {
 
   /**
    * One claim statement: the completions of this turn, then up to `max` leases for `holder`
-   * (nothing while the queue is paused). With `waitMs` > 0
+   * (nothing while the queue is paused; with limits, no more than they allow). With `waitMs` > 0
    * and no fresh registration, a claim that finds nothing registers this backend as waiting on the
-   * queue (so enqueues NOTIFY); one that finds work while nobody else here waits removes it.
+   * queue (so enqueues NOTIFY), and one that limits held back marks the queue held (so freed slots
+   * NOTIFY); one that finds work while nobody else here waits removes the registration.
    */
-  private async claim(
-    max: number,
-    waitMs: number,
-    afterRegistering: boolean,
-    holder: string | undefined,
-  ): Promise<{ leases: Lease<unknown>[]; nextDueMs: number | null; registered: boolean }> {
+  private async claim(max: number, waitMs: number, looked: { afterRegistering: boolean; afterHolding: boolean }, holder: string | undefined): Promise<Claim> {
     const completions = this.completions.take();
     const sentAt = this.clock.now();
+    const limits = this.options.limits;
     // A registration waits for the enqueues in flight, so it never carries completions (see QueueSql.claimWaiting).
-    const register = waitMs > 0 && !afterRegistering && completions.length === 0 && this.waiter.registeredUntil < sentAt + waitMs;
+    const register = waitMs > 0 && !looked.afterRegistering && completions.length === 0 && this.waiter.registeredUntil < sentAt + waitMs;
+    const hold = limits !== undefined && waitMs > 0 && !looked.afterHolding && completions.length === 0 && this.waiter.heldUntil < sentAt + waitMs;
     const leave = !register && this.waiter.registeredUntil > sentAt && this.waiter.sleeping === 0;
     const values: unknown[] = [
       this.name,
@@ -325,26 +378,23 @@ export class PgQueueStore implements QueueStore {
       this.options.retainFinishedMs,
       holder ?? null,
     ];
+    // the plain path tests one field: a handle without limits sends the statements it always did
+    if (limits) values.push(this.waiter.channel, limits.concurrency ?? 0, limits.rate?.max ?? 0, limits.rate?.perMs ?? 0, hold ? waitMs : 0);
     if (register) values.push(this.waiter.id, waitMs);
     else if (leave) values.push(this.waiter.id);
     if (completions.length > 0) this.pruner.start();
+    const sql = limits ? this.sql.limited : this.sql;
     let rows: ClaimRow[];
     try {
-      rows = await this.ctx.db.query<ClaimRow>(register ? this.sql.claimWaiting : leave ? this.sql.claimLeaving : this.sql.claim, values);
+      rows = await this.ctx.db.query<ClaimRow>(register ? sql.claimWaiting : leave ? sql.claimLeaving : sql.claim, values);
     } catch (error) {
       for (const c of completions) c.reject(error);
       throw error;
     }
-    return this.read(rows, completions, sentAt, register ? waitMs : 0, leave);
+    return this.read(rows, completions, sentAt, register ? waitMs : 0, hold ? waitMs : 0, leave);
   }
 
-  private read(
-    rows: ClaimRow[],
-    completions: PendingCompletion[],
-    sentAt: number,
-    registeredForMs: number,
-    leave: boolean,
-  ): { leases: Lease<unknown>[]; nextDueMs: number | null; registered: boolean } {
+  private read(rows: ClaimRow[], completions: PendingCompletion[], sentAt: number, registeredForMs: number, heldForMs: number, leave: boolean): Claim {
     settle(
       completions,
       rows.filter((r) => r.kind === 'c').map((r) => r.id!),
@@ -374,10 +424,14 @@ export class PgQueueStore implements QueueStore {
       leases.push(lease);
     }
     const next = rows.find((r) => r.kind === 'n');
+    const heldRow = rows.find((r) => r.kind === 's' || r.kind === 'w');
+    const held: Held | undefined = heldRow && { until: heldRow.kind === 's' ? 'slot' : 'window', ms: Math.max(1, Number(heldRow.n)) };
     if (leased.length > 0 && leave) this.waiter.registeredUntil = 0;
-    const registered = registeredForMs > 0 && leased.length === 0;
-    if (registered) this.waiter.registeredUntil = sentAt + registeredForMs;
-    return { leases, nextDueMs: next?.n === null || next?.n === undefined ? null : Number(next.n), registered };
+    // a held call registers as held (until a slot frees), not as waiting for work
+    const registered = held === undefined ? registeredForMs > 0 && leased.length === 0 : held.until === 'slot' && heldForMs > 0;
+    if (registered && held === undefined) this.waiter.registeredUntil = sentAt + registeredForMs;
+    if (registered && held !== undefined) this.waiter.heldUntil = sentAt + heldForMs;
+    return { leases, nextDueMs: next?.n === null || next?.n === undefined ? null : Number(next.n), registered, held };
   }
 
   // A row whose payload is not JSON was not written by Baton: it goes to the dead letters with the

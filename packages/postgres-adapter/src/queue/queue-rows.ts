@@ -3,7 +3,7 @@ import { readPayload } from './task-info.js';
 
 /** A row of the claim statement (see QueueSql.claim). */
 export interface ClaimRow {
-  kind: 'c' | 'l' | 'n' | 'e';
+  kind: 'c' | 'l' | 'n' | 'e' | 's' | 'w';
   id: string | null;
   payload: string | null;
   attempt: number | null;

@@ -1,4 +1,5 @@
-import { bounded, emitEvents, EVENT_BITS, idListEvents } from './event-sql.js';
+import { claimSql } from './claim-sql.js';
+import { bounded, completedEvents, emitEvents, EVENT_BITS, idListEvents } from './event-sql.js';
 
 /**
  * The statements of a queue, built once per schema. Each is one statement (one round trip,
@@ -66,6 +67,34 @@ export interface QueueSql {
   watch: string;
   /** $2 watcher: removes a watcher's registration. */
   unwatch: string;
+  /** The statements of a handle with limits. */
+  limited: LimitedSql;
+}
+
+/**
+ * The statements of a handle with QueueOptions.limits (see the v6 migration): the claims judge the
+ * limits, and the steps that free a slot NOTIFY the queue's channel with -1 while a claim is held
+ * back. Parameters as in QueueSql, plus those below.
+ */
+export interface LimitedSql {
+  /**
+   * QueueSql.claim with $10 channel, $11 concurrency, $12 rate max, $13 rate window (ms) (0: not
+   * given), $14 hold (ms: a call held back by concurrency stays marked held this long; 0: do not
+   * mark, and sent with no completions only, as for claimWaiting). Rows also: one kind 's' (held
+   * until a slot frees) or 'w' (held until the rate window ends) with `n` the ms until the clock
+   * may lift the limits, when tasks were ready and none was leased.
+   */
+  claim: string;
+  /** QueueSql.claimWaiting with the parameters of `claim`, then $15 waiter and $16 wait (ms); a held call does not register as waiting. */
+  claimWaiting: string;
+  /** QueueSql.claimLeaving with the parameters of `claim`, then $15 waiter. */
+  claimLeaving: string;
+  /** QueueSql.complete, then $6 channel. */
+  complete: string;
+  /** QueueSql.fail ($7 channel). */
+  fail: string;
+  /** QueueSql.cancel, then $5 channel. */
+  cancel: string;
 }
 
 /**
@@ -87,41 +116,6 @@ export function queueSql(s: string): QueueSql {
           dead_at = NULL, expires_at = NULL, result = NULL, progress = NULL, cancel_reason = NULL, holder = NULL, ended_at = NULL`;
   const statusOf = (old: string): string =>
     `CASE WHEN ${old}.state = 3 AND ${old}.expires_at > ${now} THEN 'f' WHEN ${old}.state = 4 AND ${old}.expires_at > ${now} THEN 'c' ELSE 'd' END`;
-  const completedEvents = (source: string): string => `SELECT n AS k, ${EVENT_BITS.completed} AS bit,
-      CASE WHEN result IS NULL THEN json_build_object('type', 'completed', 'at', ${now}, 'id', id)::text ELSE ${bounded(
-        `json_build_object('type', 'completed', 'at', ${now}, 'id', id, 'result', result::json)`,
-        `json_build_object('type', 'completed', 'at', ${now}, 'id', id)`,
-      )} END AS ev FROM ${source}`;
-  const claimBody = (extra: string): string => `
-    WITH done AS (
-      UPDATE ${s}.tasks t SET state = 3, payload = '', token = NULL, deadline = NULL, expires_at = ${now} + $8, ended_at = ${now}, result = c.result, progress = NULL
-      FROM unnest($5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS c(id, token, result, n)
-      WHERE t.queue = $1 AND t.id = c.id AND t.token = c.token AND t.state = 1
-      RETURNING t.id, t.result, c.n
-    ), next AS (
-      SELECT id, row_number() OVER () AS n FROM (
-        SELECT id FROM ${s}.tasks WHERE queue = $1 AND state = 0 AND run_at <= ${now}
-          AND NOT EXISTS (SELECT 1 FROM ${s}.queues p WHERE p.queue = $1 AND p.paused)
-        ORDER BY priority DESC, run_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED
-      ) ready
-    ), claimed AS (
-      UPDATE ${s}.tasks t SET state = 1, attempt = t.attempt + 1, token = $4 || '.' || next.n, deadline = ${now} + $3, progress = NULL, holder = $9
-      FROM next WHERE t.queue = $1 AND t.id = next.id
-      RETURNING t.id, t.payload, t.attempt, t.enqueued_at, t.token, t.last_error, t.priority, t.headers, t.deadline, next.n
-    ), events AS (
-      ${emitEvents(s, now, `${completedEvents('done')} UNION ALL ${idListEvents('active', 'SELECT id, n FROM claimed', now, 1_000_000)}`)}
-    )${extra}
-    SELECT 'c' AS kind, id, NULL AS payload, NULL::int AS attempt, NULL::bigint AS enqueued_at, NULL AS token, NULL AS last_error,
-        NULL::int AS priority, NULL AS headers, NULL::bigint AS deadline, NULL::bigint AS n
-      FROM done
-    UNION ALL
-    SELECT 'l', id, payload, attempt, enqueued_at, token, last_error, priority, headers, deadline, n FROM claimed
-    UNION ALL
-    SELECT 'n', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-        (SELECT min(run_at) - ${now} FROM ${s}.tasks WHERE queue = $1 AND state = 0 AND run_at > ${now})
-      WHERE (SELECT count(*) FROM claimed) < $2
-    UNION ALL
-    SELECT 'e', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL WHERE (SELECT count(*) FROM events) < 0`;
   return {
     enqueue: `
       WITH gate AS (
@@ -167,37 +161,9 @@ export function queueSql(s: string): QueueSql {
       SELECT CASE WHEN EXISTS (SELECT 1 FROM ins) THEN 'q'
         ELSE coalesce((SELECT ${statusOf('old')} FROM ${s}.tasks old WHERE old.queue = $1 AND old.id = $2), 'd') END AS status,
         (SELECT count(*) FROM notify)::int AS notified, (SELECT count(*) FROM events)::int AS events`,
-    claim: claimBody(''),
-    claimWaiting: claimBody(`, idle AS (
-      INSERT INTO ${s}.queue_waiters (queue, waiter, until) SELECT $1, $10, ${now} + $11
-      WHERE CASE WHEN EXISTS (SELECT 1 FROM claimed) THEN false ELSE ${s}.queue_block($1) END
-      ON CONFLICT (queue, waiter) DO UPDATE SET until = greatest(${s}.queue_waiters.until, excluded.until)
-    )`),
-    claimLeaving: claimBody(`, busy AS (
-      DELETE FROM ${s}.queue_waiters WHERE queue = $1 AND waiter = $10 AND EXISTS (SELECT 1 FROM claimed)
-    )`),
-    complete: `
-      WITH done AS (
-        UPDATE ${s}.tasks t SET state = 3, payload = '', token = NULL, deadline = NULL, expires_at = ${now} + $5, ended_at = ${now}, result = c.result, progress = NULL
-        FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS c(id, token, result, n)
-        WHERE t.queue = $1 AND t.id = c.id AND t.token = c.token AND t.state = 1
-        RETURNING t.id, t.result, c.n
-      ), events AS (
-        ${emitEvents(s, now, completedEvents('done'))}
-      )
-      SELECT id FROM done UNION ALL SELECT NULL WHERE (SELECT count(*) FROM events) < 0`,
-    fail: `
-      WITH failed AS (
-        UPDATE ${s}.tasks SET state = CASE WHEN $4 THEN 2 ELSE 0 END, run_at = ${now} + $5, last_error = $6, token = NULL, deadline = NULL,
-          dead_at = CASE WHEN $4 THEN ${now} END, progress = NULL
-        WHERE queue = $1 AND id = $2 AND token = $3 AND state = 1
-        RETURNING id, state, run_at, attempt, last_error
-      ), notify AS (
-        ${notifyIfWaited(s, `SELECT greatest(min(run_at) - ${now}, 0) FROM failed WHERE state = 0`, '$7')}
-      ), events AS (
-        ${emitEvents(s, now, failureEvents(now, 'SELECT id, attempt, last_error, state = 2 AS died, 1 AS n FROM failed'))}
-      )
-      SELECT 'held' AS kind FROM failed UNION ALL SELECT 'notified' FROM notify UNION ALL SELECT 'events' WHERE (SELECT count(*) FROM events) < 0`,
+    ...claimSql(s, false),
+    complete: completeSql(s, now, undefined),
+    fail: failSql(s, now, undefined),
     extend: `UPDATE ${s}.tasks SET deadline = ${now} + $4 WHERE queue = $1 AND id = $2 AND token = $3 AND state = 1 RETURNING 1`,
     finished: `SELECT 1 FROM ${s}.tasks WHERE queue = $1 AND id = $2 AND state = 3 AND expires_at > ${now}`,
     recover: `
@@ -234,7 +200,54 @@ export function queueSql(s: string): QueueSql {
     prune: `DELETE FROM ${s}.tasks WHERE ctid = ANY (ARRAY(
         SELECT ctid FROM ${s}.tasks WHERE state IN (3, 4) AND expires_at <= ${now} LIMIT $1 FOR UPDATE SKIP LOCKED))`,
     ...outcomeSql(s, now),
+    limited: {
+      ...claimSql(s, true),
+      complete: completeSql(s, now, '$6'),
+      fail: failSql(s, now, '$7'),
+      cancel: cancelSql(s, now, '$5'),
+    },
   };
+}
+
+/**
+ * The CTE body that tells held-back claims that a slot freed (see the v6 migration's
+ * queue_slot_freed) when `source` has rows, for the statements of a handle with limits; nothing
+ * without a `channel`. Selects one row when it notified.
+ */
+function slotFreed(s: string, source: string, channel: string): string {
+  return `SELECT 1 FROM (SELECT ${s}.queue_slot_freed($1, ${channel}) AS sent WHERE EXISTS (${source})) f WHERE f.sent`;
+}
+
+/** QueueSql.complete, and with `freed` (the channel's parameter) LimitedSql.complete. */
+function completeSql(s: string, now: string, freed: string | undefined): string {
+  return `
+      WITH done AS (
+        UPDATE ${s}.tasks t SET state = 3, payload = '', token = NULL, deadline = NULL, expires_at = ${now} + $5, ended_at = ${now}, result = c.result, progress = NULL
+        FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS c(id, token, result, n)
+        WHERE t.queue = $1 AND t.id = c.id AND t.token = c.token AND t.state = 1
+        RETURNING t.id, t.result, c.n
+      ), ${freed === undefined ? '' : `freed AS (${slotFreed(s, 'SELECT 1 FROM done', freed)}), `}events AS (
+        ${emitEvents(s, now, completedEvents(now, 'done'))}
+      )
+      SELECT id FROM done UNION ALL SELECT NULL WHERE (SELECT count(*) FROM events) < 0${freed === undefined ? '' : ' UNION ALL SELECT NULL FROM freed'}`;
+}
+
+/** QueueSql.fail, and with `freed` (the channel's parameter) LimitedSql.fail. */
+function failSql(s: string, now: string, freed: string | undefined): string {
+  return `
+      WITH failed AS (
+        UPDATE ${s}.tasks SET state = CASE WHEN $4 THEN 2 ELSE 0 END, run_at = ${now} + $5, last_error = $6, token = NULL, deadline = NULL,
+          dead_at = CASE WHEN $4 THEN ${now} END, progress = NULL
+        WHERE queue = $1 AND id = $2 AND token = $3 AND state = 1
+        RETURNING id, state, run_at, attempt, last_error
+      ), notify AS (
+        ${notifyIfWaited(s, `SELECT greatest(min(run_at) - ${now}, 0) FROM failed WHERE state = 0`, '$7')}
+      ), ${freed === undefined ? '' : `freed AS (${slotFreed(s, 'SELECT 1 FROM failed', freed)}), `}events AS (
+        ${emitEvents(s, now, failureEvents(now, 'SELECT id, attempt, last_error, state = 2 AS died, 1 AS n FROM failed'))}
+      )
+      SELECT 'held' AS kind FROM failed UNION ALL SELECT 'notified' FROM notify UNION ALL SELECT 'events' WHERE (SELECT count(*) FROM events) < 0${
+        freed === undefined ? '' : ` UNION ALL SELECT 'freed' FROM freed`
+      }`;
 }
 
 /** Event rows `failed` (and `dead` for those that died) from `source`: (id, attempt, last_error, died, n). */
@@ -249,12 +262,9 @@ function failureEvents(now: string, source: string): string {
     SELECT 2 * n + 1, ${EVENT_BITS.dead}, ${event('dead', '', '')} FROM (${source}) f WHERE died`;
 }
 
-/** The statements of results, cancellation, progress and watching. */
-function outcomeSql(s: string, now: string): Pick<QueueSql, 'outcome' | 'cancel' | 'progress' | 'reread' | 'watch' | 'unwatch'> {
-  return {
-    outcome: `SELECT state, result, last_error, cancel_reason FROM ${s}.tasks
-      WHERE queue = $1 AND id = $2 AND (state = 2 OR (state IN (3, 4) AND expires_at > ${now}))`,
-    cancel: `
+/** QueueSql.cancel, and with `freed` (the channel's parameter) LimitedSql.cancel: a cancelled active task frees its slot. */
+function cancelSql(s: string, now: string, freed: string | undefined): string {
+  return `
       WITH old AS (
         SELECT id, state, run_at, expires_at FROM ${s}.tasks WHERE queue = $1 AND id = $2 FOR UPDATE
       ), cancelled AS (
@@ -262,7 +272,7 @@ function outcomeSql(s: string, now: string): Pick<QueueSql, 'outcome' | 'cancel'
           expires_at = ${now} + $4, ended_at = ${now}, cancel_reason = $3
         FROM old WHERE t.queue = $1 AND t.id = $2 AND old.state IN (0, 1)
         RETURNING CASE WHEN old.state = 1 THEN 'active' WHEN old.run_at > ${now} THEN 'delayed' ELSE 'waiting' END AS from_state
-      ), events AS (
+      ), ${freed === undefined ? '' : `freed AS (${slotFreed(s, `SELECT 1 FROM cancelled WHERE from_state = 'active'`, freed)}), `}events AS (
         ${emitEvents(
           s,
           now,
@@ -278,8 +288,16 @@ function outcomeSql(s: string, now: string): Pick<QueueSql, 'outcome' | 'cancel'
         WHEN o.state = 4 AND o.expires_at > ${now} THEN 'already-cancelled'
         WHEN o.state = 3 AND o.expires_at > ${now} THEN 'finished'
         WHEN o.state = 2 THEN 'dead'
-        ELSE 'not-found' END AS answer, (SELECT count(*) FROM events)::int AS events
-      FROM (SELECT 1) one LEFT JOIN old o ON true`,
+        ELSE 'not-found' END AS answer, (SELECT count(*) FROM events)::int AS events${freed === undefined ? '' : ', (SELECT count(*) FROM freed)::int AS freed'}
+      FROM (SELECT 1) one LEFT JOIN old o ON true`;
+}
+
+/** The statements of results, cancellation, progress and watching. */
+function outcomeSql(s: string, now: string): Pick<QueueSql, 'outcome' | 'cancel' | 'progress' | 'reread' | 'watch' | 'unwatch'> {
+  return {
+    outcome: `SELECT state, result, last_error, cancel_reason FROM ${s}.tasks
+      WHERE queue = $1 AND id = $2 AND (state = 2 OR (state IN (3, 4) AND expires_at > ${now}))`,
+    cancel: cancelSql(s, now, undefined),
     progress: `
       WITH held AS (
         UPDATE ${s}.tasks SET progress = $4 WHERE queue = $1 AND id = $2 AND token = $3 AND state = 1 RETURNING id

@@ -2,7 +2,14 @@ import { setClockTimeout } from '@baton/core';
 import { newToken } from '@baton/core/adapter';
 import type { PgContext } from '../backend-context.js';
 
+/**
+ * What wakes a sleeper besides its timer, its signal, a reconnect and close: 'work' (a task
+ * became ready or due), 'slot' (a slot of a queue with limits freed), 'clock' (nothing else).
+ */
+export type WakeOn = 'work' | 'slot' | 'clock';
+
 interface Sleeper {
+  wakeOn: WakeOn;
   wake: () => void;
 }
 
@@ -13,7 +20,9 @@ interface Sleeper {
  * channel with the ms until the new task is due, and every local sleeper wakes then (at once for
  * a ready task) to claim again. After the LISTEN connection comes back, every sleeper wakes (a
  * forced fetch: notifications sent meanwhile are lost) and the registration is renewed by the next
- * claim (an unlogged table is emptied by a server crash).
+ * claim (an unlogged table is emptied by a server crash). A claim that limits held back sleeps
+ * for a freed slot instead (a NOTIFY of -1, see the v6 migration), or for the clock alone when only
+ * the end of the rate window can help: enqueues do not wake it.
  */
 export class QueueWaiter {
   /** This waiter's id in `queue_waiters`. */
@@ -23,11 +32,17 @@ export class QueueWaiter {
    * waiter as blocked on the queue; 0: not registered.
    */
   registeredUntil = 0;
+  /**
+   * Until when (caller's clock, ms, a lower bound of the stored time) the database marks the queue
+   * as held back for a claim of this waiter (`queue_limits.held_until`); 0: not marked.
+   */
+  heldUntil = 0;
   private readonly sleepers = new Set<Sleeper>();
   private subscribing: Promise<unknown> | undefined;
   private listened = false;
   private dueAt = Infinity;
   private wakeups = 0;
+  private slotWakeups = 0;
   private cancelDue: () => void = () => undefined;
 
   constructor(
@@ -41,14 +56,17 @@ export class QueueWaiter {
     ctx.onClose(
       ctx.listener.onReconnect(() => {
         this.registeredUntil = 0;
+        this.heldUntil = 0;
         this.wakeAll();
       }),
     );
   }
 
-  /** How many claims of this backend are sleeping on the queue now. */
+  /** How many claims of this backend are sleeping on the queue for work now (not those held back by limits). */
   get sleeping(): number {
-    return this.sleepers.size;
+    let count = 0;
+    for (const sleeper of this.sleepers) if (sleeper.wakeOn === 'work') count++;
+    return count;
   }
 
   /** Resolves once the channel is LISTENed (undefined, at once, after the first time). Rejects with BackendUnavailableError. */
@@ -78,15 +96,24 @@ export class QueueWaiter {
     return this.wakeups;
   }
 
+  /** `epoch` for the wake-ups of a claim held back by limits (freed slots, reconnects). */
+  get slotEpoch(): number {
+    return this.slotWakeups;
+  }
+
   /**
    * Resolves after `ms` (clock time), on a notification that work may be there, on a reconnect,
    * when the backend closes or when `signal` aborts; at once when a wake-up came since `epoch`
-   * was read, and no later than a delayed task announced meanwhile falls due.
+   * was read, and no later than a delayed task announced meanwhile falls due. With `wakeOn`
+   * 'slot' the notification is a freed slot instead (`since` is then a `slotEpoch`); with 'clock'
+   * no notification wakes it.
    */
-  wait(ms: number, signal?: AbortSignal, since = this.wakeups): Promise<void> {
-    if (this.ctx.closed || signal?.aborted || since !== this.wakeups) return Promise.resolve();
+  wait(ms: number, signal?: AbortSignal, since = this.wakeups, wakeOn: WakeOn = 'work'): Promise<void> {
+    const missed = wakeOn === 'work' ? since !== this.wakeups : wakeOn === 'slot' ? since !== this.slotWakeups : false;
+    if (this.ctx.closed || signal?.aborted || missed) return Promise.resolve();
     return new Promise((resolve) => {
       const sleeper: Sleeper = {
+        wakeOn,
         wake: () => {
           cancel();
           signal?.removeEventListener('abort', sleeper.wake);
@@ -102,8 +129,12 @@ export class QueueWaiter {
 
   private onNotify(dueInMs: number): void {
     if (!Number.isFinite(dueInMs)) return;
-    if (dueInMs <= 0) {
-      this.wakeAll();
+    if (dueInMs < 0) {
+      this.wakeAll('slot');
+      return;
+    }
+    if (dueInMs === 0) {
+      this.wakeAll('work');
       return;
     }
     // Kept even with nobody asleep: a claim in flight may not have seen the task.
@@ -114,12 +145,14 @@ export class QueueWaiter {
     this.cancelDue = setClockTimeout(this.ctx.clock, dueInMs, () => {
       this.dueAt = Infinity;
       this.cancelDue = () => undefined;
-      this.wakeAll();
+      this.wakeAll('work');
     });
   }
 
-  private wakeAll(): void {
-    this.wakeups++;
-    for (const sleeper of [...this.sleepers]) sleeper.wake();
+  /** Wakes the sleepers waiting for `what` (every one when undefined: close, reconnect). */
+  private wakeAll(what?: 'work' | 'slot'): void {
+    if (what !== 'slot') this.wakeups++;
+    if (what !== 'work') this.slotWakeups++;
+    for (const sleeper of [...this.sleepers]) if (what === undefined || sleeper.wakeOn === what) sleeper.wake();
   }
 }

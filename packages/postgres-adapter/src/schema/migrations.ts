@@ -3,6 +3,7 @@ import { v2Queues } from './v2-queues.js';
 import { v3Permits } from './v3-permits.js';
 import { v4Outcomes } from './v4-outcomes.js';
 import { v5Inspection } from './v5-inspection.js';
+import { v6Limits } from './v6-limits.js';
 
 /** One step of the schema: applied once, in order, inside the migration's transaction. */
 export interface Migration {
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'semaphores and read/write locks', sql: v3Permits },
   { version: 4, name: 'results, progress, cancellation and queue events', sql: v4Outcomes },
   { version: 5, name: 'inspection, pause and dead-letter retention', sql: v5Inspection },
+  { version: 6, name: 'queue limits', sql: v6Limits },
 ];
 
 /** The schema version this code needs (the last migration's). */
