@@ -110,6 +110,7 @@ export class Connections {
         clearTimeout(timer);
         this.main.off('ready', onReady);
         this.main.off('error', onError);
+        this.main.off('end', onEnd);
       };
       const onReady = (): void => {
         cleanup();
@@ -119,6 +120,9 @@ export class Connections {
         cleanup();
         reject(this.unavailable(error));
       };
+      // 'end': no connection will be made any more (closed while connecting, or no retries left),
+      // so waiting out the connect timeout would only delay the failure.
+      const onEnd = (): void => onError(new Error('the connection was closed before it was ready'));
       // A network deadline, not domain time: it is measured in real time even under a test clock.
       const timer = setTimeout(() => {
         cleanup();
@@ -126,6 +130,7 @@ export class Connections {
       }, this.connectTimeoutMs);
       this.main.on('ready', onReady);
       this.main.on('error', onError);
+      this.main.on('end', onEnd);
     });
   }
 

@@ -69,6 +69,23 @@ describe.skipIf(url === '')(`redis connections${url === '' ? ' (SKIPPED: no redi
     await expect(q.stats()).rejects.toBeInstanceOf(ClosedError);
   });
 
+  it('a backend closed while it first connects settles its waiting calls at once, not at the connect timeout', async () => {
+    // A connect timeout longer than the test's: a call left waiting for the first connection
+    // fails the test by timing out.
+    const backend = r.backend(url, { prefix: uniquePrefix('early-close'), connectTimeoutMs: 600_000 });
+    const waiting = backend.queue('jobs').dequeue({ waitMs: 600_000 });
+    const locking = backend
+      .locks()
+      .acquire('r', { waitMs: 600_000 })
+      .then(
+        () => 'acquired',
+        (e: unknown) => e,
+      );
+    await backend.close();
+    expect(await waiting).toBeNull();
+    expect(await locking).toBeInstanceOf(ClosedError);
+  });
+
   it('ACL users, passwords and the database number pass through from the URL', async () => {
     server = await startRedisServer();
     const admin = r.raw(server.url);
