@@ -1,12 +1,9 @@
 import { inject } from 'vitest';
-import { redisEnv } from './redis-env.js';
+import { REDIS_STORE_GAPS, redisEnv } from './redis-env.js';
 import { describeSchedulerBehaviour } from './spec/scheduler-spec.js';
 
 const url = inject('redisUrl');
 
-// The same behaviour as on memory, on a real redis-server with real time and short TTLs.
-describeSchedulerBehaviour('Redis (real time)', redisEnv(url), {
-  skip: url === '',
-  // The queue capabilities of the second generation that the Redis store does not have yet.
-  capabilities: { results: false, events: false, progress: false, cancel: false },
-});
+// The same behaviour as on memory, on a real redis-server with real time and short TTLs; the
+// periodic jobs and elections run beside it, in scheduler-time.redis.test.ts.
+describeSchedulerBehaviour('Redis (real time)', redisEnv(url), { skip: url === '', capabilities: REDIS_STORE_GAPS, part: 'work' });

@@ -17,17 +17,26 @@ function describeNeeding(caps: Partial<ConformanceCapabilities>, needs: Array<ke
 }
 
 /**
+ * The two halves of the behaviour: `work` (tasks, results, cancellation, nodes and shutdown, stop)
+ * and `time` (periodic jobs, leader election). A real-time run is one test file per half, so
+ * that the halves wait side by side.
+ */
+export type SchedulerSpecPart = 'all' | 'work' | 'time';
+
+/**
  * The Scheduler's behaviour, written once against a SchedulerEnv: the memory run drives a
  * ManualClock, the Redis run uses real time with short TTLs. `capabilities` are the backend's
- * gaps, as in the conformance suite (absent: supported).
+ * gaps, as in the conformance suite (absent: supported); `part` picks a half (default: both).
  */
 export function describeSchedulerBehaviour(
   name: string,
   makeEnv: MakeSchedulerEnv,
-  options: { skip?: boolean; capabilities?: Partial<ConformanceCapabilities> } = {},
+  options: { skip?: boolean; capabilities?: Partial<ConformanceCapabilities>; part?: SchedulerSpecPart } = {},
 ): void {
   const caps = options.capabilities ?? {};
-  (options.skip ? describe.skip : describe)(`Scheduler on ${name}`, () => {
+  const part = options.part ?? 'all';
+  const label = part === 'all' ? '' : ` (${part})`;
+  (options.skip ? describe.skip : describe)(`Scheduler on ${name}${label}`, () => {
     let current: { env: SchedulerEnv; nodes: Nodes } | undefined;
     beforeEach(async () => {
       const env = await makeEnv();
@@ -41,12 +50,16 @@ export function describeSchedulerBehaviour(
       if (!current) throw new Error('no env: called outside a test');
       return current;
     };
-    describe('tasks', () => taskSpec(ctx));
-    describeNeeding(caps, ['results', 'events', 'progress'], 'results and progress', () => resultsSpec(ctx));
-    describeNeeding(caps, ['cancel', 'results', 'events'], 'cancellation', () => cancelSpec(ctx));
-    describe('nodes and shutdown', () => lifecycleSpec(ctx));
-    describe('stop cuts waits short', () => stopSpec(ctx));
-    describe('periodic jobs', () => periodicSpec(ctx));
-    describe('leader election', () => electionSpec(ctx));
+    if (part !== 'time') {
+      describe('tasks', () => taskSpec(ctx));
+      describeNeeding(caps, ['results', 'events', 'progress'], 'results and progress', () => resultsSpec(ctx));
+      describeNeeding(caps, ['cancel', 'results', 'events'], 'cancellation', () => cancelSpec(ctx));
+      describe('nodes and shutdown', () => lifecycleSpec(ctx));
+      describe('stop cuts waits short', () => stopSpec(ctx));
+    }
+    if (part !== 'work') {
+      describe('periodic jobs', () => periodicSpec(ctx));
+      describe('leader election', () => electionSpec(ctx));
+    }
   });
 }

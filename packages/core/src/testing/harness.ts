@@ -114,6 +114,12 @@ export interface ConformanceOptions {
    * real-time run can be two test files that run side by side. @default 'all'
    */
   part?: 'all' | 'queue' | 'coordination';
+  /**
+   * Runs one shard of the part's sections (1-based `index` of `count`), dealt out in turn, so that
+   * a slow real-time run can be as many test files as the runner runs side by side; the shards
+   * 1..count together run the whole part. @default { index: 1, count: 1 }
+   */
+  shard?: { index: number; count: number };
 }
 
 let sequence = 0;

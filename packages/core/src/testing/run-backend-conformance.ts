@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { InvalidArgumentError } from '../errors/index.js';
 import { ALL_CAPABILITIES, useHarness, type BackendFactory, type ConformanceCapabilities, type ConformanceOptions } from './harness.js';
 import { cancelConformance } from './cancel-conformance.js';
 import { eventsConformance } from './events-conformance.js';
@@ -32,32 +33,48 @@ import { semaphoreConformance } from './semaphore-conformance.js';
 export function runBackendConformance(name: string, makeBackend: BackendFactory, options: ConformanceOptions): void {
   const caps: ConformanceCapabilities = { ...ALL_CAPABILITIES, ...options.capabilities };
   const part = options.part ?? 'all';
-  const label = part === 'all' ? '' : `, ${part}`;
+  const [index, count] = shardOf(options.shard);
+  const label = `${part === 'all' ? '' : `, ${part}`}${count === 1 ? '' : ` ${index}/${count}`}`;
   describe(`backend conformance: ${name} (${options.time} time${label})`, () => {
     const h = useHarness(makeBackend, options);
-    if (part !== 'coordination') {
-      queueBasicsConformance(h);
-      queueLifecycleConformance(h);
-      prioritiesConformance(h, caps);
-      headersConformance(h, caps);
-      resultsConformance(h, caps);
-      eventsConformance(h, caps);
-      progressConformance(h, caps);
-      cancelConformance(h, caps);
-      inspectionConformance(h, caps);
-      pauseConformance(h, caps);
-      retainDeadConformance(h, caps);
-      limitsConformance(h, caps);
-      fairnessConformance(h);
-    }
-    if (part !== 'queue') {
-      registryConformance(h, caps);
-      lockConformance(h, caps);
-      lockInspectionConformance(h, caps);
-      semaphoreConformance(h, caps);
-      rwlockConformance(h, caps);
-      inputConformance(h);
-      lifecycleConformance(h);
-    }
+    const queue = [
+      () => queueBasicsConformance(h),
+      () => queueLifecycleConformance(h),
+      () => prioritiesConformance(h, caps),
+      () => headersConformance(h, caps),
+      () => resultsConformance(h, caps),
+      () => eventsConformance(h, caps),
+      () => progressConformance(h, caps),
+      () => cancelConformance(h, caps),
+      () => inspectionConformance(h, caps),
+      () => pauseConformance(h, caps),
+      () => retainDeadConformance(h, caps),
+      () => limitsConformance(h, caps),
+      () => fairnessConformance(h),
+    ];
+    const coordination = [
+      () => registryConformance(h, caps),
+      () => lockConformance(h, caps),
+      () => lockInspectionConformance(h, caps),
+      () => semaphoreConformance(h, caps),
+      () => rwlockConformance(h, caps),
+      () => inputConformance(h),
+      () => lifecycleConformance(h),
+    ];
+    const sections = [...(part !== 'coordination' ? queue : []), ...(part !== 'queue' ? coordination : [])];
+    // Dealt out in turn, so each shard gets a mix of slow and quick sections.
+    sections.forEach((section, i) => {
+      if (i % count === index - 1) section();
+    });
   });
+}
+
+/** `[index, count]` of a `shard` option, checked. */
+function shardOf(shard: ConformanceOptions['shard']): [number, number] {
+  if (shard === undefined) return [1, 1];
+  const { index, count } = shard;
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 1 || index > count) {
+    throw new InvalidArgumentError('options.shard', `must be { index, count } with 1 <= index <= count, got ${JSON.stringify(shard)}`);
+  }
+  return [index, count];
 }

@@ -1,0 +1,3 @@
+import { runRedisConformance } from './redis-conformance.js';
+
+runRedisConformance('queue', 1);
