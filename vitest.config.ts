@@ -1,4 +1,5 @@
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { startFirstSequencer } from './test/setup/start-first-sequencer.js';
 import { TierHintReporter, type TierSummary } from './test/setup/tier-hint-reporter.js';
 
 /** A test tier: a vitest project with its files and the servers its global setup starts. */
@@ -10,10 +11,16 @@ interface Tier extends TierSummary {
   testTimeout: number;
   /**
    * Test files of the tier that run at the same time. Tiers with the same value run together, and
-   * groups run one after the other, most parallel first: unit, then redis, then slow, so the fault
-   * tests never share the machine with the rest of the suite.
+   * groups run one after the other, most parallel first: redis, unit, postgres, then the one-file
+   * tiers (slow last), so the fault tests never share the machine with the rest of the suite.
    */
   parallelFiles: number;
+  /**
+   * Files that start before the rest of the tier (paths from the root): its longest runs, so that
+   * they are not the tail of a run without recorded durations (a fresh clone, CI), where vitest
+   * starts the largest files first.
+   */
+  startFirst?: string[];
   /**
    * Whether each test file gets fresh modules (vitest's `isolate`). The unit tier shares them: its
    * files keep no module state between tests, and importing core, the adapters and their
@@ -78,7 +85,7 @@ const TIERS: Tier[] = [
     include: ['packages/postgres-adapter/**/*.test.ts', 'test/**/*.postgres.test.ts', 'test/conformance/postgres.conformance.test.ts'],
     globalSetup: [postgresDatabase],
     testTimeout: 20_000,
-    // Two files at a time, with the redis tier: mostly waits on sockets and timers.
+    // Two files at a time: mostly waits on sockets and timers.
     parallelFiles: 2,
   },
   {
@@ -93,6 +100,14 @@ const TIERS: Tier[] = [
       'test/di/**/*.test.ts',
     ],
     globalSetup: [redisServer],
+    startFirst: [
+      'test/conformance/redis-queue-1.conformance.test.ts',
+      'test/conformance/redis-queue-2.conformance.test.ts',
+      'test/conformance/redis-coordination-1.conformance.test.ts',
+      'test/conformance/redis-coordination-2.conformance.test.ts',
+      'test/scheduler/scheduler-time.redis.test.ts',
+      'test/scheduler/scheduler-work.redis.test.ts',
+    ],
     testTimeout: 20_000,
     // Four files at a time: their tests mostly wait on timers and sockets (the real-time
     // conformance and scheduler runs are split into several files for this).
@@ -140,6 +155,7 @@ export default defineConfig({
   test: {
     projects: projects(),
     reporters: ['default', new TierHintReporter(TIERS)],
+    sequence: { sequencer: startFirstSequencer(TIERS.flatMap((t) => t.startFirst ?? [])) },
     hookTimeout: 30_000,
     pool: 'forks',
   },
