@@ -26,6 +26,20 @@ export class Resources {
     return client;
   }
 
+  /**
+   * A connection in MONITOR mode on `url`. The client it is duplicated from is connected first:
+   * ioredis enters monitoring mode a turn after MONITOR's OK, so a command seen in the same read
+   * as that OK (that client's own ready check, when both connect at once) is taken for a reply to
+   * nothing and fails with "Command queue state error".
+   */
+  async monitor(url: string): Promise<Redis> {
+    const client = this.raw(url);
+    await client.ping();
+    const monitor = await client.monitor();
+    this.clients.push(monitor);
+    return monitor;
+  }
+
   /** Closes everything this object created. */
   async closeAll(): Promise<void> {
     const backends = this.backends.splice(0);

@@ -19,7 +19,7 @@ let server: RedisServerHandle;
  */
 async function watchScriptCalls(script: AnyScript): Promise<{ count: () => number; stop: () => void }> {
   const sha = createHash('sha1').update(scriptSource(script)).digest('hex');
-  const monitor: Redis = await r.raw(server.url).monitor();
+  const monitor: Redis = await r.monitor(server.url);
   let calls = 0;
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
     if (source !== 'lua' && String(args[0]).toLowerCase() === 'evalsha' && args[1] === sha) calls++;

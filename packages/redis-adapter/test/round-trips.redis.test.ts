@@ -20,7 +20,7 @@ async function countCommands(fn: () => Promise<void>): Promise<Record<string, nu
   const marker = r.raw(server.url);
   await marker.ping();
   const subscribers = pubSubAddresses((await marker.client('LIST')) as string);
-  const monitor = await r.raw(server.url).monitor();
+  const monitor = await r.monitor(server.url);
   const counts: Record<string, number> = {};
   let done = false;
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
