@@ -169,8 +169,13 @@ export class QueueWaiter implements WakeTarget {
    */
   receive(delivery: string): void {
     const [waiter] = this.waiters;
-    if (waiter) waiter.wake(undefined, delivery);
-    else if (this.leasing > 0) this.held.push(delivery);
+    if (waiter) {
+      waiter.wake(undefined, delivery);
+      // Every lease call of this backend registers the same idle member, and the delivery used it
+      // up: an enqueue of more tasks put the rest in the wait list without telling anyone. The
+      // other waiters here look again (and register again if they find nothing).
+      if (this.waiters.size > 0) this.wake();
+    } else if (this.leasing > 0) this.held.push(delivery);
     else this.giveBack(delivery);
   }
 
