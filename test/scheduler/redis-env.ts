@@ -2,11 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger, SystemClock, type Backend } from '@baton/core';
 import { RedisBackend } from '@baton/redis-adapter';
-import type { ConformanceCapabilities } from '@baton/core/testing';
 import type { MakeSchedulerEnv } from './scheduler-env.js';
-
-/** The queue capabilities of the second generation that the Redis store does not have yet. */
-export const REDIS_STORE_GAPS: Partial<ConformanceCapabilities> = { results: false, events: false, progress: false, cancel: false };
 
 /** A key prefix no other test or run uses. */
 export function uniquePrefix(label: string): string {
