@@ -537,3 +537,26 @@ end
 local function slot_freed(state_key, channel)
   if channel ~= '' and redis.call('HDEL', state_key, 'held') == 1 then redis.call('PUBLISH', channel, '1') end
 end
+
+-- The numbers (1-based, in order) of the groups of `width` keys in argv, from index `from` on, that
+-- hold a key and for which `holds(keys)`, when given, is true. One EXISTS over every key answers
+-- the idle case; when some exist, the halves are checked in turn down to each group that has any,
+-- so the cost grows with the groups that have keys, not with their number.
+local function groups_with_keys(argv, from, width, holds)
+  local out = {}
+  local function scan(lo, hi)
+    local keys = {}
+    for i = from + (lo - 1) * width, from + hi * width - 1 do keys[#keys + 1] = argv[i] end
+    if redis.call('EXISTS', unpack(keys)) == 0 then return end
+    if lo == hi then
+      if not holds or holds(keys) then out[#out + 1] = lo end
+      return
+    end
+    local mid = math.floor((lo + hi) / 2)
+    scan(lo, mid)
+    scan(mid + 1, hi)
+  end
+  local groups = math.floor((#argv - from + 1) / width)
+  if groups > 0 then scan(1, groups) end
+  return out
+end
