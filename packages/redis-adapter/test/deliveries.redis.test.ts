@@ -41,6 +41,31 @@ describe.skipIf(url === '')(`redis deliveries to waiting workers${url === '' ? '
     expect(await raw.llen(`${prefix}:{queue:jobs}:claimed`)).toBe(0);
   });
 
+  it('a task enqueued by the process whose worker waits comes back in the enqueue reply, not as a message', async () => {
+    const prefix = uniquePrefix('own');
+    const [own, other] = [r.backend(url, { prefix }), r.backend(url, { prefix })];
+    const raw = r.raw(url);
+    const heard: string[] = [];
+    const spy = r.raw(url);
+    spy.on('pmessage', (_pattern: string, channel: string) => heard.push(channel));
+    await spy.psubscribe(`${prefix}:waiters:*`);
+    const registered = (): Promise<boolean> => raw.zcard(`${prefix}:{queue:jobs}:idle`).then((n) => n === 1);
+
+    const first = own.queue<string>('jobs').dequeue({ waitMs: 8_000 });
+    await eventually(registered, { what: 'the worker to register as waiting' });
+    await own.queue<string>('jobs').enqueue('mine', { id: 'm' });
+    expect(await first).toMatchObject({ id: 'm', payload: 'mine', attempt: 1 });
+
+    // the same wait, fed by another process: that delivery is published on the wake channel
+    const second = own.queue<string>('jobs').dequeue({ waitMs: 8_000 });
+    await eventually(registered, { what: 'the worker to register again' });
+    await other.queue<string>('jobs').enqueue('theirs', { id: 't' });
+    expect(await second).toMatchObject({ id: 't', payload: 'theirs', attempt: 1 });
+    await eventually(() => heard.length === 1, { what: 'the published delivery to be heard' });
+    expect(heard).toHaveLength(1);
+    expect(await own.queue('jobs').stats()).toEqual({ waiting: 0, active: 2, delayed: 0, dead: 0, deadDropped: 0 });
+  });
+
   it('a registration whose channel nobody listens to any more is dropped, and the task is queued as usual', async () => {
     const prefix = uniquePrefix('unheard');
     const q = r.backend(url, { prefix }).queue<string>('jobs');

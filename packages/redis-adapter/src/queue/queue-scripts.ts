@@ -63,7 +63,25 @@ function decodeLease(reply: unknown): LeaseReply {
   return { nextDueInMs: Number(r[0]), top: Number(r[1]), heldForMs: Number(r[2]), completed, leased };
 }
 
-/** Adds tasks (or delivers them to waiting workers); one status per task. */
+/** What one enqueueTasks call did. */
+export interface EnqueueReply {
+  /** One status per task, in order. */
+  statuses: Array<EnqueueResult['status']>;
+  /** Deliveries to the caller's own wake channel (see decodeDelivery), which were not published. */
+  handed: string[];
+}
+
+function decodeEnqueue(reply: unknown): EnqueueReply {
+  const statuses: EnqueueReply['statuses'] = [];
+  const handed: string[] = [];
+  for (const item of arrayReply(reply, 'enqueueTasks')) {
+    if (typeof item === 'number') statuses.push(STATUS[item] ?? 'duplicate');
+    else handed.push(String(item));
+  }
+  return { statuses, handed };
+}
+
+/** Adds tasks (or delivers them to waiting workers); one status per task, and the caller's own deliveries. */
 export const enqueueTasks = defineScript('enqueueTasks', {
   keys: [
     'wait',
@@ -83,9 +101,9 @@ export const enqueueTasks = defineScript('enqueueTasks', {
     'deadIds',
     'watching',
   ],
-  args: ['retainMs', 'dueChannel', 'tokenBase', 'anyPriority', 'eventsChannel', 'exactReceivers'],
+  args: ['retainMs', 'dueChannel', 'tokenBase', 'anyPriority', 'eventsChannel', 'exactReceivers', 'ownChannel'],
   rest: { name: 'tasks', fields: ['id', 'envelope', 'delayMs'] },
-  decode: (reply): Array<EnqueueResult['status']> => arrayReply(reply, 'enqueueTasks').map((code) => STATUS[Number(code)] ?? 'duplicate'),
+  decode: decodeEnqueue,
 });
 
 /** Completes what rides along, then leases ready tasks (see LeaseReply). */

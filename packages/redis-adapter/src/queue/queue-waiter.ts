@@ -94,6 +94,14 @@ export class QueueWaiter implements WakeTarget {
     return member;
   }
 
+  /**
+   * The wake channel this backend's registrations name, '' while it is not subscribed: an enqueue
+   * that passes it gets deliveries to this process in its reply instead of as messages.
+   */
+  get ownChannel(): string {
+    return this.hub.listens && !this.ctx.closed ? this.hub.channel : '';
+  }
+
   /** A lease call that may register for deliveries starts; call `leaseEnded` when its reply is in. */
   leaseStarted(): void {
     this.leasing++;

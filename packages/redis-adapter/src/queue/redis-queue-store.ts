@@ -129,8 +129,11 @@ export class RedisQueueStore implements QueueStore, QueueAccess {
       // lease tokens are "<base>.<n>": one random base per script call, numbered within it
       const { dueChannel, eventsChannel } = this.keys;
       const exactReceivers = this.ctx.connections.cluster ? 0 : 1;
-      const args = { retainMs: this.options.retainFinishedMs, dueChannel, tokenBase: newToken(), anyPriority, eventsChannel, exactReceivers };
-      const [statuses] = await Promise.all([this.ctx.runner.run(enqueueTasks, this.keys, args, items), this.known.add(this.name)]);
+      const ownChannel = this.waiter.ownChannel;
+      const args = { retainMs: this.options.retainFinishedMs, dueChannel, tokenBase: newToken(), anyPriority, eventsChannel, exactReceivers, ownChannel };
+      const [{ statuses, handed }] = await Promise.all([this.ctx.runner.run(enqueueTasks, this.keys, args, items), this.known.add(this.name)]);
+      // tasks leased to this process's own waiting workers came back with the reply, not as messages
+      for (const delivery of handed) this.waiter.receive(delivery);
       chunk.forEach((t, j) => results.push({ id: t.id, status: statuses[j]! }));
     }
     return results;
