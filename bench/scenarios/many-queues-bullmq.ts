@@ -14,11 +14,12 @@ main(async () => {
   await runManyQueues(
     h,
     {
-      async start(names, onStart) {
+      async start(names, onStart, onComplete) {
         const forWorkers = new Redis(h.config.redisUrl, { maxRetriesPerRequest: null });
         const forQueues = new Redis(h.config.redisUrl, { maxRetriesPerRequest: null });
         shared = [forWorkers, forQueues];
         workers = names.map((name) => new Worker(name, async () => onStart(name), { connection: forWorkers, concurrency: 1, removeOnComplete: { count: 0 } }));
+        for (const worker of workers) worker.on('completed', onComplete);
         queues = new Map(names.map((name) => [name, new Queue(name, { connection: forQueues, defaultJobOptions: { removeOnComplete: true } })]));
         await Promise.all(workers.map((w) => w.waitUntilReady()));
       },
