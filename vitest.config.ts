@@ -49,6 +49,7 @@ const TIERS: Tier[] = [
       'test/conformance/redis-cluster.conformance.test.ts',
       'packages/redis-adapter/test/sentinel.redis.test.ts',
       'packages/redis-adapter/test/sharded-queue.redis.test.ts',
+      'packages/redis-adapter/test/upgrade-cluster.redis.test.ts',
       'packages/redis-adapter/test/multi-process.redis.test.ts',
       'test/scheduler/multi-process.redis.test.ts',
       'test/scheduler/election-process.redis.test.ts',

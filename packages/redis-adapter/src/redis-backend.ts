@@ -40,6 +40,7 @@ import { RedisLockStore } from './locks/redis-lock-store.js';
 import { RedisPermitStore, type PermitKind } from './locks/redis-permit-store.js';
 import { KnownQueues } from './queue/known-queues.js';
 import { QueueWaiter } from './queue/queue-waiter.js';
+import { upgradeQueues, type QueueUpgrade, type UpgradeQueuesOptions } from './queue/queue-upgrade.js';
 import { LimitWaiter, limitSpec } from './queue/limit-waiter.js';
 import { StallProbe } from './queue/stall-probe.js';
 import { DEFAULT_WAKE_SWEEP_MS, WakeHub } from './queue/wake-hub.js';
@@ -249,6 +250,24 @@ export class RedisBackend implements Backend {
   async queues(): Promise<string[]> {
     this.assertOpen();
     return this.known.list();
+  }
+
+  /**
+   * Converts the queues a first-generation Baton wrote under this prefix (an ids set where this
+   * version keeps a hash, a dead ids set where it keeps a zset) to the current layout, one
+   * upgradeQueue.lua call per queue (atomic: a queue is converted whole or not at all), and
+   * resolves one report per queue, in name order. Waiting, delayed, finished and dead tasks stay
+   * where they are; leases are kept and come back at their deadline if their holder stopped.
+   * Idempotent: a converted or current queue is reported with `upgraded: false` and left as it is.
+   * Run it with the processes of the earlier version stopped (PROTOCOL.md, "The same-version
+   * rule"). Without `options.queues` the queues are found by a SCAN of the keyspace (every master
+   * of a Cluster). Throws InvalidArgumentError for bad options, BackendUnavailableError when Redis
+   * cannot be reached, BackendDataError when a queue key holds a type neither version writes.
+   */
+  async upgradeQueues(options?: UpgradeQueuesOptions): Promise<QueueUpgrade[]> {
+    this.assertOpen();
+    assertOptionsObject('options', options);
+    return upgradeQueues(this.ctx, options);
   }
 
   // Lock, semaphore and read/write-lock waiters of this backend share its one grant channel.

@@ -1,5 +1,6 @@
 import { Cluster, type Redis } from 'ioredis';
 import { bulk, EncodedCall, evalshaHead } from './encoded-call.js';
+import { firstGenerationError } from './queue/queue-upgrade.js';
 import { toBatonError } from './reply-codes.js';
 import { scriptArguments, type AnyScript, type Script, type ScriptArg } from './script.js';
 import { scriptSha, scriptSource } from './script-loader.js';
@@ -45,8 +46,17 @@ export class ScriptRunner {
     void this.client.sendCommand(call);
     return (call.promise as Promise<unknown>).then(script.decode, (error: unknown) => {
       if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return this.runDefined(script, keys, args, rest);
-      throw toBatonError(error, this.address);
+      return this.failed(error, script, keys);
     });
+  }
+
+  // A key of the wrong type in a queue's layout is most likely a first-generation queue: one more
+  // round trip, on this failure path only, tells (see firstGenerationError). The upgrade itself
+  // reads those sets, so its own failures are reported as they are.
+  private async failed(error: unknown, script: AnyScript, keys: Readonly<Record<string, string>>): Promise<never> {
+    const mapped = toBatonError(error, this.address);
+    if (mapped.code === 'BACKEND_DATA' && script.name !== 'upgradeQueue') throw (await firstGenerationError(this.client, keys, error)) ?? mapped;
+    throw mapped;
   }
 
   /** Runs any client call with the same readiness check and error mapping. */
@@ -70,11 +80,16 @@ export class ScriptRunner {
     rest?: readonly ScriptArg[],
   ): Promise<R> {
     const argv = scriptArguments(script, keys, args, rest);
-    const reply = await this.call((client) => {
-      const command = (client as unknown as Record<string, Command | undefined>)[script.command];
-      if (!command) throw new Error(`script ${script.name} is not registered on this client`);
-      return command.apply(client, argv);
-    });
+    let reply: unknown;
+    try {
+      reply = await this.call((client) => {
+        const command = (client as unknown as Record<string, Command | undefined>)[script.command];
+        if (!command) throw new Error(`script ${script.name} is not registered on this client`);
+        return command.apply(client, argv);
+      });
+    } catch (error) {
+      return this.failed(error, script, keys);
+    }
     return script.decode(reply);
   }
 

@@ -340,3 +340,37 @@ export const findStalledQueues = defineScript('findStalledQueues', {
   readOnly: true,
   decode: (reply) => arrayReply(reply, 'findStalledQueues').map(Number),
 });
+
+/** What upgradeQueue found in one queue (see QueueUpgrade, which reports it). */
+export interface UpgradeReply {
+  /** True when the queue held first-generation keys and was converted (with dryRun: would be). */
+  upgraded: boolean;
+  waiting: number;
+  delayed: number;
+  active: number;
+  dead: number;
+  cancelled: number;
+  /** Ids queued nowhere (kept, so their enqueue stays a duplicate as before). */
+  unplaced: number;
+  /** First-generation idle registrations dropped. */
+  idleDropped: number;
+}
+
+/** Converts a first-generation queue's ids set and dead ids set to the current layout (idempotent). */
+export const upgradeQueue = defineScript('upgradeQueue', {
+  keys: ['wait', 'claimed', 'delayed', 'prioritized', 'leases', 'ids', 'dead', 'deadIds', 'cancelled', 'idle'],
+  args: ['wakePrefix', 'dryRun'],
+  decode: (reply): UpgradeReply => {
+    const [upgraded, waiting, delayed, active, dead, cancelled, unplaced, idleDropped] = arrayReply(reply, 'upgradeQueue').map(Number);
+    return {
+      upgraded: upgraded === 1,
+      waiting: waiting!,
+      delayed: delayed!,
+      active: active!,
+      dead: dead!,
+      cancelled: cancelled!,
+      unplaced: unplaced!,
+      idleDropped: idleDropped!,
+    };
+  },
+});
