@@ -16,7 +16,7 @@ const EXIT_CODES = `Exit codes:
   0  done
   1  not found: unknown queue, task or lock
   2  bad usage: unknown command or flag, bad argument or JSON, destructive command not confirmed
-  3  backend unavailable: unreachable, refusing commands, full, or PostgreSQL schema not migrated
+  3  backend unavailable: unreachable, refusing commands, full, or data not migrated (run baton migrate)
   4  not supported by this backend (it lacks the capability the command needs)
   5  unexpected error (--debug prints the stack)`;
 

@@ -36,7 +36,7 @@ describe('baton run() (in process, on the memory: demo)', () => {
       [['stats', 'a', 'b', ...MEMORY], /^baton: unexpected argument "b": baton stats <queue>/],
       [['stats', 'emails', '--url', 'mongodb://db'], /^baton: --url must start with redis:\/\//],
       [['stats', 'emails'], /^baton: no backend: give --url <url> or set BATON_URL/],
-      [['migrate', ...MEMORY], /^baton: migrate applies to PostgreSQL only; memory: needs no schema$/],
+      [['migrate', ...MEMORY], /^baton: migrate applies to PostgreSQL and Redis only; memory: keeps nothing to migrate$/],
       [['enqueue', 'emails', '{}', '--json', '--id', '', ...MEMORY], /^baton: Invalid argument "options.id"/],
     ];
     for (const [args, pattern] of cases) {
