@@ -7,6 +7,12 @@ import { scriptSha, scriptSource } from './script-loader.js';
 
 type Command = (...args: ScriptArg[]) => Promise<unknown>;
 
+/** A script call prepared once and run any number of times (see ScriptRunner.prepare). */
+export interface PreparedCall<R> {
+  /** Sends the call; resolves its decoded reply. */
+  run(): Promise<R>;
+}
+
 /**
  * Runs the declared scripts and plain commands of one backend: waits for the first connection,
  * then maps every failure to a BatonError (see toBatonError).
@@ -42,12 +48,37 @@ export class ScriptRunner {
     rest?: readonly ScriptArg[],
   ): Promise<R> {
     if (!this.encoded || !this.known) return this.runDefined(script, keys, args, rest);
-    const call = new EncodedCall(this.request(script, keys, args, rest));
+    return this.send(script, keys, this.request(script, keys, args, rest), () => this.runDefined(script, keys, args, rest));
+  }
+
+  // Sends a written-out request; a NOSCRIPT reply goes through the registered command (`again`).
+  private send<R>(script: Script<string, string, R>, keys: Readonly<Record<string, string>>, request: string, again: () => Promise<R>): Promise<R> {
+    const call = new EncodedCall(request);
     void this.client.sendCommand(call);
     return (call.promise as Promise<unknown>).then(script.decode, (error: unknown) => {
-      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return this.runDefined(script, keys, args, rest);
+      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return again();
       return this.failed(error, script, keys);
     });
+  }
+
+  /**
+   * A call of `script` to send again and again unchanged (the safety net's question about the same
+   * waiting queues every few seconds): its request is written out once, on the first send.
+   */
+  prepare<K extends string, A extends string, R>(
+    script: Script<K, A, R>,
+    keys: Readonly<Record<K, string>>,
+    args: Readonly<Record<A, ScriptArg>>,
+    rest?: readonly ScriptArg[],
+  ): PreparedCall<R> {
+    let request: string | undefined;
+    return {
+      run: () => {
+        if (!this.encoded || !this.known) return this.runDefined(script, keys, args, rest);
+        request ??= this.request(script, keys, args, rest);
+        return this.send(script, keys, request, () => this.runDefined(script, keys, args, rest));
+      },
+    };
   }
 
   // A key of the wrong type in a queue's layout is most likely a first-generation queue: one more

@@ -96,6 +96,40 @@ describe.skipIf(!available)(`redis: many queues in one process${available ? '' :
     expect((await Promise.all(waits.filter((_, i) => i !== 37))).every((l) => l === null)).toBe(true);
   });
 
+  it('the safety net asks about the queues that wait now, and still asks after the server lost its scripts', async () => {
+    const prefix = uniquePrefix('asked');
+    const sweepMs = 200;
+    const worker = r.backend(server.url, { prefix, wakeSweepMs: sweepMs });
+    const raw = await admin();
+    const lose = async (queue: string, id: string): Promise<number> => {
+      const envelope = encodeEnvelope({ id, json: JSON.stringify(id), delayMs: 0, priority: 0 } as Parameters<typeof encodeEnvelope>[0], Date.now());
+      await raw.hset(`${prefix}:{queue:${queue}}:ids`, id, envelope);
+      await raw.lpush(`${prefix}:{queue:${queue}}:wait`, envelope);
+      return Date.now();
+    };
+    const a = worker.queue<string>('a');
+    const b = worker.queue<string>('b');
+    const first = a.dequeue({ waitMs: 60_000 });
+    await eventually(async () => (await raw.zcard(`${prefix}:{queue:a}:idle`)) === 1, { what: 'queue a to wait' });
+    // sweeps run while only queue a waits, then queue b waits as well
+    await sleep(3 * sweepMs);
+    const second = b.dequeue({ waitMs: 60_000 });
+    await eventually(async () => (await raw.zcard(`${prefix}:{queue:b}:idle`)) === 1, { what: 'queue b to wait' });
+    // queue b's first wait has settled (its channels subscribed, the look that follows made)
+    await sleep(sweepMs);
+    let pushedAt = await lose('b', 'lost-b');
+    expect(await second).toMatchObject({ id: 'lost-b', payload: 'lost-b' });
+    // a sweep found it: the wait itself lasts 60 s
+    expect(Date.now() - pushedAt).toBeLessThan(sweepMs + 2_000);
+    // sweeps ask about queue a alone again, the same call each time; then the server loses its scripts
+    await sleep(2 * sweepMs);
+    await raw.script('FLUSH');
+    pushedAt = await lose('a', 'lost-a');
+    expect(await first).toMatchObject({ id: 'lost-a', payload: 'lost-a' });
+    // a sweep found it: the wait itself lasts 60 s
+    expect(Date.now() - pushedAt).toBeLessThan(sweepMs + 2_000);
+  });
+
   it('recoveries of 1,000 queues started together cost one probe call, and only queues with an expired lease run a recovery', async () => {
     const prefix = uniquePrefix('probe');
     const backend = r.backend(server.url, { prefix });

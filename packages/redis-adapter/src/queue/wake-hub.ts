@@ -2,6 +2,7 @@ import { ClockTimers, type SharedTimer } from '@baton/core';
 import { newToken } from '@baton/core/adapter';
 import type { BackendContext } from '../backend-context.js';
 import type { QueueKeys } from '../key-layout.js';
+import type { PreparedCall } from '../script-runner.js';
 import { findReadyQueues } from './queue-scripts.js';
 
 /** How often (ms) the safety net looks for ready work that waiting workers were not told of. */
@@ -46,6 +47,8 @@ export class WakeHub {
   private listening = false;
   private sweepTimer: SharedTimer | undefined;
   private readonly cleanups: Array<() => void> = [];
+  /** The safety net's calls for the waiting targets of the last sweep, kept while they stay the same. */
+  private asked: { targets: WakeTarget[]; calls: Array<PreparedCall<number[]>> } | undefined;
 
   constructor(
     private readonly ctx: BackendContext,
@@ -130,18 +133,25 @@ export class WakeHub {
   }
 
   private async sweep(): Promise<void> {
-    const targets = [...this.targets.values()].filter((t) => t.waiting);
+    const targets: WakeTarget[] = [];
+    for (const target of this.targets.values()) if (target.waiting) targets.push(target);
     if (targets.length === 0 || this.ctx.closed) return;
     try {
       for (const target of await this.findReady(targets)) if (target.waiting) target.wake();
     } catch (error) {
       if (!this.ctx.closed) this.ctx.logger.debug('the waiting safety net could not look for ready work; it tries again', { error: String(error) });
     } finally {
-      if ([...this.targets.values()].some((t) => t.waiting)) this.waiting();
+      for (const target of this.targets.values()) {
+        if (target.waiting) {
+          this.waiting();
+          break;
+        }
+      }
     }
   }
 
-  // One script call per SWEEP_CHUNK queues on one server; one EXISTS per queue on a Cluster.
+  // One script call per SWEEP_CHUNK queues on one server; one EXISTS per queue on a Cluster. While
+  // the same queues wait (an idle process), the calls of the last sweep are sent again as written.
   private async findReady(targets: WakeTarget[]): Promise<WakeTarget[]> {
     if (this.ctx.connections.cluster) {
       const found = await Promise.all(
@@ -151,13 +161,27 @@ export class WakeHub {
       );
       return found.filter((t) => t !== undefined);
     }
+    if (!sameTargets(this.asked?.targets, targets)) {
+      const calls: Array<PreparedCall<number[]>> = [];
+      for (let i = 0; i < targets.length; i += SWEEP_CHUNK) {
+        const keys: string[] = [];
+        for (const t of targets.slice(i, i + SWEEP_CHUNK)) keys.push(t.keys.wait, t.keys.claimed, t.keys.prioritized);
+        calls.push(this.ctx.runner.prepare(findReadyQueues, {}, {}, keys));
+      }
+      this.asked = { targets, calls };
+    }
     const ready: WakeTarget[] = [];
-    for (let i = 0; i < targets.length; i += SWEEP_CHUNK) {
-      const chunk = targets.slice(i, i + SWEEP_CHUNK);
-      const keys: string[] = [];
-      for (const t of chunk) keys.push(t.keys.wait, t.keys.claimed, t.keys.prioritized);
-      for (const n of await this.ctx.runner.run(findReadyQueues, {}, {}, keys)) ready.push(chunk[n - 1]!);
+    const { calls } = this.asked!;
+    for (let c = 0; c < calls.length; c++) {
+      for (const n of await calls[c]!.run()) ready.push(targets[c * SWEEP_CHUNK + n - 1]!);
     }
     return ready;
   }
+}
+
+// Whether two lists hold the same targets in the same order.
+function sameTargets(a: readonly WakeTarget[] | undefined, b: readonly WakeTarget[]): boolean {
+  if (a === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
