@@ -111,6 +111,27 @@ describe.skipIf(url === '')(`upgrading a first-generation queue${url === '' ? ' 
     expect(await q.get('k1')).toMatchObject({ state: 'cancelled' });
   }, 30_000);
 
+  it('leases a failed lease call of the current version left on the old layout wait again after the upgrade, and every task runs once', async () => {
+    const prefix = uniquePrefix('gen1');
+    const raw = r.raw(url);
+    await writeFirstGenerationQueue(raw, prefix, 'emails', 1_500);
+    const backend = r.backend(url, { prefix });
+    const q = backend.queue('emails');
+    // a lease call and a recovery of this version on the old layout: scripts are not rolled back, so
+    // whatever they wrote before the wrong-type error stays
+    for (const step of [() => q.dequeueMany(5), () => q.recoverStalled(), () => q.dequeueMany(5)]) {
+      await expect(step()).rejects.toMatchObject({ code: 'BACKEND_DATA' });
+    }
+    // the current version's lease records carry "skew"; their caller got an error, not the token
+    const orphaned = (await raw.hvals(`${prefix}:{queue:emails}:leases`)).filter((record) => record.includes('"skew":'));
+    expect(orphaned.length).toBeGreaterThan(0);
+    expect((await backend.upgradeQueues())[0]).toMatchObject({ queue: 'emails', upgraded: true, unplaced: 0 });
+    expect((await raw.hvals(`${prefix}:{queue:emails}:leases`)).filter((record) => record.includes('"skew":'))).toEqual([]);
+    expect(await q.retryDead({ all: true })).toBe(GEN1.dead.length);
+    const ran = await drain(backend, 'emails', GEN1_RUNNABLE.length + GEN1.dead.length);
+    expect([...ran].sort()).toEqual([...GEN1_RUNNABLE, ...GEN1.dead].sort());
+  }, 30_000);
+
   it('a second upgrade, a dry run and an upgrade of a current queue change nothing', async () => {
     const prefix = uniquePrefix('gen1');
     const raw = r.raw(url);

@@ -358,7 +358,7 @@ export interface UpgradeReply {
 
 /** Converts a first-generation queue's ids set and dead ids set to the current layout (idempotent). */
 export const upgradeQueue = defineScript('upgradeQueue', {
-  keys: ['wait', 'claimed', 'delayed', 'prioritized', 'leases', 'ids', 'dead', 'deadIds', 'cancelled', 'idle'],
+  keys: ['wait', 'claimed', 'delayed', 'prioritized', 'leases', 'ids', 'dead', 'deadIds', 'cancelled', 'idle', 'active', 'sequence'],
   args: ['wakePrefix', 'dryRun'],
   decode: (reply): UpgradeReply => {
     const [upgraded, waiting, delayed, active, dead, cancelled, unplaced, idleDropped] = arrayReply(reply, 'upgradeQueue').map(Number);

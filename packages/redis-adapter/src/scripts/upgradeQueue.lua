@@ -8,6 +8,10 @@
 -- channel) are dropped. Leases are kept as they are (token, deadline, record), so a lease held
 -- by a process still running is never run twice, and one whose holder stopped comes back at its
 -- deadline through recoverStalledTasks, the attempt counted, like any lease whose worker died.
+-- Except the leases a lease call of this version wrote before it failed on the old ids set (the
+-- script is not rolled back): their record carries "skew", which the first generation never
+-- wrote, and their caller got an error instead of the token, so nobody runs them. They go back to
+-- the front of their priority with the attempt they had (counted as waiting).
 -- Ids found queued nowhere keep '' (the first generation answered DUPLICATE for them too), but a
 -- dead id without its letter is freed (the first generation queued it afresh). A queue whose ids
 -- and dead ids are not sets (current or empty) is left untouched, so a second run changes
@@ -22,6 +26,8 @@
 -- KEYS[8] deadIds: dead ids set (first generation) or zset (current)
 -- KEYS[9] cancelled: cancelled hash
 -- KEYS[10] idle: idle zset (registration -> registered until, ms)
+-- KEYS[11] active: active zset (id -> lease deadline, ms)
+-- KEYS[12] sequence: sequence hash of the prioritized zset
 -- ARGV[1] wakePrefix: how the wake channel of a current registration starts ('<prefix>:waiters:')
 -- ARGV[2] dryRun: 1: count what would be converted and change nothing
 -- Returns: { 1 when the queue was (or, with dryRun, would be) converted, else 0; then the tasks
@@ -37,6 +43,8 @@ local deadKey = KEYS[7]
 local deadIdsKey = KEYS[8]
 local cancelledKey = KEYS[9]
 local idleKey = KEYS[10]
+local activeKey = KEYS[11]
+local sequenceKey = KEYS[12]
 local wakePrefix = ARGV[1]
 local dryRun = ARGV[2] == '1'
 
@@ -77,14 +85,27 @@ local function claim(id, value, state)
   return true
 end
 
+local now = server_ms()
+local orphaned = {}
 local leases = redis.call('HGETALL', leasesKey)
-for i = 1, #leases, 2 do claim(leases[i], '', 'active') end
+for i = 1, #leases, 2 do
+  local id, record = leases[i], leases[i + 1]
+  local env = idsType == 'set' and string.find(record, ',"skew":', 1, true) and string.match(record, '^[^|]*|(.*)$')
+  local task = env and decode(env, now)
+  if task then
+    local back = reenvelope(task, math.max(task.attempt - 1, 0), task.lastError)
+    orphaned[#orphaned + 1] = { id = id, env = back, priority = task.priority }
+    claim(id, back, 'waiting')
+  else
+    claim(id, '', 'active')
+  end
+end
 if idsType == 'set' then
   for _, id in ipairs(redis.call('HKEYS', cancelledKey)) do
     if queued[id] then claim(id, '', 'cancelled') end
   end
 end
-local dead_scores, now = {}, server_ms()
+local dead_scores = {}
 for i, letter in ipairs(redis.call('LRANGE', deadKey, 0, -1)) do
   local id = id_of(letter)
   if id and claim(id, letter, 'dead') then
@@ -126,4 +147,9 @@ if deadIdsType == 'set' then redis.call('DEL', deadIdsKey) end
 sliced('HSET', idsKey, pairs_out)
 sliced('ZADD', deadIdsKey, dead_scores)
 sliced('ZREM', idleKey, stale)
+for _, o in ipairs(orphaned) do
+  redis.call('HDEL', leasesKey, o.id)
+  redis.call('ZREM', activeKey, o.id)
+  push_ready(waitKey, prioritizedKey, sequenceKey, o.env, o.priority, true)
+end
 return out
