@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Scheduler, SystemClock, silentLogger, type QueueLimits } from '@baton/core';
+import { ManualClock, Scheduler, SystemClock, silentLogger, type Queue, type QueueLimits } from '@baton/core';
 import pg from 'pg';
 import { channelName } from '../src/schema/identifiers.js';
 import { freshSchema, PgTestBed, postgresUrl, until } from './support.js';
@@ -48,15 +48,23 @@ describe.skipIf(postgresUrl === '')('postgres adapter: queue limits', () => {
     return steps;
   }
 
-  it('a handle without limits sends the statements it always did: one per step, none of them touching the limits', async () => {
+  it('a handle without limits never judges them, and every handle tells held claims of the slots it frees: one statement per step', async () => {
     bed = new PgTestBed(freshSchema('plain'));
     const plain = await stepStatements('plain', undefined);
     const limited = await stepStatements('limited', { concurrency: 5, rate: { max: 100, perMs: 60_000 } });
     // dequeue, complete, fail, cancel: one statement each, with limits or without
     expect(plain.map((s) => s.length)).toEqual([1, 1, 1, 1]);
     expect(limited.map((s) => s.length)).toEqual([1, 1, 1, 1]);
-    expect(plain.flat().filter((text) => /queue_claim_limited|queue_slot_freed|queue_limits/.test(text))).toEqual([]);
-    expect(limited.flat().filter((text) => /queue_claim_limited|queue_slot_freed/.test(text))).toHaveLength(4);
+    expect(plain.flat().filter((text) => /queue_claim_limited|queue_limited_gate/.test(text))).toEqual([]);
+    expect(limited.flat().filter((text) => /queue_claim_limited/.test(text))).toHaveLength(1);
+    // complete, fail and cancel are the same statements for both (see the v7 migration)
+    expect(plain.slice(1)).toEqual(limited.slice(1));
+    expect(
+      plain
+        .slice(1)
+        .flat()
+        .filter((text) => /queue_freed/.test(text)),
+    ).toHaveLength(3);
     const sql = await bed.sql();
     const { rows } = await sql.query<{ queue: string }>(`SELECT queue FROM "${bed.schema}".queue_limits`);
     expect(rows.map((r) => r.queue)).toEqual(['limited']);
@@ -137,5 +145,43 @@ describe.skipIf(postgresUrl === '')('postgres adapter: queue limits', () => {
     await sql.query(`NOTIFY ${channel}, 'end'`);
     expect(await until(() => heard.includes('end'), 5_000)).toBe(true);
     expect(heard).toEqual(['-1', 'end']);
+  });
+  /**
+   * A handle without limits (another process's, or one opened without them) frees slots too. A
+   * claim held back by `concurrency` sleeps for a NOTIFY of the freed slot, with the earliest lease
+   * deadline and the slow look (2 s) as timers; the waiting backend here runs on a clock that never
+   * moves, so no timer ever fires and only the notification can start the held worker.
+   */
+  describe('a slot freed through a handle without limits wakes the claim held back by concurrency', () => {
+    type Leases = Array<Awaited<ReturnType<Queue<number>['dequeue']>>>;
+    const freeings: Array<[string, (plain: Queue<number>, leases: Leases) => Promise<unknown>, number?]> = [
+      ['a completion', (plain, [first]) => plain.complete(first!)],
+      ['a fail that retries later', (plain, [first]) => plain.fail(first!, new Error('later'), { retryInMs: 600_000 })],
+      ['a fail that dead-letters', (plain, [first]) => plain.fail(first!, new Error('dead')), 1],
+      ['a cancellation', (plain, [first]) => plain.cancel(first!.id)],
+      // the completions ride in the claim's statement, which leases t3 and so frees one slot net
+      ['completions in a claim', (plain, [first, second]) => Promise.all([plain.complete(first!), plain.complete(second!), plain.dequeue()])],
+    ];
+    for (const [label, free, maxAttempts] of freeings)
+      it(label, async () => {
+        bed = new PgTestBed(freshSchema('mixed'));
+        const plain = bed.backend().queue<number>('q', { visibilityTimeoutMs: 600_000, ...(maxAttempts === undefined ? {} : { maxAttempts }) });
+        await plain.enqueueMany([1, 2, 3, 4].map((n) => ({ payload: n, id: `t${n}` })));
+        const leases = [await plain.dequeue(), await plain.dequeue()];
+        const limited = bed.backend({ clock: new ManualClock() }).queue<number>('q', { limits: { concurrency: 2 } });
+        let started: string | undefined;
+        const waiting = limited.dequeue({ waitMs: 600_000 }).then((lease) => (started = lease?.id ?? 'none'));
+        const sql = await bed.sql();
+        const s = `"${bed.schema}"`;
+        const held = async (): Promise<boolean> => (await sql.query(`SELECT 1 FROM ${s}.queue_limits WHERE held_until > ${s}.now_ms()`)).rowCount === 1;
+        expect(await until(held, 5_000)).toBe(true);
+        // held: nothing wakes it while no slot frees (an enqueue does not)
+        await plain.enqueue(5, { id: 't5' });
+        await free(plain, leases);
+        expect(await until(() => started !== undefined, 10_000)).toBe(true);
+        expect(started).toMatch(/^t[3-5]$/);
+        await waiting;
+        if (maxAttempts !== undefined) expect((await plain.stats()).dead).toBe(1);
+      });
   });
 });

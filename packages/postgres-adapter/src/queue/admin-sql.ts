@@ -38,7 +38,8 @@ export interface AdminSql {
   purge: Record<PurgeableState, string>;
   /**
    * $2 count, $3 age (ms), $4 most: drops up to $4 of the oldest dead letters beyond the newest
-   * $2 or older than $3, and adds them to the queue's `dead_dropped`. One row: `dropped`.
+   * $2 or older than $3 (skipping rows another statement has locked), and adds them to the
+   * queue's `dead_dropped`. One row: `dropped`.
    */
   pruneDead: string;
 }
@@ -132,8 +133,12 @@ export function adminSql(s: string): AdminSql {
           UNION
           (SELECT id FROM ${s}.tasks WHERE queue = $1 AND state = 2 AND dead_at = (SELECT dead_at FROM cut) AND id >= (SELECT id FROM cut) LIMIT $4)
         ) both_cuts LIMIT $4
+      ), locked AS (
+        -- SKIP LOCKED: a dead letter being re-queued, retried or removed is leaving anyway, and the
+        -- retention then never waits for a row (an enqueue locks the rows of several ids in id order)
+        SELECT id FROM ${s}.tasks WHERE queue = $1 AND state = 2 AND id IN (SELECT id FROM doomed) FOR UPDATE SKIP LOCKED
       ), gone AS (
-        DELETE FROM ${s}.tasks t WHERE t.queue = $1 AND t.state = 2 AND t.id IN (SELECT id FROM doomed) RETURNING 1
+        DELETE FROM ${s}.tasks t WHERE t.queue = $1 AND t.state = 2 AND t.id IN (SELECT id FROM locked) RETURNING 1
       ), counted AS (
         INSERT INTO ${s}.queues AS q (queue, dead_dropped) SELECT $1, count(*) FROM gone HAVING count(*) > 0
         ON CONFLICT (queue) DO UPDATE SET dead_dropped = q.dead_dropped + excluded.dead_dropped

@@ -183,7 +183,8 @@ export class PgQueueStore implements QueueStore {
   /**
    * The wait of a lease call that the limits held back with tasks ready: until the rate window
    * ends (nothing else can help), or until a slot frees (a NOTIFY from a completion, fail or
-   * cancellation while the queue is marked held, see the v6 migration) or the clock frees one
+   * cancellation of any handle while the queue is marked held, see the v6 and v7 migrations) or
+   * the clock frees one
    * (the earliest live deadline), looking at least every 2 s for a lost notification. Like the
    * wait for work, it marks the queue held, then looks once more before sleeping. Resolves when
    * the caller should claim again.
@@ -213,9 +214,8 @@ export class PgQueueStore implements QueueStore {
   }
 
   private async completeMany(ids: string[], tokens: string[], results: Array<string | null>): Promise<string[]> {
-    const values: unknown[] = [this.name, ids, tokens, results, this.options.retainFinishedMs];
-    if (this.options.limits) values.push(this.waiter.channel);
-    const rows = await this.ctx.db.query<{ id: string | null }>(this.options.limits ? this.sql.limited.complete : this.sql.complete, values);
+    const values: unknown[] = [this.name, ids, tokens, results, this.options.retainFinishedMs, this.waiter.channel];
+    const rows = await this.ctx.db.query<{ id: string | null }>(this.sql.complete, values);
     return rows.filter((r) => r.id !== null).map((r) => r.id!);
   }
 
@@ -224,7 +224,7 @@ export class PgQueueStore implements QueueStore {
    * waits; a task that died is followed by one bounded step of the dead-letter retention.
    */
   async fail(lease: LeaseRef, decision: FailDecision): Promise<boolean> {
-    const rows = await this.ctx.db.query<{ kind: string }>(this.options.limits ? this.sql.limited.fail : this.sql.fail, [
+    const rows = await this.ctx.db.query<{ kind: string }>(this.sql.fail, [
       this.name,
       lease.id,
       lease.token,
@@ -336,9 +336,8 @@ export class PgQueueStore implements QueueStore {
   /** See QueueStore.cancel: one statement; the cancellation is kept for this handle's retainFinishedMs. */
   async cancel(id: string, reason: string | undefined): Promise<CancelResult> {
     this.pruner.start();
-    const values: unknown[] = [this.name, id, reason ?? null, this.options.retainFinishedMs];
-    if (this.options.limits) values.push(this.waiter.channel);
-    const [row] = await this.ctx.db.query<{ answer: CancelResult }>(this.options.limits ? this.sql.limited.cancel : this.sql.cancel, values);
+    const values: unknown[] = [this.name, id, reason ?? null, this.options.retainFinishedMs, this.waiter.channel];
+    const [row] = await this.ctx.db.query<{ answer: CancelResult }>(this.sql.cancel, values);
     return row!.answer;
   }
 
@@ -377,9 +376,10 @@ export class PgQueueStore implements QueueStore {
       completions.map((c) => c.result),
       this.options.retainFinishedMs,
       holder ?? null,
+      this.waiter.channel,
     ];
-    // the plain path tests one field: a handle without limits sends the statements it always did
-    if (limits) values.push(this.waiter.channel, limits.concurrency ?? 0, limits.rate?.max ?? 0, limits.rate?.perMs ?? 0, hold ? waitMs : 0);
+    // the plain path tests one field: a handle without limits never judges them
+    if (limits) values.push(limits.concurrency ?? 0, limits.rate?.max ?? 0, limits.rate?.perMs ?? 0, hold ? waitMs : 0);
     if (register) values.push(this.waiter.id, waitMs);
     else if (leave) values.push(this.waiter.id);
     if (completions.length > 0) this.pruner.start();

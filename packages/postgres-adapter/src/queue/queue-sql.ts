@@ -1,4 +1,4 @@
-import { claimSql } from './claim-sql.js';
+import { claimSql, lockInIdOrder } from './claim-sql.js';
 import { bounded, completedEvents, emitEvents, EVENT_BITS, idListEvents } from './event-sql.js';
 
 /**
@@ -23,28 +23,35 @@ export interface QueueSql {
    * for $3 ms with tokens `$4.<n>`. Rows: kind 'c' (a completion that held: id), kind 'l' (a lease;
    * `deadline` in database ms, `n` its rank in the queue's order), and one kind 'n' row whose `n` is the ms until the next
    * delayed task (NULL: none) when fewer than $2 were claimed. `$9` the holder kept on each lease
-   * (or NULL). Claims nothing while the queue is paused (its `queues` row says so). `$10` waiter id
-   * and `$11` wait (ms): see `claimWaiting`.
+   * (or NULL). Claims nothing while the queue is paused (its `queues` row says so). `$10` the
+   * queue's channel (a completion NOTIFYs -1 there while a claim is held back by limits, see the v7
+   * migration). `$11` waiter id and `$12` wait (ms): see `claimWaiting`.
    */
   claim: string;
   /**
-   * `claim`, and, when nothing was claimed, registers waiter $10 as blocked on the queue for $11 ms,
+   * `claim`, and, when nothing was claimed, registers waiter $11 as blocked on the queue for $12 ms,
    * after the enqueues in flight committed (the queue's lock taken exclusively). Sent without
    * completions: a completion's row lock held while waiting for that lock could deadlock with an
    * enqueue of the same id.
    */
   claimWaiting: string;
-  /** `claim`, and removes waiter $10's registration when something was claimed. */
+  /** `claim`, and removes waiter $11's registration when something was claimed. */
   claimLeaving: string;
-  /** $2 ids, $3 tokens, $4 results (JSON text or NULL), $5 retention (ms): the ids that were held and are now finished. */
+  /**
+   * $2 ids, $3 tokens, $4 results (JSON text or NULL), $5 retention (ms), $6 channel: the ids that
+   * were held and are now finished. NOTIFYs -1 while a claim is held back by limits.
+   */
   complete: string;
-  /** $2 id, $3 token, $4 dead (bool), $5 retry in (ms), $6 message, $7 channel: one row when held. */
+  /**
+   * $2 id, $3 token, $4 dead (bool), $5 retry in (ms), $6 message, $7 channel: one row when held.
+   * NOTIFYs a retry to waiting claims, and -1 while a claim is held back by limits.
+   */
   fail: string;
   /** $2 id, $3 token, $4 ms: one row when held. */
   extend: string;
   /** $2 id: one row when finished and retained. */
   finished: string;
-  /** $2 max attempts, $3 batch size, $4 channel: recovered (back to waiting) and dead counts. */
+  /** $2 max attempts, $3 batch size, $4 channel: recovered (back to waiting) and dead counts. Takes the queue's shared lock first. */
   recover: string;
   /** Counts by state, and the dead letters dropped by retainDead (`dead_dropped`). */
   stats: string;
@@ -55,8 +62,9 @@ export interface QueueSql {
   /** $2 id: (state, result, last_error, cancel_reason) of an ended task (finished or cancelled within retention, or dead); no row otherwise. */
   outcome: string;
   /**
-   * $2 id, $3 reason (or NULL), $4 retention (ms): cancels a waiting, delayed or active task. One
-   * row: `answer` cancelled|already-cancelled|finished|dead|not-found.
+   * $2 id, $3 reason (or NULL), $4 retention (ms), $5 channel: cancels a waiting, delayed or active
+   * task (a cancelled lease NOTIFYs -1 while a claim is held back by limits). One row: `answer`
+   * cancelled|already-cancelled|finished|dead|not-found.
    */
   cancel: string;
   /** $2 id, $3 token, $4 progress (JSON text): one row when held. */
@@ -72,9 +80,9 @@ export interface QueueSql {
 }
 
 /**
- * The statements of a handle with QueueOptions.limits (see the v6 migration): the claims judge the
- * limits, and the steps that free a slot NOTIFY the queue's channel with -1 while a claim is held
- * back. Parameters as in QueueSql, plus those below.
+ * The claim statements of a handle with QueueOptions.limits (see the v6 migration): they judge the
+ * limits. Parameters as in QueueSql, plus those below. The complete, fail and cancel statements are
+ * those of every handle: each one NOTIFYs -1 while a claim is held back (see the v7 migration).
  */
 export interface LimitedSql {
   /**
@@ -89,12 +97,6 @@ export interface LimitedSql {
   claimWaiting: string;
   /** QueueSql.claimLeaving with the parameters of `claim`, then $15 waiter. */
   claimLeaving: string;
-  /** QueueSql.complete, then $6 channel. */
-  complete: string;
-  /** QueueSql.fail ($7 channel). */
-  fail: string;
-  /** QueueSql.cancel, then $5 channel. */
-  cancel: string;
 }
 
 /**
@@ -162,13 +164,16 @@ export function queueSql(s: string): QueueSql {
         ELSE coalesce((SELECT ${statusOf('old')} FROM ${s}.tasks old WHERE old.queue = $1 AND old.id = $2), 'd') END AS status,
         (SELECT count(*) FROM notify)::int AS notified, (SELECT count(*) FROM events)::int AS events`,
     ...claimSql(s, false),
-    complete: completeSql(s, now, undefined),
-    fail: failSql(s, now, undefined),
+    complete: completeSql(s, now),
+    fail: failSql(s, now),
     extend: `UPDATE ${s}.tasks SET deadline = ${now} + $4 WHERE queue = $1 AND id = $2 AND token = $3 AND state = 1 RETURNING 1`,
     finished: `SELECT 1 FROM ${s}.tasks WHERE queue = $1 AND id = $2 AND state = 3 AND expires_at > ${now}`,
     recover: `
-      WITH expired AS (
-        SELECT id FROM ${s}.tasks WHERE queue = $1 AND state = 1 AND deadline <= ${now} ORDER BY deadline LIMIT $3 FOR UPDATE SKIP LOCKED
+      WITH gate AS (
+        SELECT ${s}.queue_gate($1, true) AS open
+      ), expired AS (
+        SELECT id FROM ${s}.tasks WHERE queue = $1 AND state = 1 AND deadline <= ${now} AND (SELECT open FROM gate)
+        ORDER BY deadline LIMIT $3 FOR UPDATE SKIP LOCKED
       ), moved AS (
         UPDATE ${s}.tasks t SET state = CASE WHEN t.attempt >= $2 THEN 2 ELSE 0 END, run_at = 0, token = NULL, deadline = NULL, progress = NULL,
           dead_at = CASE WHEN t.attempt >= $2 THEN ${now} END,
@@ -200,54 +205,66 @@ export function queueSql(s: string): QueueSql {
     prune: `DELETE FROM ${s}.tasks WHERE ctid = ANY (ARRAY(
         SELECT ctid FROM ${s}.tasks WHERE state IN (3, 4) AND expires_at <= ${now} LIMIT $1 FOR UPDATE SKIP LOCKED))`,
     ...outcomeSql(s, now),
-    limited: {
-      ...claimSql(s, true),
-      complete: completeSql(s, now, '$6'),
-      fail: failSql(s, now, '$7'),
-      cancel: cancelSql(s, now, '$5'),
-    },
+    limited: claimSql(s, true),
   };
 }
 
 /**
- * The CTE body that tells held-back claims that a slot freed (see the v6 migration's
- * queue_slot_freed) when `source` has rows, for the statements of a handle with limits; nothing
- * without a `channel`. Selects one row when it notified.
+ * The CTE body that tells claims held back by limits that a slot freed (see the v7 migration's
+ * queue_freed) when `source` has rows; `channel` is the channel's parameter. Selects one row when
+ * it notified.
  */
 function slotFreed(s: string, source: string, channel: string): string {
-  return `SELECT 1 FROM (SELECT ${s}.queue_slot_freed($1, ${channel}) AS sent WHERE EXISTS (${source})) f WHERE f.sent`;
+  return `SELECT 1 FROM (SELECT ${s}.queue_freed($1, ${channel}) AS sent WHERE EXISTS (${source})) f WHERE f.sent`;
 }
 
-/** QueueSql.complete, and with `freed` (the channel's parameter) LimitedSql.complete. */
-function completeSql(s: string, now: string, freed: string | undefined): string {
+/**
+ * The CTE body of a freeing statement's first step (see the v7 migration's queue_gate): the
+ * queue's shared lock before any task row, when `always` (SQL) or when the queue has limits.
+ */
+function gate(s: string, always: string): string {
+  return `SELECT ${s}.queue_gate($1, ${always}) AS open`;
+}
+
+/** QueueSql.complete: the gate, then the rows in id order (see lockInIdOrder). */
+function completeSql(s: string, now: string): string {
   return `
-      WITH done AS (
+      WITH gate AS (
+        ${gate(s, 'false')}
+      ), locked AS (
+        ${lockInIdOrder(s, '$2')}
+      ), done AS (
         UPDATE ${s}.tasks t SET state = 3, payload = '', token = NULL, deadline = NULL, expires_at = ${now} + $5, ended_at = ${now}, result = c.result, progress = NULL
         FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS c(id, token, result, n)
-        WHERE t.queue = $1 AND t.id = c.id AND t.token = c.token AND t.state = 1
+        WHERE t.queue = $1 AND t.id = c.id AND t.token = c.token AND t.state = 1 AND (SELECT open FROM gate) AND (SELECT count(*) FROM locked) >= 0
         RETURNING t.id, t.result, c.n
-      ), ${freed === undefined ? '' : `freed AS (${slotFreed(s, 'SELECT 1 FROM done', freed)}), `}events AS (
+      ), freed AS (
+        ${slotFreed(s, 'SELECT 1 FROM done', '$6')}
+      ), events AS (
         ${emitEvents(s, now, completedEvents(now, 'done'))}
       )
-      SELECT id FROM done UNION ALL SELECT NULL WHERE (SELECT count(*) FROM events) < 0${freed === undefined ? '' : ' UNION ALL SELECT NULL FROM freed'}`;
+      SELECT id FROM done UNION ALL SELECT NULL WHERE (SELECT count(*) FROM events) < 0 UNION ALL SELECT NULL FROM freed`;
 }
 
-/** QueueSql.fail, and with `freed` (the channel's parameter) LimitedSql.fail. */
-function failSql(s: string, now: string, freed: string | undefined): string {
+/** QueueSql.fail: the gate is always shut before the row when the task may retry (queue_notify takes the lock). */
+function failSql(s: string, now: string): string {
   return `
-      WITH failed AS (
+      WITH gate AS (
+        ${gate(s, 'NOT $4::boolean')}
+      ), failed AS (
         UPDATE ${s}.tasks SET state = CASE WHEN $4 THEN 2 ELSE 0 END, run_at = ${now} + $5, last_error = $6, token = NULL, deadline = NULL,
           dead_at = CASE WHEN $4 THEN ${now} END, progress = NULL
-        WHERE queue = $1 AND id = $2 AND token = $3 AND state = 1
+        WHERE queue = $1 AND id = $2 AND token = $3 AND state = 1 AND (SELECT open FROM gate)
         RETURNING id, state, run_at, attempt, last_error
       ), notify AS (
         ${notifyIfWaited(s, `SELECT greatest(min(run_at) - ${now}, 0) FROM failed WHERE state = 0`, '$7')}
-      ), ${freed === undefined ? '' : `freed AS (${slotFreed(s, 'SELECT 1 FROM failed', freed)}), `}events AS (
+      ), freed AS (
+        ${slotFreed(s, 'SELECT 1 FROM failed', '$7')}
+      ), events AS (
         ${emitEvents(s, now, failureEvents(now, 'SELECT id, attempt, last_error, state = 2 AS died, 1 AS n FROM failed'))}
       )
-      SELECT 'held' AS kind FROM failed UNION ALL SELECT 'notified' FROM notify UNION ALL SELECT 'events' WHERE (SELECT count(*) FROM events) < 0${
-        freed === undefined ? '' : ` UNION ALL SELECT 'freed' FROM freed`
-      }`;
+      SELECT 'held' AS kind FROM failed UNION ALL SELECT 'notified' FROM notify UNION ALL SELECT 'events' WHERE (SELECT count(*) FROM events) < 0
+      UNION ALL SELECT 'freed' FROM freed`;
 }
 
 /** Event rows `failed` (and `dead` for those that died) from `source`: (id, attempt, last_error, died, n). */
@@ -262,17 +279,21 @@ function failureEvents(now: string, source: string): string {
     SELECT 2 * n + 1, ${EVENT_BITS.dead}, ${event('dead', '', '')} FROM (${source}) f WHERE died`;
 }
 
-/** QueueSql.cancel, and with `freed` (the channel's parameter) LimitedSql.cancel: a cancelled active task frees its slot. */
-function cancelSql(s: string, now: string, freed: string | undefined): string {
+/** QueueSql.cancel: a cancelled active task frees its slot. */
+function cancelSql(s: string, now: string): string {
   return `
-      WITH old AS (
-        SELECT id, state, run_at, expires_at FROM ${s}.tasks WHERE queue = $1 AND id = $2 FOR UPDATE
+      WITH gate AS (
+        ${gate(s, 'false')}
+      ), old AS (
+        SELECT id, state, run_at, expires_at FROM ${s}.tasks WHERE queue = $1 AND id = $2 AND (SELECT open FROM gate) FOR UPDATE
       ), cancelled AS (
         UPDATE ${s}.tasks t SET state = 4, payload = '', token = NULL, deadline = NULL, progress = NULL, result = NULL,
           expires_at = ${now} + $4, ended_at = ${now}, cancel_reason = $3
         FROM old WHERE t.queue = $1 AND t.id = $2 AND old.state IN (0, 1)
         RETURNING CASE WHEN old.state = 1 THEN 'active' WHEN old.run_at > ${now} THEN 'delayed' ELSE 'waiting' END AS from_state
-      ), ${freed === undefined ? '' : `freed AS (${slotFreed(s, `SELECT 1 FROM cancelled WHERE from_state = 'active'`, freed)}), `}events AS (
+      ), freed AS (
+        ${slotFreed(s, `SELECT 1 FROM cancelled WHERE from_state = 'active'`, '$5')}
+      ), events AS (
         ${emitEvents(
           s,
           now,
@@ -288,7 +309,7 @@ function cancelSql(s: string, now: string, freed: string | undefined): string {
         WHEN o.state = 4 AND o.expires_at > ${now} THEN 'already-cancelled'
         WHEN o.state = 3 AND o.expires_at > ${now} THEN 'finished'
         WHEN o.state = 2 THEN 'dead'
-        ELSE 'not-found' END AS answer, (SELECT count(*) FROM events)::int AS events${freed === undefined ? '' : ', (SELECT count(*) FROM freed)::int AS freed'}
+        ELSE 'not-found' END AS answer, (SELECT count(*) FROM events)::int AS events, (SELECT count(*) FROM freed)::int AS freed
       FROM (SELECT 1) one LEFT JOIN old o ON true`;
 }
 
@@ -297,7 +318,7 @@ function outcomeSql(s: string, now: string): Pick<QueueSql, 'outcome' | 'cancel'
   return {
     outcome: `SELECT state, result, last_error, cancel_reason FROM ${s}.tasks
       WHERE queue = $1 AND id = $2 AND (state = 2 OR (state IN (3, 4) AND expires_at > ${now}))`,
-    cancel: cancelSql(s, now, undefined),
+    cancel: cancelSql(s, now),
     progress: `
       WITH held AS (
         UPDATE ${s}.tasks SET progress = $4 WHERE queue = $1 AND id = $2 AND token = $3 AND state = 1 RETURNING id

@@ -21,7 +21,8 @@ interface Sleeper {
  * a ready task) to claim again. After the LISTEN connection comes back, every sleeper wakes (a
  * forced fetch: notifications sent meanwhile are lost) and the registration is renewed by the next
  * claim (an unlogged table is emptied by a server crash). A claim that limits held back sleeps
- * for a freed slot instead (a NOTIFY of -1, see the v6 migration), or for the clock alone when only
+ * for a freed slot instead (a NOTIFY of -1 from any handle's completion, fail or cancellation, see
+ * the v6 and v7 migrations), or for the clock alone when only
  * the end of the rate window can help: enqueues do not wake it.
  */
 export class QueueWaiter {

@@ -4,6 +4,7 @@ import { v3Permits } from './v3-permits.js';
 import { v4Outcomes } from './v4-outcomes.js';
 import { v5Inspection } from './v5-inspection.js';
 import { v6Limits } from './v6-limits.js';
+import { v7LockOrder } from './v7-lock-order.js';
 
 /** One step of the schema: applied once, in order, inside the migration's transaction. */
 export interface Migration {
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'results, progress, cancellation and queue events', sql: v4Outcomes },
   { version: 5, name: 'inspection, pause and dead-letter retention', sql: v5Inspection },
   { version: 6, name: 'queue limits', sql: v6Limits },
+  { version: 7, name: 'one lock order for queue steps; freed slots heard from every handle', sql: v7LockOrder },
 ];
 
 /** The schema version this code needs (the last migration's). */
