@@ -36,13 +36,16 @@ async function serverCounts(admin: Redis): Promise<ServerCounts> {
  * "lua" and left out; the MONITOR connection and `admin` are not counted).
  */
 async function clientCalls(url: string, ms: number): Promise<number> {
-  const monitor = await new Redis(url).monitor();
+  // monitor() opens a connection of its own: the client it is called on is closed too
+  const base = new Redis(url);
+  const monitor = await base.monitor();
   let calls = 0;
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
     if (source !== 'lua' && String(args[0]).toLowerCase() !== 'info') calls++;
   });
   await new Promise((resolve) => setTimeout(resolve, ms));
   monitor.disconnect();
+  base.disconnect();
   return calls;
 }
 
