@@ -5,14 +5,14 @@ import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRedisServer, type RedisServerHandle } from '../test/setup/redis-server.js';
-import { parseArgs } from './lib/args.js';
+import { fail, parseArgs } from './lib/args.js';
 import { createBenchDatabase, type BenchDatabase } from './lib/postgres.js';
 import { barChart } from './lib/chart.js';
 import type { BenchConfig } from './lib/config.js';
 import type { MetricKey, ScenarioResult } from './lib/metrics.js';
 import { ceilingTable, evaluateTargets, metricTable, targetTable, type Results } from './lib/report.js';
 import { ROOT, spawnScript } from './lib/spawn.js';
-import { abTable, alternate, resolveAbSides } from './lib/ab.js';
+import { abTable, alternate, resolveAbSides, type AbSide } from './lib/ab.js';
 
 /** The scenario processes, in the order they run; each belongs to a group and names a subject. */
 const PLAN = [
@@ -123,7 +123,12 @@ function machine(redisVersion: string): string {
 
 /** `--ab`: two scenarios alternated run by run; prints the ratio table and writes nothing. */
 async function abMain(spec: string): Promise<void> {
-  const sides = resolveAbSides(spec, args.against === undefined ? undefined : resolve(args.against), PLAN, ROOT);
+  let sides: [AbSide, AbSide];
+  try {
+    sides = resolveAbSides(spec, args.against === undefined ? undefined : resolve(args.against), PLAN, ROOT);
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
   server = await startRedisServer();
   if (sides.some((side) => side.file.includes('-pg-'))) database = await createBenchDatabase();
   const config: BenchConfig = { redisUrl: server.url, postgresUrl: database?.url ?? '', reps: 1, sizes: args.sizes };
@@ -147,7 +152,7 @@ async function main(): Promise<void> {
       (p.subject === 'baton' && args.only.includes('baton')) ||
       (p.group === 'ceiling' && withCeiling),
   );
-  if (selected.length === 0) throw new Error(`--only ${args.only.join(',')} selects nothing`);
+  if (selected.length === 0) fail(`--only ${args.only.join(',')} selects nothing`);
   server = await startRedisServer();
   const redisVersion =
     execFileSync('redis-server', ['--version'])

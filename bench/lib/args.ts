@@ -76,7 +76,8 @@ function positive(flag: string, v: string): number {
   return n;
 }
 
-function fail(message: string): never {
+/** Prints `message` and the usage, and exits with 2: a bad command line, not a failed run. */
+export function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
   process.exit(2);
 }
