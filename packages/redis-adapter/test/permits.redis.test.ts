@@ -103,9 +103,10 @@ describe.skipIf(url === '')(`redis semaphores and read/write locks${url === '' ?
   it("grants expire by the server's clock: a caller whose clock does not move still loses them at their TTL", async () => {
     const { prefix } = setup('frozen');
     const frozen = r.backend(url, { prefix, clock: new ManualClock() });
-    const handle = await frozen.semaphores({ limit: 1 }).acquire('frozen', { ttlMs: 300 });
+    // a TTL long enough for a second backend to connect and ask on a loaded machine
+    const handle = await frozen.semaphores({ limit: 1 }).acquire('frozen', { ttlMs: 1_000 });
     expect(await r.backend(url, { prefix }).semaphores({ limit: 1 }).tryAcquire('frozen')).toBeNull();
-    await sleep(400);
+    await sleep(1_100);
     // the local deadline never passed on the frozen clock: the server's answer is what says it is gone
     expect(handle.signal.aborted).toBe(false);
     expect(await handle.extend()).toBe(false);
