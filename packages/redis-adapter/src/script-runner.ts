@@ -1,6 +1,5 @@
 import { Cluster, type Redis } from 'ioredis';
 import { bulk, EncodedCall, evalshaHead } from './encoded-call.js';
-import { firstGenerationError } from './queue/queue-upgrade.js';
 import { toBatonError } from './reply-codes.js';
 import { scriptArguments, type AnyScript, type Script, type ScriptArg } from './script.js';
 import { scriptSha, scriptSource } from './script-loader.js';
@@ -81,12 +80,11 @@ export class ScriptRunner {
     };
   }
 
-  // A key of the wrong type in a queue's layout is most likely a first-generation queue: one more
-  // round trip, on this failure path only, tells (see firstGenerationError). The upgrade itself
-  // reads those sets, so its own failures are reported as they are.
+  // A key of the wrong type: the script's explainer (see Script.explainDataError) may say why, at
+  // the cost of one more round trip on this failure path only.
   private async failed(error: unknown, script: AnyScript, keys: Readonly<Record<string, string>>): Promise<never> {
     const mapped = toBatonError(error, this.address);
-    if (mapped.code === 'BACKEND_DATA' && script.name !== 'upgradeQueue') throw (await firstGenerationError(this.client, keys, error)) ?? mapped;
+    if (mapped.code === 'BACKEND_DATA' && script.explainDataError) throw (await script.explainDataError(this.client, keys, error)) ?? mapped;
     throw mapped;
   }
 

@@ -1,3 +1,6 @@
+import type { BatonError } from '@baton/core';
+import type { Redis } from 'ioredis';
+
 /** A value of ARGV as sent (Redis receives every argument as a string). */
 export type ScriptArg = string | number;
 
@@ -30,6 +33,24 @@ export interface Script<K extends string, A extends string, R> {
   readonly decode: (reply: unknown) => R;
   /** The client command it is registered under (defineCommand). */
   readonly command: string;
+  /**
+   * For a call that failed with BACKEND_DATA (a key of the wrong type): a clearer error when the
+   * keys tell why (see firstGenerationError), else undefined. Asked on that failure path only.
+   */
+  readonly explainDataError: DataErrorExplainer | undefined;
+}
+
+/** See Script.explainDataError. */
+export type DataErrorExplainer = (client: Redis, keys: Readonly<Record<string, string>>, cause: unknown) => Promise<BatonError | undefined>;
+
+/** What declares a script (see defineScript). */
+export interface ScriptSpec<K extends string, A extends string, R> {
+  keys: readonly K[];
+  args: readonly A[];
+  rest?: ScriptRest;
+  readOnly?: boolean;
+  decode: (reply: unknown) => R;
+  explainDataError?: DataErrorExplainer;
 }
 
 /** Any declared script, whatever its names and reply. */
@@ -40,11 +61,17 @@ export type AnyScript = Script<string, string, any>;
  * Declares scripts/<name>.lua. Key names are the fields of the key layout the caller passes
  * (QueueKeys, LockKeys, …), so a queue script takes the queue's keys object as it is.
  */
-export function defineScript<const K extends string, const A extends string, R>(
-  name: string,
-  spec: { keys: readonly K[]; args: readonly A[]; rest?: ScriptRest; readOnly?: boolean; decode: (reply: unknown) => R },
-): Script<K, A, R> {
-  return { name, keys: spec.keys, args: spec.args, rest: spec.rest, readOnly: spec.readOnly === true, decode: spec.decode, command: `baton_${name}` };
+export function defineScript<const K extends string, const A extends string, R>(name: string, spec: ScriptSpec<K, A, R>): Script<K, A, R> {
+  return {
+    name,
+    keys: spec.keys,
+    args: spec.args,
+    rest: spec.rest,
+    readOnly: spec.readOnly === true,
+    decode: spec.decode,
+    command: `baton_${name}`,
+    explainDataError: spec.explainDataError,
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { arrayReply, numberReply } from '../reply-decoders.js';
-import { defineScript } from '../script.js';
+import { queueScript } from './queue-script.js';
 
 // The scripts of a sharded queue's limits (scripts/<name>.lua), on the queue's home keys (the
 // unsharded hash tag `{queue:<name>}`). An unsharded queue judges its limits inside its own lease
@@ -16,7 +16,7 @@ export interface Reservation {
 }
 
 /** Reserves up to `want` leases against the queue's limits (see Reservation). */
-export const reserveLeases = defineScript('reserveLeases', {
+export const reserveLeases = queueScript('reserveLeases', {
   keys: ['limits', 'reservations'],
   args: ['limits', 'want', 'visibilityMs', 'tokenBase'],
   decode: (reply): Reservation => {
@@ -26,7 +26,7 @@ export const reserveLeases = defineScript('reserveLeases', {
 });
 
 /** Drops reservations (ended or never leased); how many it dropped. */
-export const releaseLeases = defineScript('releaseLeases', {
+export const releaseLeases = queueScript('releaseLeases', {
   keys: ['limits', 'reservations'],
   args: ['slotsChannel', 'window', 'unleased'],
   rest: { name: 'tokens', fields: ['token'] },
@@ -34,7 +34,7 @@ export const releaseLeases = defineScript('releaseLeases', {
 });
 
 /** Moves a lease's reservation to its new deadline (ms from the server's now). */
-export const extendReservation = defineScript('extendReservation', {
+export const extendReservation = queueScript('extendReservation', {
   keys: ['reservations'],
   args: ['token', 'ms'],
   decode: () => undefined,

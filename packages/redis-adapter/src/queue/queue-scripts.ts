@@ -3,6 +3,7 @@ import { BackendDataError } from '@baton/core';
 import { ReplyCode } from '../reply-codes.js';
 import { arrayReply, heldReply, numberReply } from '../reply-decoders.js';
 import { defineScript } from '../script.js';
+import { queueScript } from './queue-script.js';
 
 // The queue's scripts (scripts/<name>.lua). Key names are QueueKeys fields: a call passes the
 // queue's keys object as it is.
@@ -82,7 +83,7 @@ function decodeEnqueue(reply: unknown): EnqueueReply {
 }
 
 /** Adds tasks (or delivers them to waiting workers); one status per task, and the caller's own deliveries. */
-export const enqueueTasks = defineScript('enqueueTasks', {
+export const enqueueTasks = queueScript('enqueueTasks', {
   keys: [
     'wait',
     'delayed',
@@ -107,7 +108,7 @@ export const enqueueTasks = defineScript('enqueueTasks', {
 });
 
 /** Completes what rides along, then leases ready tasks (see LeaseReply). */
-export const leaseTasks = defineScript('leaseTasks', {
+export const leaseTasks = queueScript('leaseTasks', {
   keys: [
     'wait',
     'claimed',
@@ -148,14 +149,14 @@ export const leaseTasks = defineScript('leaseTasks', {
 });
 
 /** Puts a delivery nobody here waits for back in the wait list; true when its lease still held. */
-export const returnDelivery = defineScript('returnDelivery', {
+export const returnDelivery = queueScript('returnDelivery', {
   keys: ['claimed', 'wait', 'leases'],
   args: ['delivery', 'dueChannel'],
   decode: (reply) => Number(reply) === 1,
 });
 
 /** Finishes leases; one held flag per lease. */
-export const completeTask = defineScript('completeTask', {
+export const completeTask = queueScript('completeTask', {
   keys: ['leases', 'active', 'ids', 'finished', 'finishedAt', 'results', 'progress', 'watching', 'limits'],
   args: ['retainMs', 'eventsChannel', 'slotsChannel'],
   rest: { name: 'completions', fields: ['id', 'token'] },
@@ -163,28 +164,28 @@ export const completeTask = defineScript('completeTask', {
 });
 
 /** Retries or dead-letters a lease; false when it was lost. */
-export const failTask = defineScript('failTask', {
+export const failTask = queueScript('failTask', {
   keys: ['leases', 'active', 'ids', 'delayed', 'dead', 'wait', 'prioritized', 'sequence', 'progress', 'deadIds', 'deadDropped', 'limits'],
   args: ['id', 'token', 'dead', 'retryInMs', 'message', 'dueChannel', 'eventsChannel', 'dueAt', 'retainCount', 'retainAgeMs', 'slotsChannel'],
   decode: heldReply,
 });
 
 /** Moves a lease's deadline; false when it was lost. */
-export const extendLease = defineScript('extendLease', {
+export const extendLease = queueScript('extendLease', {
   keys: ['leases', 'active'],
   args: ['id', 'token', 'ms'],
   decode: heldReply,
 });
 
 /** Expired leases back to the wait list or the dead letters; how many it moved. */
-export const recoverStalledTasks = defineScript('recoverStalledTasks', {
+export const recoverStalledTasks = queueScript('recoverStalledTasks', {
   keys: ['active', 'leases', 'ids', 'wait', 'dead', 'prioritized', 'sequence', 'progress', 'deadIds', 'deadDropped'],
   args: ['maxAttempts', 'limit', 'dueChannel', 'eventsChannel', 'retainCount', 'retainAgeMs'],
   decode: numberReply,
 });
 
 /** Counts by state, after dropping dead letters past retainDead. */
-export const readStats = defineScript('readStats', {
+export const readStats = queueScript('readStats', {
   keys: ['wait', 'claimed', 'active', 'delayed', 'dead', 'prioritized', 'deadIds', 'ids', 'deadDropped'],
   args: ['retainCount', 'retainAgeMs', 'pruneMax'],
   decode: (reply): QueueStats => {
@@ -194,7 +195,7 @@ export const readStats = defineScript('readStats', {
 });
 
 /** Whether an id finished within retention. */
-export const checkFinished = defineScript('checkFinished', {
+export const checkFinished = queueScript('checkFinished', {
   keys: ['finished', 'finishedAt'],
   args: ['id', 'retainMs'],
   readOnly: true,
@@ -202,7 +203,7 @@ export const checkFinished = defineScript('checkFinished', {
 });
 
 /** Cancels a task in any state; what it found (see CancelReply). */
-export const cancelTask = defineScript('cancelTask', {
+export const cancelTask = queueScript('cancelTask', {
   keys: [
     'wait',
     'claimed',
@@ -230,7 +231,7 @@ export const cancelTask = defineScript('cancelTask', {
 });
 
 /** How a task ended (see OutcomeReply). */
-export const readOutcome = defineScript('readOutcome', {
+export const readOutcome = queueScript('readOutcome', {
   keys: ['finished', 'finishedAt', 'dead', 'cancelled', 'cancelledAt', 'results', 'deadIds', 'ids'],
   args: ['id', 'head', 'retainMs'],
   readOnly: true,
@@ -241,21 +242,21 @@ export const readOutcome = defineScript('readOutcome', {
 });
 
 /** Finishes one lease and keeps its result (JSON text); false when the lease was lost. */
-export const completeWithResult = defineScript('completeWithResult', {
+export const completeWithResult = queueScript('completeWithResult', {
   keys: ['leases', 'active', 'ids', 'finished', 'finishedAt', 'results', 'progress', 'limits'],
   args: ['id', 'token', 'result', 'retainMs', 'eventsChannel', 'slotsChannel'],
   decode: heldReply,
 });
 
 /** Stores and publishes a leased task's progress (JSON text); false when the lease was lost. */
-export const reportProgress = defineScript('reportProgress', {
+export const reportProgress = queueScript('reportProgress', {
   keys: ['leases', 'progress'],
   args: ['id', 'token', 'progress', 'eventsChannel'],
   decode: heldReply,
 });
 
 /** Registers a watcher's event types for a while (see watchEvents.lua). */
-export const watchEvents = defineScript('watchEvents', {
+export const watchEvents = queueScript('watchEvents', {
   keys: ['watching'],
   args: ['forMs'],
   rest: { name: 'types', fields: ['type'] },
@@ -263,7 +264,7 @@ export const watchEvents = defineScript('watchEvents', {
 });
 
 /** Sets (1) or clears (0) the paused flag; true when it changed. */
-export const setPaused = defineScript('setPaused', {
+export const setPaused = queueScript('setPaused', {
   keys: ['paused', 'idle'],
   args: ['paused', 'dueChannel'],
   decode: (reply) => Number(reply) === 1,
@@ -278,7 +279,7 @@ export interface TaskReply {
 }
 
 /** Task `id` as it is now, without a scan (see TaskReply). */
-export const readTask = defineScript('readTask', {
+export const readTask = queueScript('readTask', {
   keys: ['leases', 'active', 'progress', 'ids', 'delayed', 'deadIds', 'cancelled', 'cancelledAt', 'finished', 'finishedAt', 'results'],
   args: ['id', 'retainMs'],
   readOnly: true,
@@ -289,7 +290,7 @@ export const readTask = defineScript('readTask', {
 });
 
 /** One page of a state, three texts per task (see listTasks.lua). */
-export const listTasks = defineScript('listTasks', {
+export const listTasks = queueScript('listTasks', {
   keys: ['wait', 'claimed', 'prioritized', 'delayed', 'active', 'leases', 'progress', 'ids', 'deadIds', 'finishedAt', 'results', 'cancelled', 'cancelledAt'],
   args: ['state', 'want', 'segment', 'score', 'retainMs'],
   rest: { name: 'anchors', fields: ['id'] },
@@ -298,7 +299,7 @@ export const listTasks = defineScript('listTasks', {
 });
 
 /** Redrives dead letters (the given ids, or the oldest); how many. */
-export const retryDead = defineScript('retryDead', {
+export const retryDead = queueScript('retryDead', {
   keys: ['dead', 'deadIds', 'ids', 'wait', 'prioritized', 'sequence'],
   args: ['max', 'dueChannel'],
   rest: { name: 'ids', fields: ['id'] },
@@ -306,7 +307,7 @@ export const retryDead = defineScript('retryDead', {
 });
 
 /** Forgets a task in any state but active. */
-export const removeTask = defineScript('removeTask', {
+export const removeTask = queueScript('removeTask', {
   keys: ['wait', 'claimed', 'delayed', 'prioritized', 'leases', 'ids', 'dead', 'deadIds', 'cancelled', 'cancelledAt', 'finished', 'finishedAt', 'results'],
   args: ['id'],
   decode: (reply): RemoveResult => {
@@ -317,14 +318,14 @@ export const removeTask = defineScript('removeTask', {
 });
 
 /** Removes up to `max` tasks of one state; how many. */
-export const purgeTasks = defineScript('purgeTasks', {
+export const purgeTasks = queueScript('purgeTasks', {
   keys: ['wait', 'claimed', 'delayed', 'prioritized', 'sequence', 'ids', 'dead', 'deadIds', 'cancelled', 'cancelledAt', 'finished', 'finishedAt', 'results'],
   args: ['state', 'max'],
   decode: numberReply,
 });
 
 /** The numbers (1-based) of the queues, given by their wait, claimed and prioritized keys, that hold ready work (one server only). */
-export const findReadyQueues = defineScript('findReadyQueues', {
+export const findReadyQueues = queueScript('findReadyQueues', {
   keys: [],
   args: [],
   rest: { name: 'queues', fields: ['wait', 'claimed', 'prioritized'] },
@@ -333,7 +334,7 @@ export const findReadyQueues = defineScript('findReadyQueues', {
 });
 
 /** The numbers (1-based) of the queues, given by their active keys, that hold an expired lease (one server only). */
-export const findStalledQueues = defineScript('findStalledQueues', {
+export const findStalledQueues = queueScript('findStalledQueues', {
   keys: [],
   args: [],
   rest: { name: 'queues', fields: ['active'] },
