@@ -113,16 +113,15 @@ for i, letter in ipairs(redis.call('LRANGE', deadKey, 0, -1)) do
     dead_scores[#dead_scores + 1] = id
   end
 end
-for _, place in ipairs({ { claimedKey, 'waiting' }, { waitKey, 'waiting' } }) do
-  for _, el in ipairs(redis.call('LRANGE', place[1], 0, -1)) do
+for _, place in ipairs({
+  { 'LRANGE', claimedKey, 'waiting' },
+  { 'LRANGE', waitKey, 'waiting' },
+  { 'ZRANGE', prioritizedKey, 'waiting' },
+  { 'ZRANGE', delayedKey, 'delayed' },
+}) do
+  for _, el in ipairs(redis.call(place[1], place[2], 0, -1)) do
     local id = id_of(el)
-    if id then claim(id, el, place[2]) end
-  end
-end
-for _, place in ipairs({ { prioritizedKey, 'waiting' }, { delayedKey, 'delayed' } }) do
-  for _, el in ipairs(redis.call('ZRANGE', place[1], 0, -1)) do
-    local id = id_of(el)
-    if id then claim(id, el, place[2]) end
+    if id then claim(id, el, place[3]) end
   end
 end
 for id in pairs(queued) do
